@@ -1,0 +1,1 @@
+//! The generated-name hash suffix, as kustomize computes it.

@@ -1,0 +1,1 @@
+//! Output order: kustomize's legacy kind order and fifo.

@@ -1,0 +1,1 @@
+//! JSON 6902 patches with kustomize's quirks.

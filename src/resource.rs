@@ -1,0 +1,363 @@
+//! The resource model: one Kubernetes object with its identity, the build
+//! metadata kustomize tracks beside it (previous ids, prefixes and suffixes
+//! applied, generator behaviour), and an id-indexed, order-keeping collection.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::yaml::{Map, Value};
+
+/// Group, version and kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Gvk {
+    /// API group; empty for the core group.
+    pub group: String,
+    /// API version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+impl Gvk {
+    /// Splits an `apiVersion` (`apps/v1`, `v1`) and pairs it with `kind`.
+    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        Gvk {
+            group,
+            version,
+            kind: kind.to_string(),
+        }
+    }
+
+    /// The `apiVersion` string (`group/version` or `version`).
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+impl fmt::Display for Gvk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let g = if self.group.is_empty() {
+            "~G"
+        } else {
+            &self.group
+        };
+        let v = if self.version.is_empty() {
+            "~V"
+        } else {
+            &self.version
+        };
+        let k = if self.kind.is_empty() {
+            "~K"
+        } else {
+            &self.kind
+        };
+        write!(f, "{}_{}_{}", g, v, k)
+    }
+}
+
+/// A resource's identity: group, version, kind, namespace and name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResId {
+    /// Group, version and kind.
+    pub gvk: Gvk,
+    /// Namespace; empty when unset.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl fmt::Display for ResId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = if self.namespace.is_empty() {
+            "~X"
+        } else {
+            &self.namespace
+        };
+        write!(f, "{}|{}|{}", self.gvk, ns, self.name)
+    }
+}
+
+/// How a generated resource combines with an existing one of the same id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Behavior {
+    /// Not generated, or `behavior: create`.
+    #[default]
+    Create,
+    /// `behavior: merge`.
+    Merge,
+    /// `behavior: replace`.
+    Replace,
+}
+
+/// One Kubernetes object plus kustomize's build-time bookkeeping.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The object itself: a mapping.
+    pub value: Value,
+    /// Ids this resource had before renames and moves, oldest first.
+    pub prev_ids: Vec<ResId>,
+    /// Name prefixes applied so far, outermost last.
+    pub prefixes: Vec<String>,
+    /// Name suffixes applied so far, outermost last.
+    pub suffixes: Vec<String>,
+    /// Generator behaviour, for generated resources.
+    pub behavior: Behavior,
+    /// True for generated ConfigMaps/Secrets that still need a hash suffix.
+    pub needs_hash: bool,
+    /// True when the resource came from a generator.
+    pub generated: bool,
+    /// Ids of the resources that reference this one (filled by name references).
+    pub ref_by: Vec<ResId>,
+    /// Names of vars that this resource is the target of.
+    pub ref_var_names: Vec<String>,
+    /// The file the resource was read from, when known.
+    pub source: Option<PathBuf>,
+}
+
+impl Resource {
+    /// Wraps a parsed document, checking it is a mapping with a kind.
+    pub fn new(value: Value) -> Resource {
+        Resource {
+            value,
+            prev_ids: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            behavior: Behavior::Create,
+            needs_hash: false,
+            generated: false,
+            ref_by: Vec::new(),
+            ref_var_names: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// The top-level mapping.
+    pub fn map(&self) -> &Map {
+        self.value.as_map().expect("resource is a mapping")
+    }
+
+    /// The top-level mapping, mutably.
+    pub fn map_mut(&mut self) -> &mut Map {
+        self.value.as_map_mut().expect("resource is a mapping")
+    }
+
+    fn str_at(&self, path: &[&str]) -> &str {
+        self.value
+            .get_path(path)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.str_at(&["kind"])
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.str_at(&["apiVersion"])
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.str_at(&["metadata", "name"])
+    }
+
+    /// `metadata.namespace` (empty when unset).
+    pub fn namespace(&self) -> &str {
+        self.str_at(&["metadata", "namespace"])
+    }
+
+    /// Group, version and kind.
+    pub fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.api_version(), self.kind())
+    }
+
+    /// The current id.
+    pub fn id(&self) -> ResId {
+        ResId {
+            gvk: self.gvk(),
+            namespace: self.namespace().to_string(),
+            name: self.name().to_string(),
+        }
+    }
+
+    /// The id the resource was first loaded with.
+    pub fn orig_id(&self) -> ResId {
+        self.prev_ids.first().cloned().unwrap_or_else(|| self.id())
+    }
+
+    /// Remembers the current id as a previous one (before a rename).
+    pub fn store_previous_id(&mut self) {
+        let id = self.id();
+        self.prev_ids.push(id);
+    }
+
+    /// The `metadata` mapping, created when absent.
+    pub fn metadata_mut(&mut self) -> &mut Map {
+        let meta = self
+            .map_mut()
+            .entry_or_insert_with("metadata", || Value::Map(Map::new()));
+        if !matches!(meta, Value::Map(_)) {
+            *meta = Value::Map(Map::new());
+        }
+        meta.as_map_mut().expect("mapping")
+    }
+
+    /// Sets `metadata.name`.
+    pub fn set_name(&mut self, name: &str) {
+        self.metadata_mut().insert("name", Value::String(name.to_string()));
+    }
+
+    /// Sets `metadata.namespace`.
+    pub fn set_namespace(&mut self, ns: &str) {
+        self.metadata_mut()
+            .insert("namespace", Value::String(ns.to_string()));
+    }
+
+    /// `metadata.labels` (or `metadata.annotations`) as string pairs.
+    pub fn string_map(&self, field: &str) -> Vec<(String, String)> {
+        match self.value.get_path(&["metadata", field]) {
+            Some(Value::Map(m)) => m
+                .iter()
+                .map(|(k, v)| (k.clone(), v.scalar_string().unwrap_or_default()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `metadata.labels` as string pairs.
+    pub fn labels(&self) -> Vec<(String, String)> {
+        self.string_map("labels")
+    }
+
+    /// `metadata.annotations` as string pairs.
+    pub fn annotations(&self) -> Vec<(String, String)> {
+        self.string_map("annotations")
+    }
+}
+
+/// Resources in build order, indexed by current id.
+///
+/// Several resources may share a current id while a build is under way
+/// (kustomize allows it until ids are checked), so the index maps an id to
+/// every position holding it.
+#[derive(Clone, Debug, Default)]
+pub struct ResMap {
+    resources: Vec<Resource>,
+    index: HashMap<ResId, Vec<usize>>,
+}
+
+impl ResMap {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of resources.
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    /// The resources in order.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Takes the resources out, in order.
+    pub fn into_resources(self) -> Vec<Resource> {
+        self.resources
+    }
+
+    /// Appends a resource; fails when its id is already present.
+    pub fn append(&mut self, r: Resource) -> Result<()> {
+        let id = r.id();
+        if self.index.get(&id).is_some_and(|v| !v.is_empty()) {
+            return Err(Error::msg(format!(
+                "may not add resource with an already registered id: {}",
+                id
+            )));
+        }
+        self.push(r);
+        Ok(())
+    }
+
+    /// Appends a resource without checking for a duplicate id.
+    pub fn push(&mut self, r: Resource) {
+        let id = r.id();
+        self.index.entry(id).or_default().push(self.resources.len());
+        self.resources.push(r);
+    }
+
+    /// Positions of resources whose current id is `id`.
+    pub fn positions(&self, id: &ResId) -> &[usize] {
+        self.index.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The resource at `pos`.
+    pub fn get(&self, pos: usize) -> &Resource {
+        &self.resources[pos]
+    }
+
+    /// Mutates the resource at `pos` with `f`, keeping the index right if its
+    /// id changes.
+    pub fn update<T>(&mut self, pos: usize, f: impl FnOnce(&mut Resource) -> T) -> T {
+        let before = self.resources[pos].id();
+        let out = f(&mut self.resources[pos]);
+        let after = self.resources[pos].id();
+        if before != after {
+            if let Some(v) = self.index.get_mut(&before) {
+                v.retain(|&p| p != pos);
+                if v.is_empty() {
+                    self.index.remove(&before);
+                }
+            }
+            let v = self.index.entry(after).or_default();
+            v.push(pos);
+            v.sort_unstable();
+        }
+        out
+    }
+
+    /// Replaces all resources (rebuilding the index).
+    pub fn replace_all(&mut self, resources: Vec<Resource>) {
+        self.resources = resources;
+        self.reindex();
+    }
+
+    /// Rebuilds the id index after bulk edits through [`ResMap::resources_mut`].
+    pub fn reindex(&mut self) {
+        self.index.clear();
+        for (i, r) in self.resources.iter().enumerate() {
+            self.index.entry(r.id()).or_default().push(i);
+        }
+    }
+
+    /// Mutable access to every resource. Call [`ResMap::reindex`] afterwards
+    /// when ids may have changed.
+    pub fn resources_mut(&mut self) -> &mut [Resource] {
+        &mut self.resources
+    }
+
+    /// Removes the resource at `pos`.
+    pub fn remove(&mut self, pos: usize) -> Resource {
+        let r = self.resources.remove(pos);
+        self.reindex();
+        r
+    }
+}

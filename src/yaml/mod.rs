@@ -1,0 +1,10 @@
+//! Everything YAML: the value model, the reader (kustomize's scalar rules) and
+//! the go-yaml-v2-compatible emitter. No other module touches a YAML crate.
+
+mod emit;
+mod read;
+mod value;
+
+pub use emit::{emit_document, emit_stream};
+pub use read::{parse_documents, YamlError};
+pub use value::{format_go_float, Map, Value};
