@@ -216,7 +216,8 @@ impl Resource {
 
     /// Sets `metadata.name`.
     pub fn set_name(&mut self, name: &str) {
-        self.metadata_mut().insert("name", Value::String(name.to_string()));
+        self.metadata_mut()
+            .insert("name", Value::String(name.to_string()));
     }
 
     /// Sets `metadata.namespace`.

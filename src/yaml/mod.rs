@@ -6,5 +6,5 @@ mod read;
 mod value;
 
 pub use emit::{emit_document, emit_stream};
-pub use read::{parse_documents, YamlError};
-pub use value::{format_go_float, Map, Value};
+pub use read::{YamlError, parse_documents};
+pub use value::{Map, Value, format_go_float};

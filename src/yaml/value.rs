@@ -95,7 +95,11 @@ impl Map {
     }
 
     /// The value under `key`, inserting `default()` first when absent.
-    pub fn entry_or_insert_with(&mut self, key: &str, default: impl FnOnce() -> Value) -> &mut Value {
+    pub fn entry_or_insert_with(
+        &mut self,
+        key: &str,
+        default: impl FnOnce() -> Value,
+    ) -> &mut Value {
         let pos = match self.entries.iter().position(|(k, _)| k == key) {
             Some(p) => p,
             None => {
@@ -255,10 +259,18 @@ pub fn format_go_float(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Shortest round-trip digits via Rust's `{:e}` formatting.
     let sci = format!("{:e}", f);
@@ -333,6 +345,31 @@ impl From<String> for Value {
 impl From<Map> for Value {
     fn from(m: Map) -> Self {
         Value::Map(m)
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    /// Converts JSON (handy in tests and for JSON-syntax patches); object key
+    /// order follows serde_json's map.
+    fn from(j: serde_json::Value) -> Self {
+        match j {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Value::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Value::UInt(u)
+                } else {
+                    Value::Float(n.as_f64().unwrap_or(0.0))
+                }
+            }
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Array(a) => Value::Seq(a.into_iter().map(Value::from).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Map(o.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+            }
+        }
     }
 }
 
