@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Build the AI Wealth Companion manifests (base and both overlays) and
+# validate every output strictly against the Kubernetes API schemas.
+#
+# Usage: scripts/validate-manifests.sh [BUILDER]
+#   BUILDER  a kustomize-compatible binary run as `BUILDER build DIR`
+#            (e.g. target/debug/aiw, kustomize). If it is `kubectl` (or a path
+#            ending in /kubectl) it is run as `kubectl kustomize DIR`.
+#            Default: kubectl.
+#
+# Environment:
+#   K8S_VERSIONS  Kubernetes versions to validate against (default "1.30.0 1.37.0")
+#   KV_VERSION    kubernetes-validate release from PyPI (default 1.37.0)
+#   KV_VENV       virtualenv to install it into
+#                 (default ${TMPDIR:-/tmp}/aiw-kubernetes-validate-$KV_VERSION)
+#
+# Fails (non-zero exit) if a build fails, writes anything to stderr (e.g. a
+# deprecation warning), produces no output, or if any resource fails
+# `kubernetes-validate --strict` for any of the versions.
+set -euo pipefail
+
+builder=${1:-kubectl}
+# Resolve a relative builder path before changing directory.
+if [[ $builder == */* && $builder != /* ]]; then
+  builder="$PWD/$builder"
+fi
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+
+K8S_VERSIONS=${K8S_VERSIONS:-"1.30.0 1.37.0"}
+KV_VERSION=${KV_VERSION:-1.37.0}
+KV_VENV=${KV_VENV:-"${TMPDIR:-/tmp}/aiw-kubernetes-validate-$KV_VERSION"}
+kv="$KV_VENV/bin/kubernetes-validate"
+
+if ! "$kv" --version 2>/dev/null | grep -qx "$KV_VERSION"; then
+  echo "installing kubernetes-validate==$KV_VERSION into $KV_VENV" >&2
+  python3 -m venv "$KV_VENV"
+  "$KV_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "kubernetes-validate==$KV_VERSION"
+fi
+
+build() { # DIR -> manifests on stdout
+  case $builder in
+    kubectl | */kubectl) "$builder" kustomize "$1" ;;
+    *) "$builder" build "$1" ;;
+  esac
+}
+
+out_dir=$(mktemp -d "${TMPDIR:-/tmp}/aiw-manifests.XXXXXX")
+trap 'rm -rf "$out_dir"' EXIT
+
+failures=0
+for dir in base overlays/development overlays/production; do
+  out="$out_dir/${dir//\//-}.yaml"
+  err="$out_dir/${dir//\//-}.err"
+  if ! build "$dir" >"$out" 2>"$err"; then
+    echo "FAIL build $dir:" >&2
+    cat "$err" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  if [[ -s $err ]]; then
+    echo "FAIL build $dir wrote to stderr:" >&2
+    cat "$err" >&2
+    failures=$((failures + 1))
+  fi
+  if [[ ! -s $out ]]; then
+    echo "FAIL build $dir produced no output" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  for version in $K8S_VERSIONS; do
+    if "$kv" --strict --quiet -k "$version" "$out"; then
+      count=$(grep -c '^kind:' "$out" || true)
+      echo "ok   $dir: $count resources valid for Kubernetes $version (strict)"
+    else
+      echo "FAIL $dir: schema validation for Kubernetes $version" >&2
+      failures=$((failures + 1))
+    fi
+  done
+done
+
+if ((failures > 0)); then
+  echo "$failures failure(s)" >&2
+  exit 1
+fi
+echo "all manifests built and validated"
