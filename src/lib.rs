@@ -1,14 +1,27 @@
 //! aiw: a Kustomize-compatible overlay compiler.
 //!
-//! The pipeline reads top to bottom: [`loader`] (filesystem, load restrictions)
-//! → [`kustomization`] (the file's fields) → [`build`] (accumulate resources,
-//! components and generators, run transformers) → [`order`] → [`yaml`] emit.
+//! The pipeline reads top to bottom: [`loader`] (filesystem, load
+//! restrictions) → [`kustomization`] (the file's fields) → [`build`]
+//! (accumulate resources, components and [`generate`]d objects, run the
+//! [`patch`]es and [`transform`]ers, fix name references) → [`order`] →
+//! [`yaml`] emit.
 
+pub mod build;
 pub mod error;
+pub mod fieldspec;
+pub mod generate;
 pub mod hash;
+pub mod kustomization;
+pub mod loader;
 pub mod order;
+pub mod output;
 pub mod patch;
 pub mod resource;
+pub mod schema;
+pub mod scope;
+pub mod selector;
+pub mod suggest;
+pub mod transform;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -1,5 +1,73 @@
 //! The `aiw` command line: a thin layer over the library.
 
-fn main() {
-    println!("aiw");
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use aiw::build::{build_yaml, BuildOptions};
+use aiw::loader::LoadRestrictor;
+
+/// aiw: a Kustomize-compatible overlay compiler.
+#[derive(Parser)]
+#[command(name = "aiw", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a kustomization directory and print the resulting YAML stream.
+    Build {
+        /// Directory holding a kustomization.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Write the output to FILE (atomically: left untouched on error).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Which files a kustomization may read.
+        #[arg(long = "load-restrictor", value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly")]
+        load_restrictor: LoadRestrictor,
+    },
+}
+
+/// Exit code for errors (0 is success; 1 is reserved for "differences" in
+/// `aiw diff`).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            dir,
+            output,
+            load_restrictor,
+        } => {
+            let opts = BuildOptions { load_restrictor };
+            let out = match build_yaml(&dir, &opts) {
+                Ok(out) => out,
+                Err(e) => {
+                    eprintln!("Error: {}", e);
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let written = match output {
+                Some(path) => aiw::output::write_atomically(&path, out.as_bytes()),
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush())
+                }
+            };
+            if let Err(e) = written {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+                eprintln!("Error: writing output: {}", e);
+                return ExitCode::from(EXIT_ERROR);
+            }
+            ExitCode::SUCCESS
+        }
+    }
 }

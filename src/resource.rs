@@ -23,7 +23,7 @@ pub struct Gvk {
 impl Gvk {
     /// Splits an `apiVersion` (`apps/v1`, `v1`) and pairs it with `kind`.
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.rsplit_once('/') {
+        let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
@@ -197,9 +197,10 @@ impl Resource {
         self.prev_ids.first().cloned().unwrap_or_else(|| self.id())
     }
 
-    /// Remembers the current id as a previous one (before a rename).
+    /// Remembers the current id as a previous one (before a rename), with
+    /// its namespace made effective as kustomize records it.
     pub fn store_previous_id(&mut self) {
-        let id = self.id();
+        let id = self.id().effective();
         self.prev_ids.push(id);
     }
 
@@ -248,11 +249,45 @@ impl Resource {
     }
 }
 
-/// Resources in build order, indexed by current id.
-///
-/// Several resources may share a current id while a build is under way
-/// (kustomize allows it until ids are checked), so the index maps an id to
-/// every position holding it.
+/// The namespace kustomize compares ids by: `_non_namespaceable_` for
+/// cluster-scoped kinds, `default` for an empty namespace.
+pub fn effective_namespace<'a>(gvk: &Gvk, namespace: &'a str) -> &'a str {
+    if is_cluster_scoped(gvk) {
+        "_non_namespaceable_"
+    } else if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    }
+}
+
+/// True when the kind is certainly cluster-scoped per the builtin schema.
+pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    crate::scope::is_cluster_scoped(gvk)
+}
+
+impl ResId {
+    /// The id with its namespace replaced by the effective one, for equality
+    /// tests the way kustomize's `ResId.Equals` does them.
+    pub fn effective(&self) -> ResId {
+        ResId {
+            gvk: self.gvk.clone(),
+            namespace: effective_namespace(&self.gvk, &self.namespace).to_string(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// Equality with namespaces compared effectively (`""` == `default`).
+    pub fn equals(&self, other: &ResId) -> bool {
+        self.gvk == other.gvk
+            && self.name == other.name
+            && effective_namespace(&self.gvk, &self.namespace)
+                == effective_namespace(&other.gvk, &other.namespace)
+    }
+}
+
+/// Resources in build order, indexed by every id (current and previous) they
+/// have had, compared effectively.
 #[derive(Clone, Debug, Default)]
 pub struct ResMap {
     resources: Vec<Resource>,
@@ -285,10 +320,38 @@ impl ResMap {
         self.resources
     }
 
-    /// Appends a resource; fails when its id is already present.
+    fn keys_of(r: &Resource) -> Vec<ResId> {
+        let mut keys: Vec<ResId> = r.prev_ids.iter().map(ResId::effective).collect();
+        keys.push(r.id().effective());
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    fn index_add(&mut self, pos: usize) {
+        for k in Self::keys_of(&self.resources[pos]) {
+            let v = self.index.entry(k).or_default();
+            if let Err(at) = v.binary_search(&pos) {
+                v.insert(at, pos);
+            }
+        }
+    }
+
+    fn index_remove(&mut self, pos: usize) {
+        for k in Self::keys_of(&self.resources[pos]) {
+            if let Some(v) = self.index.get_mut(&k) {
+                v.retain(|&p| p != pos);
+                if v.is_empty() {
+                    self.index.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// Appends a resource; fails when its current id is already present.
     pub fn append(&mut self, r: Resource) -> Result<()> {
         let id = r.id();
-        if self.index.get(&id).is_some_and(|v| !v.is_empty()) {
+        if !self.positions(&id).is_empty() {
             return Err(Error::msg(format!(
                 "may not add resource with an already registered id: {}",
                 id
@@ -300,14 +363,28 @@ impl ResMap {
 
     /// Appends a resource without checking for a duplicate id.
     pub fn push(&mut self, r: Resource) {
-        let id = r.id();
-        self.index.entry(id).or_default().push(self.resources.len());
         self.resources.push(r);
+        self.index_add(self.resources.len() - 1);
     }
 
-    /// Positions of resources whose current id is `id`.
-    pub fn positions(&self, id: &ResId) -> &[usize] {
-        self.index.get(id).map(Vec::as_slice).unwrap_or(&[])
+    /// Positions of resources whose current id equals `id`, in order.
+    pub fn positions(&self, id: &ResId) -> Vec<usize> {
+        let key = id.effective();
+        self.index
+            .get(&key)
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&p| self.resources[p].id().effective() == key)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Positions of resources whose current id or any previous id equals
+    /// `id` (kustomize's `GetMatchingResourcesByAnyId`), in order.
+    pub fn find_by_any_id(&self, id: &ResId) -> Vec<usize> {
+        self.index.get(&id.effective()).cloned().unwrap_or_default()
     }
 
     /// The resource at `pos`.
@@ -315,23 +392,11 @@ impl ResMap {
         &self.resources[pos]
     }
 
-    /// Mutates the resource at `pos` with `f`, keeping the index right if its
-    /// id changes.
+    /// Mutates the resource at `pos` with `f`, keeping the index right.
     pub fn update<T>(&mut self, pos: usize, f: impl FnOnce(&mut Resource) -> T) -> T {
-        let before = self.resources[pos].id();
+        self.index_remove(pos);
         let out = f(&mut self.resources[pos]);
-        let after = self.resources[pos].id();
-        if before != after {
-            if let Some(v) = self.index.get_mut(&before) {
-                v.retain(|&p| p != pos);
-                if v.is_empty() {
-                    self.index.remove(&before);
-                }
-            }
-            let v = self.index.entry(after).or_default();
-            v.push(pos);
-            v.sort_unstable();
-        }
+        self.index_add(pos);
         out
     }
 
@@ -344,8 +409,8 @@ impl ResMap {
     /// Rebuilds the id index after bulk edits through [`ResMap::resources_mut`].
     pub fn reindex(&mut self) {
         self.index.clear();
-        for (i, r) in self.resources.iter().enumerate() {
-            self.index.entry(r.id()).or_default().push(i);
+        for pos in 0..self.resources.len() {
+            self.index_add(pos);
         }
     }
 
@@ -355,10 +420,18 @@ impl ResMap {
         &mut self.resources
     }
 
-    /// Removes the resource at `pos`.
-    pub fn remove(&mut self, pos: usize) -> Resource {
-        let r = self.resources.remove(pos);
-        self.reindex();
-        r
+    /// Removes the resources at the given positions.
+    pub fn remove_positions(&mut self, positions: &[usize]) {
+        if positions.is_empty() {
+            return;
+        }
+        let drop: std::collections::HashSet<usize> = positions.iter().copied().collect();
+        let kept = std::mem::take(&mut self.resources)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, r)| r)
+            .collect();
+        self.replace_all(kept);
     }
 }

@@ -1,4 +1,291 @@
-//! Patches: strategic merge and JSON 6902.
+//! Patches: the `patches`, `patchesStrategicMerge` and `patchesJson6902`
+//! fields, built on strategic merge ([`smp`]) and JSON 6902 ([`json6902`]).
 
 pub mod json6902;
 pub mod smp;
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::kustomization::PatchEntry;
+use crate::loader::Loader;
+use crate::resource::{ResMap, Resource};
+use crate::selector::Selector;
+use crate::yaml::Value;
+
+/// What a patch text turned out to be.
+#[derive(Debug)]
+pub enum PatchBody {
+    /// One or more strategic merge patch documents.
+    Strategic(Vec<Resource>),
+    /// A list of JSON 6902 operations.
+    Json(Value),
+}
+
+/// Where a patch came from, for messages.
+fn source_of(p: &PatchEntry, ldr: &Loader) -> String {
+    match (&p.path, &p.patch) {
+        (Some(path), _) => ldr.display_path(path).display().to_string(),
+        (_, Some(text)) => {
+            let first = text.trim().lines().next().unwrap_or("");
+            format!("inline patch {:?}", first)
+        }
+        _ => "patch".into(),
+    }
+}
+
+/// Parses patch text, detecting strategic merge vs JSON 6902 as kustomize
+/// does: the text must parse as exactly one of the two.
+pub fn parse_patch_text(text: &str, origin: &str) -> Result<PatchBody> {
+    let file = PathBuf::from(origin);
+    let docs = crate::build::parse_yaml(&file, text)?;
+    // A JSON 6902 patch is a single sequence of mappings.
+    if docs.len() == 1
+        && let Value::Seq(ops) = &docs[0]
+    {
+        if ops.iter().all(|o| matches!(o, Value::Map(_))) {
+            if ops.is_empty() {
+                return Err(Error::msg(format!("patch appears to be empty: {}", origin)));
+            }
+            return Ok(PatchBody::Json(docs[0].clone()));
+        }
+        return Err(Error::msg(format!(
+            "unable to parse SM or JSON patch from {}",
+            origin
+        )));
+    }
+    let mut out = Vec::new();
+    for d in docs {
+        match &d {
+            Value::Map(m) => {
+                let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+                let name = d
+                    .get_path(&["metadata", "name"])
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if kind.is_empty() {
+                    return Err(Error::msg(format!(
+                        "unable to parse SM or JSON patch from {}: missing kind",
+                        origin
+                    )));
+                }
+                if name.is_empty() && !kind.ends_with("List") {
+                    return Err(Error::msg(format!(
+                        "unable to parse SM or JSON patch from {}: missing metadata.name",
+                        origin
+                    )));
+                }
+                out.push(Resource::new(d));
+            }
+            _ => {
+                return Err(Error::msg(format!(
+                    "unable to parse SM or JSON patch from {}",
+                    origin
+                )));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::msg(format!("patch appears to be empty: {}", origin)));
+    }
+    Ok(PatchBody::Strategic(out))
+}
+
+/// Applies one strategic merge patch to the resource at `pos`, as kustomize's
+/// `Resource.ApplySmPatch` does: the patch takes the target's apiVersion;
+/// kind and name are restored unless the patch allows changing them; the
+/// namespace is always restored. Returns false when the patch deleted the
+/// resource.
+fn apply_smp_at(
+    m: &mut ResMap,
+    pos: usize,
+    patch: &Resource,
+    allow_name_change: bool,
+    allow_kind_change: bool,
+) -> Result<bool> {
+    let mut patch_value = patch.value.clone();
+    let target = m.get(pos);
+    let api_version = target.api_version().to_string();
+    if let Some(pm) = patch_value.as_map_mut() {
+        pm.insert("apiVersion", Value::String(api_version));
+    }
+    let gvk = target.gvk();
+    let id = target.id();
+    m.update(pos, |r| -> Result<bool> {
+        let (name, ns, kind) = (
+            r.name().to_string(),
+            r.namespace().to_string(),
+            r.kind().to_string(),
+        );
+        if allow_name_change || allow_kind_change {
+            r.store_previous_id();
+        }
+        let kept = smp::apply(&mut r.value, &patch_value, &gvk)
+            .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
+        if !kept {
+            return Ok(false);
+        }
+        if !allow_kind_change {
+            r.map_mut().insert("kind", Value::String(kind));
+        }
+        if !allow_name_change {
+            r.set_name(&name);
+        }
+        if ns.is_empty() {
+            if let Some(Value::Map(md)) = r.map_mut().get_mut("metadata") {
+                md.remove("namespace");
+            }
+        } else {
+            r.set_namespace(&ns);
+        }
+        Ok(true)
+    })
+}
+
+fn select(m: &ResMap, sel: &Selector) -> Vec<usize> {
+    (0..m.len()).filter(|&p| sel.matches(m.get(p))).collect()
+}
+
+fn apply_smp_by_id(m: &mut ResMap, patch: &Resource, allow_name: bool, allow_kind: bool, origin: &str) -> Result<()> {
+    let id = patch.id();
+    let found = m.find_by_any_id(&id);
+    match found.len() {
+        1 => {
+            if !apply_smp_at(m, found[0], patch, allow_name, allow_kind)? {
+                m.remove_positions(&found);
+            }
+            Ok(())
+        }
+        0 => Err(Error::msg(format!(
+            "no resource matches strategic merge patch {} from {}{}",
+            id,
+            origin,
+            crate::suggest::nearest_ids(m, &id)
+        ))),
+        _ => Err(Error::msg(format!(
+            "multiple resources match strategic merge patch {} from {}",
+            id, origin
+        ))),
+    }
+}
+
+/// The `patchesStrategicMerge` field: file paths or inline patches, each
+/// applied to the resource whose id (current or original) it names.
+pub fn apply_patches_strategic_merge(ldr: &Loader, entries: &[String], m: &mut ResMap) -> Result<()> {
+    for entry in entries {
+        // kustomize first tries the entry as inline YAML, then as a path.
+        let inline = entry.contains('\n') || entry.trim_start().starts_with('{') || (entry.contains(": ") && !ldr.is_file(entry));
+        let (text, origin) = if inline {
+            (entry.clone(), "inline patchesStrategicMerge entry".to_string())
+        } else {
+            (ldr.load_text(entry)?, ldr.display_path(entry).display().to_string())
+        };
+        let body = parse_patch_text(&text, &origin)?;
+        let PatchBody::Strategic(patches) = body else {
+            return Err(Error::msg(format!(
+                "{}: patchesStrategicMerge entries must be strategic merge patches, not JSON 6902",
+                origin
+            )));
+        };
+        for p in &patches {
+            apply_smp_by_id(m, p, false, false, &origin)?;
+        }
+    }
+    Ok(())
+}
+
+fn load_entry_text(ldr: &Loader, p: &PatchEntry) -> Result<String> {
+    match (&p.path, &p.patch) {
+        (Some(_), Some(_)) => Err(Error::msg("patch and path can't be set at the same time")),
+        (None, None) => Err(Error::msg("must specify one of patch and path")),
+        (Some(path), None) => ldr.load_text(path),
+        (None, Some(text)) => Ok(text.trim().to_string()),
+    }
+}
+
+/// The `patches` field: each entry a strategic merge or JSON 6902 patch,
+/// applied to its `target` selection or, for strategic merge patches
+/// without a target, to the resource the patch names.
+pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    for p in entries {
+        let origin = source_of(p, ldr);
+        let text = load_entry_text(ldr, p)?;
+        let body = parse_patch_text(&text, &origin)?;
+        let target = p.target.as_ref().map(Selector::from_value).transpose()?;
+        match body {
+            PatchBody::Strategic(patches) => match &target {
+                Some(sel) => {
+                    if patches.len() > 1 {
+                        return Err(Error::msg(format!(
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {}",
+                            origin
+                        )));
+                    }
+                    let mut deleted = Vec::new();
+                    for pos in select(m, sel) {
+                        if !apply_smp_at(m, pos, &patches[0], p.allow_name_change, p.allow_kind_change)? {
+                            deleted.push(pos);
+                        }
+                    }
+                    m.remove_positions(&deleted);
+                }
+                None => {
+                    for patch in &patches {
+                        apply_smp_by_id(m, patch, p.allow_name_change, p.allow_kind_change, &origin)?;
+                    }
+                }
+            },
+            PatchBody::Json(ops) => {
+                let Some(sel) = &target else {
+                    return Err(Error::msg(format!(
+                        "must specify a target for JSON patch {}",
+                        origin
+                    )));
+                };
+                json6902::validate(&ops).map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?;
+                for pos in select(m, sel) {
+                    let id = m.get(pos).id();
+                    m.update(pos, |r| {
+                        r.store_previous_id();
+                        json6902::apply(&mut r.value, &ops)
+                    })
+                    .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The legacy `patchesJson6902` field: JSON 6902 patches with a target.
+pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    for p in entries {
+        let origin = source_of(p, ldr);
+        let Some(target) = &p.target else {
+            return Err(Error::msg(format!("must specify a target for patch {}", origin)));
+        };
+        if target.get("name").and_then(Value::as_str).unwrap_or("").is_empty() {
+            return Err(Error::msg(format!("must specify the target name for {}", origin)));
+        }
+        let text = load_entry_text(ldr, p)?;
+        let docs = crate::build::parse_yaml(&PathBuf::from(&origin), &text)?;
+        let ops = match docs.as_slice() {
+            [ops @ Value::Seq(_)] => ops.clone(),
+            [] => return Err(Error::msg(format!("patch appears to be empty: {}", origin))),
+            _ => {
+                return Err(Error::msg(format!(
+                    "{}: a JSON 6902 patch must be a list of operations",
+                    origin
+                )));
+            }
+        };
+        json6902::validate(&ops).map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?;
+        let sel = Selector::from_value(target)?;
+        for pos in select(m, &sel) {
+            let id = m.get(pos).id();
+            m.update(pos, |r| json6902::apply(&mut r.value, &ops))
+                .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
+        }
+    }
+    Ok(())
+}

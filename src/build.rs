@@ -1,0 +1,472 @@
+//! The build pipeline, top to bottom, as kustomize's `KustTarget` runs it:
+//! accumulate resources → merge configurations → run generators → apply
+//! components → run transformers → (at the top only) add hash suffixes, fix
+//! name references, resolve vars, drop local configs → order.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::fieldspec::TransformerConfig;
+use crate::generate::{self, GeneratedKind};
+use crate::kustomization::{KustKind, Kustomization};
+use crate::loader::{LoadRestrictor, Loader};
+use crate::patch;
+use crate::resource::{Behavior, ResMap, Resource};
+use crate::transform;
+use crate::yaml::{self, Value};
+
+/// Options for one build.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Which files kustomizations may read.
+    pub load_restrictor: LoadRestrictor,
+}
+
+/// Resources plus what the transformers need to finish them: kustomize's
+/// `ResAccumulator`.
+#[derive(Debug, Default)]
+pub struct Accumulator {
+    /// The resources so far.
+    pub resources: ResMap,
+    /// Field specs in force (defaults plus `configurations` and `crds`).
+    pub config: TransformerConfig,
+    /// Declared vars.
+    pub vars: Vec<transform::vars::Var>,
+}
+
+/// Builds the kustomization in `dir` and returns its resources in output order.
+pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
+    let ldr = Loader::new(dir, opts.load_restrictor)?;
+    let k = load_kustomization(&ldr)?;
+    let mut ra = Accumulator {
+        config: TransformerConfig::defaults().clone(),
+        ..Default::default()
+    };
+    ra = accumulate_target(&ldr, &k, ra)?;
+    finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    let mut resources = ra.resources.into_resources();
+    let sort = crate::order::SortOptions::from_value(k.sort_options.as_ref())
+        .map_err(|e| e.with_file(&k.file))?;
+    crate::order::sort(&mut resources, &sort);
+    Ok(resources)
+}
+
+/// Builds `dir` and renders the output stream as `kubectl kustomize` does.
+pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
+    let resources = build(dir, opts)?;
+    let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
+    Ok(yaml::emit_stream(&docs))
+}
+
+/// Reads and parses the kustomization file in `ldr`'s root.
+pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
+    let file = ldr.kustomization_file()?;
+    let shown = crate::loader::display(&file);
+    let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
+    let docs = parse_yaml(&shown, &text)?;
+    let doc = match docs.len() {
+        0 => Value::Null,
+        1 => docs.into_iter().next().expect("one"),
+        _ => {
+            return Err(Error::in_file(
+                &shown,
+                "invalid Kustomization: expected one YAML document, found several",
+            ));
+        }
+    };
+    Kustomization::from_value(&shown, &doc)
+}
+
+/// Parses YAML text, turning syntax errors into errors naming `file` and line.
+pub fn parse_yaml(file: &Path, text: &str) -> Result<Vec<Value>> {
+    yaml::parse_documents(text).map_err(|e| {
+        Error::in_file(file, e.message.clone()).with_line(e.line)
+    })
+}
+
+fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
+    let mut ra = ra;
+    accumulate_resources(ldr, k, &mut ra).map_err(|e| e.via(&k.file))?;
+    for c in &k.configurations {
+        let text = ldr.load_text(c)?;
+        let shown = ldr.display_path(c);
+        for doc in parse_yaml(&shown, &text)? {
+            let tc = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
+            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
+        }
+    }
+    if !k.crds.is_empty() {
+        for c in &k.crds {
+            let text = ldr.load_text(c)?;
+            let shown = ldr.display_path(c);
+            let docs = parse_yaml(&shown, &text)?;
+            let tc = TransformerConfig::from_crds(&docs).map_err(|e| e.with_file(&shown))?;
+            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
+        }
+    }
+    run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    for c in &k.components {
+        ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
+    }
+    run_transformers(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    for v in &k.vars {
+        let var = transform::vars::Var::from_value(v).map_err(|e| e.with_file(&k.file))?;
+        if ra.vars.iter().any(|x| x.name == var.name) {
+            return Err(Error::in_file(
+                &k.file,
+                format!("var '{}' already encountered", var.name),
+            ));
+        }
+        ra.vars.push(var);
+    }
+    Ok(ra)
+}
+
+fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    for path in &k.resources {
+        if ldr.is_file(path) {
+            let resources = read_resources(ldr, path)?;
+            for r in resources {
+                append_unique(&mut ra.resources, r).map_err(|e| e.with_file(ldr.display_path(path)))?;
+            }
+        } else if ldr.is_dir(path) {
+            let sub = accumulate_directory(ldr, path, Accumulator {
+                config: TransformerConfig::default(),
+                ..Default::default()
+            }, false)?;
+            merge_accumulator(ra, sub)?;
+        } else if crate::loader::is_remote(path) {
+            return Err(Error::in_file(
+                &k.file,
+                format!("remote resource {:?} is not supported: aiw never fetches from the network", path),
+            ));
+        } else {
+            return Err(Error::in_file(
+                ldr.display_path(path),
+                "resource not found: no such file or directory",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Appends `r`, failing when a resource with the same id is present.
+fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
+    if let Some(pos) = m.find_by_any_id(&r.id()).first() {
+        let other = m.get(*pos).id();
+        return Err(Error::msg(format!(
+            "may not add resource with an already registered id: {}",
+            other
+        )));
+    }
+    m.push(r);
+    Ok(())
+}
+
+fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
+    for r in sub.resources.into_resources() {
+        append_unique(&mut ra.resources, r)?;
+    }
+    ra.config.merge(sub.config)?;
+    for v in sub.vars {
+        if ra.vars.iter().any(|x| x.name == v.name) {
+            return Err(Error::msg(format!("var '{}' already encountered", v.name)));
+        }
+        ra.vars.push(v);
+    }
+    Ok(())
+}
+
+fn accumulate_directory(ldr: &Loader, path: &str, ra: Accumulator, component: bool) -> Result<Accumulator> {
+    let child = ldr.child(path)?;
+    let k = load_kustomization(&child)?;
+    match (component, k.kind) {
+        (true, KustKind::Kustomization) => {
+            return Err(Error::in_file(
+                &k.file,
+                format!("expected kind 'Component' for path '{}' but got 'Kustomization'", path),
+            ));
+        }
+        (false, KustKind::Component) => {
+            return Err(Error::in_file(
+                &k.file,
+                format!("expected kind != 'Component' for path '{}': a component must be listed under 'components', not 'resources'", path),
+            ));
+        }
+        _ => {}
+    }
+    if component {
+        accumulate_target(&child, &k, ra)
+    } else {
+        let mut sub = Accumulator {
+            config: TransformerConfig::defaults().clone(),
+            ..Default::default()
+        };
+        sub = accumulate_target(&child, &k, sub)?;
+        let _ = ra;
+        Ok(sub)
+    }
+}
+
+/// Reads the resources in one file, expanding `List` kinds.
+pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
+    let text = ldr.load_text(path)?;
+    let shown = ldr.display_path(path);
+    let docs = parse_yaml(&shown, &text)?;
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<Value> = docs.into();
+    while let Some(doc) = queue.pop_front() {
+        let r = resource_from_doc(doc).map_err(|e| e.with_file(&shown))?;
+        let Some(r) = r else { continue };
+        if r.kind().ends_with("List") {
+            if let Some(items) = r.value.get("items") {
+                match items {
+                    Value::Seq(items) => {
+                        queue.extend(items.iter().cloned());
+                        continue;
+                    }
+                    Value::Null => continue,
+                    _ => {
+                        return Err(Error::in_file(
+                            &shown,
+                            format!("expected array in {}/items", r.kind()),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut r = r;
+        r.source = Some(shown.clone());
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Checks a document is a valid object (kind and metadata.name present).
+fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
+    let m = match &doc {
+        Value::Null => return Ok(None),
+        Value::Map(m) if m.is_empty() => return Ok(None),
+        Value::Map(m) => m,
+        other => {
+            return Err(Error::msg(format!(
+                "expected a Kubernetes object (a mapping), found a {}",
+                other.type_name()
+            )));
+        }
+    };
+    let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+    if kind.is_empty() {
+        return Err(Error::msg("missing kind in object"));
+    }
+    if !kind.ends_with("List") {
+        let name = m
+            .get("metadata")
+            .and_then(|md| md.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if name.is_empty() {
+            return Err(Error::msg(format!("missing metadata.name in object of kind {}", kind)));
+        }
+    }
+    if let Some(md) = m.get("metadata")
+        && !md.is_null()
+        && md.as_map().is_none()
+    {
+        return Err(Error::msg("metadata must be a mapping"));
+    }
+    if has_null_in_list(&doc) {
+        return Err(Error::msg("empty item in a list (null entries are not allowed)"));
+    }
+    Ok(Some(Resource::new(doc)))
+}
+
+fn has_null_in_list(v: &Value) -> bool {
+    match v {
+        Value::Seq(items) => items.iter().any(|i| i.is_null() || has_null_in_list(i)),
+        Value::Map(m) => m.iter().any(|(_, v)| has_null_in_list(v)),
+        _ => false,
+    }
+}
+
+fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    let global = k.generator_options.as_ref();
+    let mut generated = Vec::new();
+    for g in &k.config_map_generator {
+        generated.push(generate::generate(ldr, GeneratedKind::ConfigMap, g, global)?);
+    }
+    for g in &k.secret_generator {
+        generated.push(generate::generate(ldr, GeneratedKind::Secret, g, global)?);
+    }
+    for r in generated {
+        absorb(&mut ra.resources, r)?;
+    }
+    for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
+        absorb(&mut ra.resources, r)?;
+    }
+    Ok(())
+}
+
+/// Adds a generated resource, merging into or replacing an existing one per
+/// its behavior (kustomize's `appendReplaceOrMerge`).
+pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
+    let id = r.id();
+    let matches = m.find_by_any_id(&id);
+    match matches.len() {
+        0 => match r.behavior {
+            Behavior::Merge | Behavior::Replace => Err(Error::msg(format!(
+                "id {} does not exist; cannot merge or replace",
+                id
+            ))),
+            Behavior::Create => {
+                m.push(r);
+                Ok(())
+            }
+        },
+        1 => {
+            let pos = matches[0];
+            let old = m.get(pos).clone();
+            match r.behavior {
+                Behavior::Create => Err(Error::msg(format!(
+                    "id {} exists; behavior must be merge or replace",
+                    id
+                ))),
+                Behavior::Replace | Behavior::Merge => {
+                    let merge_data = r.behavior == Behavior::Merge;
+                    copy_merge_metadata(&mut r, &old);
+                    if merge_data {
+                        for field in ["data", "binaryData"] {
+                            merge_string_map_field(&mut r, &old, field);
+                        }
+                    }
+                    r.behavior = old.behavior;
+                    m.update(pos, |slot| *slot = r);
+                    Ok(())
+                }
+            }
+        }
+        _ => Err(Error::msg(format!(
+            "found multiple objects that could accept merge of {}",
+            id
+        ))),
+    }
+}
+
+fn merged_pairs(old: Option<&Value>, new: Option<&Value>) -> Option<Value> {
+    let mut out = crate::yaml::Map::new();
+    let mut any = false;
+    for v in [old, new].into_iter().flatten() {
+        if let Value::Map(m) = v {
+            any = true;
+            for (k, v) in m.iter() {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    any.then_some(Value::Map(out))
+}
+
+fn copy_merge_metadata(r: &mut Resource, old: &Resource) {
+    for field in ["labels", "annotations"] {
+        let merged = merged_pairs(
+            old.value.get_path(&["metadata", field]),
+            r.value.get_path(&["metadata", field]),
+        );
+        if let Some(v) = merged {
+            r.metadata_mut().insert(field, v);
+        }
+    }
+    r.set_name(old.name());
+    if old.namespace().is_empty() {
+        r.metadata_mut().remove("namespace");
+    } else {
+        r.set_namespace(old.namespace());
+    }
+    r.prev_ids = old.prev_ids.clone();
+    r.prefixes = old.prefixes.clone();
+    r.suffixes = old.suffixes.clone();
+    r.ref_var_names = old.ref_var_names.clone();
+}
+
+fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
+    if let Some(v) = merged_pairs(old.value.get(field), r.value.get(field))
+        && let Value::Map(m) = &v
+        && !m.is_empty()
+    {
+        r.map_mut().insert(field, v);
+    }
+}
+
+fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    let res = &mut ra.resources;
+    let tc = &ra.config;
+    patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
+    patch::apply_patches(ldr, &k.patches, res)?;
+    if !k.namespace.is_empty() {
+        transform::namespace::apply(res, &k.namespace, tc)?;
+    }
+    if !k.name_prefix.is_empty() {
+        transform::prefix_suffix::apply_prefix(res, &k.name_prefix, tc)?;
+    }
+    if !k.name_suffix.is_empty() {
+        transform::prefix_suffix::apply_suffix(res, &k.name_suffix, tc)?;
+    }
+    transform::labels::apply_kustomization_labels(res, &k.labels, &k.common_labels, tc)?;
+    if !k.common_annotations.is_empty() {
+        transform::annotations::apply(res, &k.common_annotations, tc)?;
+    }
+    patch::apply_patches_json6902(ldr, &k.patches_json6902, res)?;
+    for r in &k.replicas {
+        transform::replicas::apply(res, r, tc)?;
+    }
+    for i in &k.images {
+        transform::images::apply(res, i, tc)?;
+    }
+    if !k.replacements.is_empty() {
+        let reps = transform::replacements::load(ldr, &k.replacements)?;
+        transform::replacements::apply(res, &reps)?;
+    }
+    transform::plugins::run_transformers(ldr, k, ra)?;
+    Ok(())
+}
+
+/// The steps kustomize runs once, at the top kustomization only.
+fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    add_hash_suffixes(&mut ra.resources)?;
+    transform::name_reference::apply(&mut ra.resources, &ra.config)?;
+    transform::vars::resolve(&mut ra.resources, &ra.vars, &ra.config)?;
+    drop_local_configs(&mut ra.resources);
+    transform::plugins::apply_build_metadata(k, &mut ra.resources)?;
+    Ok(())
+}
+
+fn add_hash_suffixes(m: &mut ResMap) -> Result<()> {
+    for pos in 0..m.len() {
+        if !m.get(pos).needs_hash {
+            continue;
+        }
+        let h = crate::hash::hash_suffix(&m.get(pos).value)?;
+        m.update(pos, |r| {
+            r.store_previous_id();
+            let name = format!("{}-{}", r.name(), h);
+            r.set_name(&name);
+        });
+    }
+    Ok(())
+}
+
+fn drop_local_configs(m: &mut ResMap) {
+    let keep: Vec<Resource> = std::mem::take(m)
+        .into_resources()
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                r.value.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
+                Some(v) if v.scalar_string().as_deref() != Some("false")
+            )
+        })
+        .collect();
+    m.replace_all(keep);
+}

@@ -1,0 +1,491 @@
+//! The kustomization file: reading `kustomization.yaml` into typed fields,
+//! strictly (unknown fields and wrong types are errors, as in kustomize).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::yaml::{Map, Value};
+
+/// File names recognised as a kustomization, in kustomize's order.
+pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// `kind: Kustomization` or `kind: Component`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KustKind {
+    /// A kustomization.
+    Kustomization,
+    /// A component (`kustomize.config.k8s.io/v1alpha1`).
+    Component,
+}
+
+/// One `patches:` (or `patchesJson6902:`) entry.
+#[derive(Clone, Debug, Default)]
+pub struct PatchEntry {
+    /// `path:` to a patch file.
+    pub path: Option<String>,
+    /// Inline `patch:` text.
+    pub patch: Option<String>,
+    /// `target:` selector, unparsed.
+    pub target: Option<Value>,
+    /// `options.allowNameChange`.
+    pub allow_name_change: bool,
+    /// `options.allowKindChange`.
+    pub allow_kind_change: bool,
+}
+
+/// Options shared by generators (`generatorOptions` or per-generator `options`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GeneratorOptions {
+    /// Labels added to generated objects.
+    pub labels: Vec<(String, String)>,
+    /// Annotations added to generated objects.
+    pub annotations: Vec<(String, String)>,
+    /// No hash suffix on the name.
+    pub disable_name_suffix_hash: bool,
+    /// Sets `immutable: true`.
+    pub immutable: bool,
+}
+
+impl GeneratorOptions {
+    /// Merges kustomization-wide options into a generator's own ones, as
+    /// kustomize's `MergeGlobalOptionsIntoLocal` does (local keys win).
+    pub fn merged_with_global(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> Option<GeneratorOptions> {
+        let Some(global) = global else {
+            return local.cloned();
+        };
+        let mut out = local.cloned().unwrap_or_default();
+        for (k, v) in &global.labels {
+            if !out.labels.iter().any(|(lk, _)| lk == k) {
+                out.labels.push((k.clone(), v.clone()));
+            }
+        }
+        for (k, v) in &global.annotations {
+            if !out.annotations.iter().any(|(lk, _)| lk == k) {
+                out.annotations.push((k.clone(), v.clone()));
+            }
+        }
+        out.disable_name_suffix_hash |= global.disable_name_suffix_hash;
+        out.immutable |= global.immutable;
+        Some(out)
+    }
+}
+
+/// One `configMapGenerator` or `secretGenerator` entry.
+#[derive(Clone, Debug, Default)]
+pub struct GeneratorArgs {
+    /// `name`.
+    pub name: String,
+    /// `namespace`.
+    pub namespace: String,
+    /// `behavior` (create, merge, replace; empty = create).
+    pub behavior: String,
+    /// `literals`: `key=value`.
+    pub literals: Vec<String>,
+    /// `files`: `path` or `key=path`.
+    pub files: Vec<String>,
+    /// `envs` (plus the legacy `env`).
+    pub envs: Vec<String>,
+    /// `type` (secrets only).
+    pub type_: String,
+    /// Per-generator `options`.
+    pub options: Option<GeneratorOptions>,
+}
+
+/// A parsed kustomization file.
+#[derive(Clone, Debug)]
+pub struct Kustomization {
+    /// The kustomization file itself.
+    pub file: PathBuf,
+    /// Kustomization or Component.
+    pub kind: KustKind,
+    /// `resources` followed by the legacy `bases`.
+    pub resources: Vec<String>,
+    /// `components`.
+    pub components: Vec<String>,
+    /// `crds`.
+    pub crds: Vec<String>,
+    /// `configurations`.
+    pub configurations: Vec<String>,
+    /// `generators` (file paths or inline YAML).
+    pub generators: Vec<String>,
+    /// `transformers` (file paths or inline YAML).
+    pub transformers: Vec<String>,
+    /// `validators`.
+    pub validators: Vec<String>,
+    /// `namePrefix`.
+    pub name_prefix: String,
+    /// `nameSuffix`.
+    pub name_suffix: String,
+    /// `namespace`.
+    pub namespace: String,
+    /// `commonLabels`.
+    pub common_labels: Vec<(String, String)>,
+    /// `commonAnnotations`.
+    pub common_annotations: Vec<(String, String)>,
+    /// `labels` entries, unparsed.
+    pub labels: Vec<Value>,
+    /// `patches`.
+    pub patches: Vec<PatchEntry>,
+    /// `patchesStrategicMerge`: file paths or inline patches.
+    pub patches_strategic_merge: Vec<String>,
+    /// `patchesJson6902`.
+    pub patches_json6902: Vec<PatchEntry>,
+    /// `images` followed by the legacy `imageTags`, unparsed.
+    pub images: Vec<Value>,
+    /// `replicas`, unparsed.
+    pub replicas: Vec<Value>,
+    /// `replacements`, unparsed (inline or `path:`).
+    pub replacements: Vec<Value>,
+    /// `vars`, unparsed.
+    pub vars: Vec<Value>,
+    /// `configMapGenerator`.
+    pub config_map_generator: Vec<GeneratorArgs>,
+    /// `secretGenerator`.
+    pub secret_generator: Vec<GeneratorArgs>,
+    /// `generatorOptions`.
+    pub generator_options: Option<GeneratorOptions>,
+    /// `sortOptions`, unparsed.
+    pub sort_options: Option<Value>,
+    /// `openapi`, unparsed.
+    pub openapi: Option<Value>,
+    /// `buildMetadata`.
+    pub build_metadata: Vec<String>,
+}
+
+fn type_error(field: &str, want: &str, got: &Value) -> Error {
+    Error::msg(format!(
+        "invalid Kustomization: field {} must be {}, not {}",
+        field,
+        want,
+        got.type_name()
+    ))
+}
+
+fn get_string(field: &str, v: &Value) -> Result<String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
+        other => Err(type_error(field, "a string", other)),
+    }
+}
+
+fn get_bool(field: &str, v: &Value) -> Result<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Null => Ok(false),
+        other => Err(type_error(field, "a boolean", other)),
+    }
+}
+
+fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| get_string(&format!("{}[]", field), i))
+            .collect(),
+        other => Err(type_error(field, "a list of strings", other)),
+    }
+}
+
+/// Reads a `map[string]string` field: every value must be a string.
+pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), get_string(&format!("{}.{}", field, k), v)?)))
+            .collect(),
+        other => Err(type_error(field, "a map of strings", other)),
+    }
+}
+
+fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Seq(items) => Ok(items.clone()),
+        other => Err(type_error(field, "a list", other)),
+    }
+}
+
+fn get_map<'a>(field: &str, v: &'a Value) -> Result<Option<&'a Map>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Map(m) => Ok(Some(m)),
+        other => Err(type_error(field, "a mapping", other)),
+    }
+}
+
+fn check_fields(field: &str, m: &Map, allowed: &[&str]) -> Result<()> {
+    for k in m.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(Error::msg(format!(
+                "invalid Kustomization: unknown field {:?} in {}",
+                k, field
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn parse_generator_options(field: &str, v: &Value) -> Result<Option<GeneratorOptions>> {
+    let Some(m) = get_map(field, v)? else {
+        return Ok(None);
+    };
+    check_fields(
+        field,
+        m,
+        &["labels", "annotations", "disableNameSuffixHash", "immutable"],
+    )?;
+    let mut o = GeneratorOptions::default();
+    for (k, v) in m.iter() {
+        let f = format!("{}.{}", field, k);
+        match k.as_str() {
+            "labels" => o.labels = get_string_map(&f, v)?,
+            "annotations" => o.annotations = get_string_map(&f, v)?,
+            "disableNameSuffixHash" => o.disable_name_suffix_hash = get_bool(&f, v)?,
+            "immutable" => o.immutable = get_bool(&f, v)?,
+            _ => {}
+        }
+    }
+    Ok(Some(o))
+}
+
+fn parse_generators(field: &str, v: &Value, secret: bool) -> Result<Vec<GeneratorArgs>> {
+    let mut out = Vec::new();
+    for item in get_values(field, v)? {
+        let Some(m) = get_map(field, &item)? else {
+            continue;
+        };
+        let mut allowed = vec![
+            "name", "namespace", "behavior", "literals", "files", "envs", "env", "options",
+        ];
+        if secret {
+            allowed.push("type");
+        }
+        check_fields(field, m, &allowed)?;
+        let mut g = GeneratorArgs::default();
+        let mut env = None;
+        for (k, v) in m.iter() {
+            let f = format!("{}.{}", field, k);
+            match k.as_str() {
+                "name" => g.name = get_string(&f, v)?,
+                "namespace" => g.namespace = get_string(&f, v)?,
+                "behavior" => g.behavior = get_string(&f, v)?,
+                "literals" => g.literals = get_strings(&f, v)?,
+                "files" => g.files = get_strings(&f, v)?,
+                "envs" => g.envs = get_strings(&f, v)?,
+                "env" => env = Some(get_string(&f, v)?),
+                "type" => g.type_ = get_string(&f, v)?,
+                "options" => g.options = parse_generator_options(&f, v)?,
+                _ => {}
+            }
+        }
+        if let Some(e) = env.filter(|e| !e.is_empty()) {
+            g.envs.push(e);
+        }
+        out.push(g);
+    }
+    Ok(out)
+}
+
+fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntry>> {
+    let mut out = Vec::new();
+    for item in get_values(field, v)? {
+        let Some(m) = get_map(field, &item)? else {
+            continue;
+        };
+        check_fields(field, m, &["path", "patch", "target", "options"])?;
+        let mut p = PatchEntry::default();
+        for (k, v) in m.iter() {
+            let f = format!("{}.{}", field, k);
+            match k.as_str() {
+                "path" => p.path = Some(get_string(&f, v)?).filter(|s| !s.is_empty()),
+                "patch" => p.patch = Some(get_string(&f, v)?).filter(|s| !s.is_empty()),
+                "target" => {
+                    if !v.is_null() {
+                        get_map(&f, v)?;
+                        p.target = Some(v.clone());
+                    }
+                }
+                "options" if !json6902 => {
+                    if let Some(o) = get_map(&f, v)? {
+                        check_fields(&f, o, &["allowNameChange", "allowKindChange"])?;
+                        if let Some(b) = o.get("allowNameChange") {
+                            p.allow_name_change = get_bool(&f, b)?;
+                        }
+                        if let Some(b) = o.get("allowKindChange") {
+                            p.allow_kind_change = get_bool(&f, b)?;
+                        }
+                    }
+                }
+                _ => {
+                    return Err(Error::msg(format!(
+                        "invalid Kustomization: unknown field {:?} in {}",
+                        k, field
+                    )));
+                }
+            }
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("helmCharts", "Helm chart inflation is not supported by aiw"),
+    ("helmGlobals", "Helm chart inflation is not supported by aiw"),
+    (
+        "helmChartInflationGenerator",
+        "Helm chart inflation is not supported by aiw",
+    ),
+];
+
+impl Kustomization {
+    /// Reads a kustomization from its parsed document. `file` is used in errors.
+    pub fn from_value(file: &Path, doc: &Value) -> Result<Kustomization> {
+        let at = |e: Error| e.with_file(file);
+        let empty = Map::new();
+        let m = match doc {
+            Value::Map(m) => m,
+            Value::Null => &empty,
+            other => {
+                return Err(at(Error::msg(format!(
+                    "invalid Kustomization: expected a mapping, found a {}",
+                    other.type_name()
+                ))));
+            }
+        };
+        let mut k = Kustomization {
+            file: file.to_path_buf(),
+            kind: KustKind::Kustomization,
+            resources: Vec::new(),
+            components: Vec::new(),
+            crds: Vec::new(),
+            configurations: Vec::new(),
+            generators: Vec::new(),
+            transformers: Vec::new(),
+            validators: Vec::new(),
+            name_prefix: String::new(),
+            name_suffix: String::new(),
+            namespace: String::new(),
+            common_labels: Vec::new(),
+            common_annotations: Vec::new(),
+            labels: Vec::new(),
+            patches: Vec::new(),
+            patches_strategic_merge: Vec::new(),
+            patches_json6902: Vec::new(),
+            images: Vec::new(),
+            replicas: Vec::new(),
+            replacements: Vec::new(),
+            vars: Vec::new(),
+            config_map_generator: Vec::new(),
+            secret_generator: Vec::new(),
+            generator_options: None,
+            sort_options: None,
+            openapi: None,
+            build_metadata: Vec::new(),
+        };
+        let mut kind = String::new();
+        let mut api_version = String::new();
+        let mut bases = Vec::new();
+        let mut image_tags = Vec::new();
+        for (key, v) in m.iter() {
+            let f = key.as_str();
+            let r: Result<()> = (|| {
+                match f {
+                    "apiVersion" => api_version = get_string(f, v)?,
+                    "kind" => kind = get_string(f, v)?,
+                    "metadata" => {
+                        get_map(f, v)?;
+                    }
+                    "resources" => k.resources = get_strings(f, v)?,
+                    "bases" => bases = get_strings(f, v)?,
+                    "components" => k.components = get_strings(f, v)?,
+                    "crds" => k.crds = get_strings(f, v)?,
+                    "configurations" => k.configurations = get_strings(f, v)?,
+                    "generators" => k.generators = get_strings(f, v)?,
+                    "transformers" => k.transformers = get_strings(f, v)?,
+                    "validators" => k.validators = get_strings(f, v)?,
+                    "namePrefix" => k.name_prefix = get_string(f, v)?,
+                    "nameSuffix" => k.name_suffix = get_string(f, v)?,
+                    "namespace" => k.namespace = get_string(f, v)?,
+                    "commonLabels" => k.common_labels = get_string_map(f, v)?,
+                    "commonAnnotations" => k.common_annotations = get_string_map(f, v)?,
+                    "labels" => k.labels = get_values(f, v)?,
+                    "patches" => k.patches = parse_patches(f, v, false)?,
+                    "patchesStrategicMerge" => k.patches_strategic_merge = get_strings(f, v)?,
+                    "patchesJson6902" => k.patches_json6902 = parse_patches(f, v, true)?,
+                    "images" => k.images = get_values(f, v)?,
+                    "imageTags" => image_tags = get_values(f, v)?,
+                    "replicas" => k.replicas = get_values(f, v)?,
+                    "replacements" => k.replacements = get_values(f, v)?,
+                    "vars" => k.vars = get_values(f, v)?,
+                    "configMapGenerator" => k.config_map_generator = parse_generators(f, v, false)?,
+                    "secretGenerator" => k.secret_generator = parse_generators(f, v, true)?,
+                    "generatorOptions" => k.generator_options = parse_generator_options(f, v)?,
+                    "sortOptions" => {
+                        get_map(f, v)?;
+                        k.sort_options = Some(v.clone()).filter(|v| !v.is_null());
+                    }
+                    "openapi" => {
+                        get_map(f, v)?;
+                        k.openapi = Some(v.clone()).filter(|v| !v.is_null());
+                    }
+                    "buildMetadata" => k.build_metadata = get_strings(f, v)?,
+                    _ => {
+                        if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == f) {
+                            return Err(Error::msg(format!("field {}: {}", f, why)));
+                        }
+                        return Err(Error::msg(format!(
+                            "invalid Kustomization: unknown field {:?}",
+                            f
+                        )));
+                    }
+                }
+                Ok(())
+            })();
+            r.map_err(at)?;
+        }
+        k.resources.extend(bases);
+        k.images.extend(image_tags);
+        match kind.as_str() {
+            "" | "Kustomization" => {}
+            "Component" => k.kind = KustKind::Component,
+            other => {
+                return Err(at(Error::msg(format!(
+                    "kind should be Kustomization or Component, not {:?}",
+                    other
+                ))));
+            }
+        }
+        let want = match k.kind {
+            KustKind::Kustomization => "kustomize.config.k8s.io/v1beta1",
+            KustKind::Component => "kustomize.config.k8s.io/v1alpha1",
+        };
+        if !api_version.is_empty() && api_version != want {
+            return Err(at(Error::msg(format!(
+                "apiVersion for {} should be {}, not {:?}",
+                if k.kind == KustKind::Component {
+                    "Component"
+                } else {
+                    "Kustomization"
+                },
+                want,
+                api_version
+            ))));
+        }
+        let only_meta = m
+            .keys()
+            .all(|key| key == "apiVersion" || key == "kind");
+        if only_meta {
+            return Err(at(Error::msg("kustomization.yaml is empty")));
+        }
+        Ok(k)
+    }
+
+    /// The directory holding the kustomization file.
+    pub fn dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+}

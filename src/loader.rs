@@ -1,0 +1,266 @@
+//! Filesystem access with kustomize's load restrictions: by default no file
+//! outside the kustomization root is read, remote URLs are refused, and
+//! directory cycles are detected.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// Which files a kustomization may read (`--load-restrictor`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Only files in or below the kustomization root (kustomize's default).
+    #[default]
+    RootOnly,
+    /// Any file.
+    None,
+}
+
+impl std::str::FromStr for LoadRestrictor {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "LoadRestrictionsRootOnly" | "rootOnly" => Ok(LoadRestrictor::RootOnly),
+            "LoadRestrictionsNone" | "none" => Ok(LoadRestrictor::None),
+            other => Err(format!(
+                "unknown load restrictor {:?} (want LoadRestrictionsRootOnly or LoadRestrictionsNone)",
+                other
+            )),
+        }
+    }
+}
+
+/// Reads files relative to one kustomization root.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    root: PathBuf,
+    restrictor: LoadRestrictor,
+    /// The roots of the kustomizations that led here, for cycle detection.
+    referrers: Arc<Vec<PathBuf>>,
+}
+
+/// True for `http://` / `https://` URLs and remote git references.
+pub fn is_remote(path: &str) -> bool {
+    let p = path.trim();
+    p.starts_with("http://")
+        || p.starts_with("https://")
+        || p.starts_with("git@")
+        || p.starts_with("ssh://")
+        || p.starts_with("git::")
+        || p.starts_with("github.com/")
+        || p.starts_with("gitlab.com/")
+        || p.starts_with("bitbucket.org/")
+}
+
+/// Lexically normalises a path (`a/./b/../c` → `a/c`), keeping it absolute
+/// when it was.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Resolves symlinks in the directory part of `path` (absolute) and cleans
+/// it, as kustomize's `CleanedAbs` does.
+fn real_path(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| clean(path))
+}
+
+impl Loader {
+    /// A loader rooted at `dir`, which must be a directory.
+    pub fn new(dir: &Path, restrictor: LoadRestrictor) -> Result<Loader> {
+        let abs = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::msg(format!("cannot read the current directory: {}", e)))?
+                .join(dir)
+        };
+        let root = real_path(&abs);
+        if !root.is_dir() {
+            return Err(Error::in_file(
+                dir,
+                "must build at directory: not a valid directory",
+            ));
+        }
+        Ok(Loader {
+            root,
+            restrictor,
+            referrers: Arc::new(Vec::new()),
+        })
+    }
+
+    /// The loader's root directory (absolute, symlinks resolved).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The load restrictor in force.
+    pub fn restrictor(&self) -> LoadRestrictor {
+        self.restrictor
+    }
+
+    /// The absolute path of `rel` under the root (not checked).
+    pub fn join(&self, rel: &str) -> PathBuf {
+        clean(&self.root.join(rel))
+    }
+
+    /// A path for messages: relative to the working directory when possible.
+    pub fn display_path(&self, rel: &str) -> PathBuf {
+        display(&self.join(rel))
+    }
+
+    /// Checks that `rel` may be read under the restrictor and returns its
+    /// absolute path.
+    pub fn check_file(&self, rel: &str) -> Result<PathBuf> {
+        if is_remote(rel) {
+            return Err(Error::msg(format!(
+                "remote resource {:?} is not supported: aiw never fetches from the network",
+                rel
+            )));
+        }
+        let path = self.join(rel);
+        if self.restrictor == LoadRestrictor::RootOnly {
+            let real = real_path(&path);
+            if !real.starts_with(&self.root) {
+                return Err(Error::in_file(
+                    display(&path),
+                    format!(
+                        "security; file is not in or below the kustomization root '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
+                        display(&self.root).display()
+                    ),
+                ));
+            }
+        }
+        Ok(path)
+    }
+
+    /// Reads the file `rel` (relative to the root), honouring the restrictor.
+    pub fn load(&self, rel: &str) -> Result<Vec<u8>> {
+        let path = self.check_file(rel)?;
+        if path.is_dir() {
+            return Err(Error::in_file(display(&path), "is a directory, expected a file"));
+        }
+        fs::read(&path).map_err(|e| Error::in_file(display(&path), io_message(&e)))
+    }
+
+    /// Reads `rel` as UTF-8 text.
+    pub fn load_text(&self, rel: &str) -> Result<String> {
+        let bytes = self.load(rel)?;
+        String::from_utf8(bytes)
+            .map_err(|_| Error::in_file(self.display_path(rel), "file is not valid UTF-8"))
+    }
+
+    /// True when `rel` names an existing directory under the root.
+    pub fn is_dir(&self, rel: &str) -> bool {
+        !is_remote(rel) && self.join(rel).is_dir()
+    }
+
+    /// True when `rel` names an existing file.
+    pub fn is_file(&self, rel: &str) -> bool {
+        !is_remote(rel) && self.join(rel).is_file()
+    }
+
+    /// A loader for the kustomization directory `rel`, checking for cycles
+    /// (a directory that contains one already being built).
+    pub fn child(&self, rel: &str) -> Result<Loader> {
+        if rel.is_empty() {
+            return Err(Error::msg("new root cannot be empty"));
+        }
+        if is_remote(rel) {
+            return Err(Error::msg(format!(
+                "remote base {:?} is not supported: aiw never fetches from the network",
+                rel
+            )));
+        }
+        if Path::new(rel).is_absolute() {
+            return Err(Error::msg(format!("new root '{}' cannot be absolute", rel)));
+        }
+        let path = self.join(rel);
+        if !path.is_dir() {
+            return Err(Error::in_file(
+                display(&path),
+                "must build at directory: not a valid directory",
+            ));
+        }
+        let root = real_path(&path);
+        let visited = std::iter::once(&self.root).chain(self.referrers.iter());
+        for v in visited {
+            if v.starts_with(&root) {
+                return Err(Error::in_file(
+                    display(&path),
+                    format!(
+                        "cycle detected: candidate root '{}' contains visited root '{}'",
+                        display(&root).display(),
+                        display(v).display()
+                    ),
+                ));
+            }
+        }
+        let mut referrers = (*self.referrers).clone();
+        referrers.push(self.root.clone());
+        Ok(Loader {
+            root,
+            restrictor: self.restrictor,
+            referrers: Arc::new(referrers),
+        })
+    }
+
+    /// Finds the kustomization file in the root: exactly one of
+    /// [`crate::kustomization::FILE_NAMES`] must exist.
+    pub fn kustomization_file(&self) -> Result<PathBuf> {
+        let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
+            .iter()
+            .map(|n| self.root.join(n))
+            .filter(|p| p.is_file())
+            .collect();
+        match found.len() {
+            0 => Err(Error::in_file(
+                display(&self.root),
+                "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
+            )),
+            1 => Ok(found.into_iter().next().expect("one")),
+            _ => Err(Error::in_file(
+                display(&self.root),
+                "found multiple kustomization files",
+            )),
+        }
+    }
+}
+
+/// A path relative to the working directory when it lies below it.
+pub fn display(path: &Path) -> PathBuf {
+    if let Ok(cwd) = std::env::current_dir() {
+        let cwd = fs::canonicalize(&cwd).unwrap_or(cwd);
+        if let Ok(rel) = path.strip_prefix(&cwd) {
+            if rel.as_os_str().is_empty() {
+                return PathBuf::from(".");
+            }
+            return rel.to_path_buf();
+        }
+    }
+    path.to_path_buf()
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,58 @@
+//! "Did you mean" hints: the resource ids nearest to one that matched nothing.
+
+use crate::resource::{ResId, ResMap};
+
+/// Levenshtein distance between two strings (by chars).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A suffix for an error message listing up to three ids in `m` closest to
+/// `id` (same kind first, then by name distance), or an empty string.
+pub fn nearest_ids(m: &ResMap, id: &ResId) -> String {
+    let mut scored: Vec<(usize, String)> = m
+        .resources()
+        .iter()
+        .map(|r| {
+            let rid = r.id();
+            let mut d = edit_distance(&rid.name, &id.name);
+            if rid.gvk.kind != id.gvk.kind {
+                d += 10;
+            }
+            if rid.namespace != id.namespace {
+                d += 2;
+            }
+            (d, rid.to_string())
+        })
+        .collect();
+    scored.sort();
+    let near: Vec<String> = scored.into_iter().take(3).map(|(_, s)| s).collect();
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean: {}?)", near.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}
