@@ -9,6 +9,8 @@ pub mod hash;
 pub mod order;
 pub mod patch;
 pub mod resource;
+pub mod selector;
+pub mod transform;
 pub mod yaml;
 
 pub use error::{Error, Result};
