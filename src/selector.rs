@@ -26,8 +26,14 @@ const NOT_A_NAMESPACE: &str = "_non_namespaceable_";
 /// Kinds kustomize's built-in schema (Kubernetes 1.21) knows as cluster
 /// scoped, as `(apiVersion, kind)`.
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
     (
         "admissionregistration.k8s.io/v1beta1",
         "MutatingWebhookConfiguration",
@@ -43,7 +49,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -130,7 +139,11 @@ impl Requirement {
                 let (Ok(v), Ok(want)) = (v.parse::<i64>(), want.parse::<i64>()) else {
                     return false;
                 };
-                if self.op == Op::Gt { v > want } else { v < want }
+                if self.op == Op::Gt {
+                    v > want
+                } else {
+                    v < want
+                }
             }
         }
     }
@@ -239,7 +252,8 @@ fn valid_label_key(k: &str) -> bool {
             && p.split('.').all(|l| {
                 !l.is_empty()
                     && l.len() <= 63
-                    && l.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                    && l.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
                     && !l.starts_with('-')
                     && !l.ends_with('-')
             });

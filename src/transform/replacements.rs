@@ -82,7 +82,7 @@ pub enum ReplacementEntry {
     /// [`parse_replacement_file`]).
     Path(String),
     /// An inline replacement.
-    Inline(Replacement),
+    Inline(Box<Replacement>),
 }
 
 fn as_map<'a>(v: &'a Value, what: &str) -> Result<&'a Map> {
@@ -111,11 +111,7 @@ fn parse_options(v: Option<&Value>, ctx: &str) -> Result<FieldOptions> {
     let create = match json_field(m, "create") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
-        Some(v) => bail!(
-            "{}: options.create must be true or false, not {}",
-            ctx,
-            v
-        ),
+        Some(v) => bail!("{}: options.create must be true or false, not {}", ctx, v),
     };
     Ok(FieldOptions {
         delimiter,
@@ -136,7 +132,10 @@ fn parse_target(v: &Value, i: usize) -> Result<Target> {
     let ctx = format!("replacement target {}", i + 1);
     let m = as_map(v, &ctx)?;
     let select = match json_field(m, "select") {
-        None | Some(Value::Null) => bail!("{}: a target must specify resources to select (select:)", ctx),
+        None | Some(Value::Null) => bail!(
+            "{}: a target must specify resources to select (select:)",
+            ctx
+        ),
         Some(s) => Selector::from_value(s).map_err(|e| err!("{}: select: {}", ctx, e.message))?,
     };
     let reject = match json_field(m, "reject") {
@@ -218,7 +217,7 @@ pub fn parse_entry(v: &Value) -> Result<ReplacementEntry> {
     let m = as_map(v, "a replacements entry")?;
     let path = opt_string(m, "path", "replacements entry")?;
     if path.is_empty() {
-        return Ok(ReplacementEntry::Inline(parse_replacement(v)?));
+        return Ok(ReplacementEntry::Inline(Box::new(parse_replacement(v)?)));
     }
     let has_inline = json_field(m, "source").is_some_and(|s| !s.is_null())
         || json_field(m, "targets").is_some_and(|t| t.as_seq().is_some_and(|s| !s.is_empty()));
@@ -296,7 +295,10 @@ fn is_list_index(p: &str) -> bool {
 
 /// Go `strconv.Atoi` of a path part, when it is a non-negative integer.
 fn idx_number(p: &str) -> Option<usize> {
-    p.parse::<i64>().ok().filter(|i| *i >= 0).map(|i| i as usize)
+    p.parse::<i64>()
+        .ok()
+        .filter(|i| *i >= 0)
+        .map(|i| i as usize)
 }
 
 fn split_index(p: &str) -> Result<(String, String)> {
@@ -338,7 +340,10 @@ pub fn lookup<'a>(node: &'a Value, parts: &[String]) -> Result<Option<&'a Value>
         } else if part == "-" {
             match cur {
                 Value::Seq(s) => s.last(),
-                other => bail!("cannot take '-' of {}: expected a sequence", kind_name(other)),
+                other => bail!(
+                    "cannot take '-' of {}: expected a sequence",
+                    kind_name(other)
+                ),
             }
         } else if part == "*" {
             bail!("wildcard '*' is not supported in this field path");
@@ -356,8 +361,9 @@ pub fn lookup<'a>(node: &'a Value, parts: &[String]) -> Result<Option<&'a Value>
                     .find(|e| e.scalar_string().is_some_and(|s| s == want))
             } else {
                 items.iter().find(|e| {
-                    e.get(&k)
-                        .is_some_and(|f| !f.is_null() && f.scalar_string().is_some_and(|s| s == want))
+                    e.get(&k).is_some_and(|f| {
+                        !f.is_null() && f.scalar_string().is_some_and(|s| s == want)
+                    })
                 })
             }
         } else {
@@ -572,7 +578,10 @@ fn walk(
         let items = match node {
             Value::Seq(s) => s,
             Value::Null => return Ok(0),
-            other => bail!("cannot index {} with {part}: expected a sequence", kind_name(other)),
+            other => bail!(
+                "cannot index {} with {part}: expected a sequence",
+                kind_name(other)
+            ),
         };
         let mut new = false;
         if let Some(src) = create
@@ -589,12 +598,15 @@ fn walk(
     }
     if is_list_index(part) {
         let (field, pattern) = split_index(part)?;
-        let re = Regex::new(&pattern)
-            .map_err(|e| err!("invalid regex {pattern:?} in {part}: {e}"))?;
+        let re =
+            Regex::new(&pattern).map_err(|e| err!("invalid regex {pattern:?} in {part}: {e}"))?;
         let items = match node {
             Value::Seq(s) => s,
             Value::Null => return Ok(0),
-            other => bail!("cannot match {part} in {}: expected a sequence", kind_name(other)),
+            other => bail!(
+                "cannot match {part} in {}: expected a sequence",
+                kind_name(other)
+            ),
         };
         let mut count = 0;
         let mut created: Option<usize> = None;
@@ -637,7 +649,10 @@ fn walk(
         let items = match node {
             Value::Seq(s) => s,
             Value::Null => return Ok(0),
-            other => bail!("cannot use '*' on {}: expected a sequence", kind_name(other)),
+            other => bail!(
+                "cannot use '*' on {}: expected a sequence",
+                kind_name(other)
+            ),
         };
         let mut count = 0;
         for elem in items.iter_mut() {
@@ -660,18 +675,33 @@ fn walk(
         }
         // kustomize "creates" under a null node without any visible effect.
         Value::Null => Ok(if create.is_some() { 1 } else { 0 }),
-        other => bail!("cannot read field {part:?} of {}: expected a mapping", kind_name(other)),
+        other => bail!(
+            "cannot read field {part:?} of {}: expected a mapping",
+            kind_name(other)
+        ),
     }
 }
 
 /// Writes `value` into one target node (kustomize `setFieldValue`).
-fn set_field(target: &mut Value, fresh: bool, value: &SourceValue, opts: &FieldOptions) -> Result<()> {
+fn set_field(
+    target: &mut Value,
+    fresh: bool,
+    value: &SourceValue,
+    opts: &FieldOptions,
+) -> Result<()> {
     let mut value = value.clone();
     if !opts.delimiter.is_empty() {
-        let Some(cur) = (if fresh { Some(String::new()) } else { target.scalar_string() }) else {
+        let Some(cur) = (if fresh {
+            Some(String::new())
+        } else {
+            target.scalar_string()
+        }) else {
             bail!("delimiter option can only be used with scalar nodes");
         };
-        let mut parts: Vec<String> = cur.split(opts.delimiter.as_str()).map(str::to_string).collect();
+        let mut parts: Vec<String> = cur
+            .split(opts.delimiter.as_str())
+            .map(str::to_string)
+            .collect();
         let v = match &value {
             SourceValue::Scalar(_, t) => t.clone(),
             SourceValue::Node(_) => String::new(),
@@ -819,12 +849,14 @@ fn is_target(t: &Target, r: &Resource) -> bool {
     if !t.select.matches_meta(r) {
         return false;
     }
-    if t.reject.iter().any(|rej| !rej.meta_is_empty() && rej.matches_meta(r)) {
+    if t.reject
+        .iter()
+        .any(|rej| !rej.meta_is_empty() && rej.matches_meta(r))
+    {
         return false;
     }
     let ids = all_ids(r);
-    if t
-        .reject
+    if t.reject
         .iter()
         .any(|rej| !rej.id_is_empty() && ids.iter().any(|id| rej.selects_id(id)))
     {
@@ -844,8 +876,15 @@ fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()>
         let id = r.id();
         let create = t.options.create.then_some(value);
         let mut visit = |node: &mut Value, fresh: bool| set_field(node, fresh, value, &t.options);
-        let n = walk(&mut r.value, &parts, create, false, &mut visit)
-            .map_err(|e| err!("{} {:?} in replacement target {}: {}", what, fp, id, e.message))?;
+        let n = walk(&mut r.value, &parts, create, false, &mut visit).map_err(|e| {
+            err!(
+                "{} {:?} in replacement target {}: {}",
+                what,
+                fp,
+                id,
+                e.message
+            )
+        })?;
         if n == 0 {
             bail!("{} {:?} in replacement target {}", what, fp, id);
         }
@@ -973,9 +1012,13 @@ mod tests {
                     "spec.template.spec.containers.0.args"]}]}]));
         apply_replacements(&mut m, &r).unwrap();
         assert_eq!(at(&m, 1, &["spec", "replicas"]), &Value::Int(42));
-        let cs = at(&m, 1, &["spec", "template", "spec", "containers"]).as_seq().unwrap();
-        assert_eq!(cs[0].get_path(&["env"]).unwrap().as_seq().unwrap()[0].get("value"),
-            Some(&Value::String("42".into())));
+        let cs = at(&m, 1, &["spec", "template", "spec", "containers"])
+            .as_seq()
+            .unwrap();
+        assert_eq!(
+            cs[0].get_path(&["env"]).unwrap().as_seq().unwrap()[0].get("value"),
+            Some(&Value::String("42".into()))
+        );
         for c in cs {
             assert_eq!(c.get("image"), Some(&Value::String("42".into())));
         }
@@ -991,7 +1034,11 @@ mod tests {
             "targets": [{"select": {"kind": "Deployment"},
                 "fieldPaths": ["metadata.annotations.x"]}]}]));
         let e = apply_replacements(&mut m, &r).unwrap_err();
-        assert!(e.message.contains("unable to find field \"metadata.annotations.x\""), "{e}");
+        assert!(
+            e.message
+                .contains("unable to find field \"metadata.annotations.x\""),
+            "{e}"
+        );
     }
 
     fn experiment_b() -> ResMap {
@@ -1072,8 +1119,10 @@ mod tests {
                 json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "tgt"},
                        "data": {"t": tgt.clone()}}),
             ]);
-            let r = reps(json!([{"source": {"kind": "ConfigMap", "name": "src", "fieldPath": "data.v"},
-                "targets": [{"select": {"name": "tgt"}, "fieldPaths": ["data.t"]}]}]));
+            let r = reps(
+                json!([{"source": {"kind": "ConfigMap", "name": "src", "fieldPath": "data.v"},
+                "targets": [{"select": {"name": "tgt"}, "fieldPaths": ["data.t"]}]}]),
+            );
             let res = apply_replacements(&mut m, &r);
             match want {
                 Some(w) => {
@@ -1108,7 +1157,10 @@ mod tests {
     }
 
     fn ts(m: &ResMap) -> (Value, Value) {
-        (at(m, 1, &["data", "t"]).clone(), at(m, 2, &["data", "t"]).clone())
+        (
+            at(m, 1, &["data", "t"]).clone(),
+            at(m, 2, &["data", "t"]).clone(),
+        )
     }
 
     #[test]
@@ -1117,25 +1169,46 @@ mod tests {
         let src = json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.v"});
         let old = Value::from("old");
         let val = Value::from("val");
-        let m = run_sel(src.clone(), json!({"select": {"kind": "ConfigMap"},
-            "reject": [{"labelSelector": "app=a"}], "fieldPaths": ["data.t"]})).unwrap();
+        let m = run_sel(
+            src.clone(),
+            json!({"select": {"kind": "ConfigMap"},
+            "reject": [{"labelSelector": "app=a"}], "fieldPaths": ["data.t"]}),
+        )
+        .unwrap();
         assert_eq!(ts(&m), (old.clone(), val.clone()));
-        let m = run_sel(src.clone(), json!({"select": {"kind": "ConfigMap",
-            "labelSelector": "app in (a,b),!tier"}, "fieldPaths": ["data.t"]})).unwrap();
+        let m = run_sel(
+            src.clone(),
+            json!({"select": {"kind": "ConfigMap",
+            "labelSelector": "app in (a,b),!tier"}, "fieldPaths": ["data.t"]}),
+        )
+        .unwrap();
         assert_eq!(ts(&m), (val.clone(), val.clone()));
         // Exact names in 5.5: `tgt.*` is no regex and selects nothing.
-        let m = run_sel(src.clone(), json!({"select": {"kind": "ConfigMap", "name": "tgt.*"},
-            "fieldPaths": ["data.t"]})).unwrap();
+        let m = run_sel(
+            src.clone(),
+            json!({"select": {"kind": "ConfigMap", "name": "tgt.*"},
+            "fieldPaths": ["data.t"]}),
+        )
+        .unwrap();
         assert_eq!(ts(&m), (old.clone(), old.clone()));
         // `select: {}` selects everything; src has no data.t -> error.
         assert!(run_sel(src.clone(), json!({"select": {}, "fieldPaths": ["data.t"]})).is_err());
         // namespace default selects the unnamespaced ones (src lacks data.t).
-        assert!(run_sel(src.clone(), json!({"select": {"kind": "ConfigMap", "namespace": "default"},
-            "fieldPaths": ["data.t"]})).is_err());
+        assert!(
+            run_sel(
+                src.clone(),
+                json!({"select": {"kind": "ConfigMap", "namespace": "default"},
+            "fieldPaths": ["data.t"]})
+            )
+            .is_err()
+        );
         // Source `namespace: default` finds the unnamespaced src.
-        let m = run_sel(json!({"kind": "ConfigMap", "name": "src", "namespace": "default",
-            "fieldPath": "data.v"}), json!({"select": {"name": "tgt2"}, "fieldPaths": ["data.t"]}))
-            .unwrap();
+        let m = run_sel(
+            json!({"kind": "ConfigMap", "name": "src", "namespace": "default",
+            "fieldPath": "data.v"}),
+            json!({"select": {"name": "tgt2"}, "fieldPaths": ["data.t"]}),
+        )
+        .unwrap();
         assert_eq!(ts(&m), (old.clone(), val.clone()));
     }
 
@@ -1160,10 +1233,20 @@ mod tests {
         }
         assert!(run_sel(src("data.v.x"), t.clone()).is_err());
         assert!(run_sel(src("data.list.*"), t.clone()).is_err());
-        assert!(run_sel(json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.list",
-            "options": {"delimiter": ","}}), t.clone()).is_err());
-        let e = run_sel(json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.v",
-            "options": {"delimiter": "a", "index": 3}}), t.clone()).unwrap_err();
+        assert!(
+            run_sel(
+                json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.list",
+            "options": {"delimiter": ","}}),
+                t.clone()
+            )
+            .is_err()
+        );
+        let e = run_sel(
+            json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.v",
+            "options": {"delimiter": "a", "index": 3}}),
+            t.clone(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("out of bounds"), "{e}");
     }
 
@@ -1171,47 +1254,98 @@ mod tests {
     fn target_walk_errors_and_null_create() {
         let src = json!({"kind": "ConfigMap", "name": "src", "fieldPath": "data.v"});
         // kubectl: scalar/sequence traversal fails with or without create.
-        assert!(run_sel(src.clone(), json!({"select": {"name": "tgt2"},
-            "fieldPaths": ["data.t.x"]})).is_err());
-        assert!(run_sel(src.clone(), json!({"select": {"name": "tgt"},
-            "fieldPaths": ["data.seq.x"], "options": {"create": true}})).is_err());
+        assert!(
+            run_sel(
+                src.clone(),
+                json!({"select": {"name": "tgt2"},
+            "fieldPaths": ["data.t.x"]})
+            )
+            .is_err()
+        );
+        assert!(
+            run_sel(
+                src.clone(),
+                json!({"select": {"name": "tgt"},
+            "fieldPaths": ["data.seq.x"], "options": {"create": true}})
+            )
+            .is_err()
+        );
         // Index past the end (not an append) fails even with create.
-        let e = run_sel(src.clone(), json!({"select": {"name": "tgt"},
-            "fieldPaths": ["data.seq.5"], "options": {"create": true}})).unwrap_err();
+        let e = run_sel(
+            src.clone(),
+            json!({"select": {"name": "tgt"},
+            "fieldPaths": ["data.seq.5"], "options": {"create": true}}),
+        )
+        .unwrap_err();
         assert!(e.message.contains("only 2 elements"), "{e}");
         // Appending at len with create works (kubectl: seq [1, 2, val, val]).
-        let m = run_sel(src.clone(), json!({"select": {"name": "tgt"},
-            "fieldPaths": ["data.seq.2", "data.seq.3"], "options": {"create": true}})).unwrap();
-        assert_eq!(at(&m, 1, &["data", "seq"]), &Value::from(json!([1, 2, "val", "val"])));
+        let m = run_sel(
+            src.clone(),
+            json!({"select": {"name": "tgt"},
+            "fieldPaths": ["data.seq.2", "data.seq.3"], "options": {"create": true}}),
+        )
+        .unwrap();
+        assert_eq!(
+            at(&m, 1, &["data", "seq"]),
+            &Value::from(json!([1, 2, "val", "val"]))
+        );
         // Under a null: nothing happens with create, an error without.
-        let m = run_sel(src.clone(), json!({"select": {"name": "tgt"},
-            "fieldPaths": ["data.nul.x", "data.nul2.y"], "options": {"create": true}})).unwrap();
+        let m = run_sel(
+            src.clone(),
+            json!({"select": {"name": "tgt"},
+            "fieldPaths": ["data.nul.x", "data.nul2.y"], "options": {"create": true}}),
+        )
+        .unwrap();
         assert_eq!(at(&m, 1, &["data", "nul"]), &Value::Null);
         assert_eq!(at(&m, 1, &["data", "nul2", "y"]), &Value::from("val"));
-        assert!(run_sel(src.clone(), json!({"select": {"name": "tgt"},
-            "fieldPaths": ["data.nul.x"]})).is_err());
+        assert!(
+            run_sel(
+                src.clone(),
+                json!({"select": {"name": "tgt"},
+            "fieldPaths": ["data.nul.x"]})
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn parse_errors() {
         // kubectl: "replacements must specify a source and at least one target"
-        for bad in [json!({"targets": []}), json!({"source": {"kind": "X"}}),
-                    json!({"source": {"kind": "X"}, "targets": []})] {
+        for bad in [
+            json!({"targets": []}),
+            json!({"source": {"kind": "X"}}),
+            json!({"source": {"kind": "X"}, "targets": []}),
+        ] {
             let e = parse_replacement(&Value::from(bad)).unwrap_err();
             assert!(e.message.contains("must specify a source"), "{e}");
         }
         // kubectl: "target must specify resources to select"
         let e = parse_replacement(&Value::from(json!({"source": {"kind": "X"},
-            "targets": [{"fieldPaths": ["a"]}]}))).unwrap_err();
+            "targets": [{"fieldPaths": ["a"]}]})))
+        .unwrap_err();
         assert!(e.message.contains("select"), "{e}");
-        let e = parse_entry(&Value::from(json!({"path": "r.yaml", "source": {"kind": "X"}})))
-            .unwrap_err();
+        let e = parse_entry(&Value::from(
+            json!({"path": "r.yaml", "source": {"kind": "X"}}),
+        ))
+        .unwrap_err();
         assert!(e.message.contains("both path and inline"), "{e}");
-        assert!(matches!(parse_entry(&Value::from(json!({"path": "r.yaml"}))).unwrap(),
-            ReplacementEntry::Path(p) if p == "r.yaml"));
+        assert!(
+            matches!(parse_entry(&Value::from(json!({"path": "r.yaml"}))).unwrap(),
+            ReplacementEntry::Path(p) if p == "r.yaml")
+        );
         let one = json!({"source": {"kind": "X"}, "targets": [{"select": {"kind": "Y"}}]});
-        assert_eq!(parse_replacement_file(&Value::from(one.clone())).unwrap().len(), 1);
-        assert_eq!(parse_replacement_file(&Value::from(json!([one.clone(), one]))).unwrap().len(), 2);
+        assert_eq!(
+            parse_replacement_file(&Value::from(one.clone()))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            parse_replacement_file(&Value::from(json!([one.clone(), one])))
+                .unwrap()
+                .len(),
+            2
+        );
         assert!(parse_replacement_file(&Value::from("x")).is_err());
     }
 }
