@@ -725,6 +725,11 @@ mod tests {
 
     #[test]
     fn regex_selector_anchored_and_orig_name() {
+        // Checked with kubectl: in an overlay over a base with namePrefix p-,
+        // patch targets `name: web` (original name) and `name: p-w.*,
+        // kind: Deploy.*` hit p-web, `name: we` hits nothing, and
+        // `namespace: default` hits unnamespaced Deployments but not a
+        // ClusterRole.
         let mut r = res(json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "web"}}));
         r.store_previous_id();
