@@ -31,7 +31,7 @@ pub struct Accumulator {
     /// Field specs in force (defaults plus `configurations` and `crds`).
     pub config: TransformerConfig,
     /// Declared vars.
-    pub vars: Vec<transform::vars::Var>,
+    pub vars: transform::vars::VarSet,
 }
 
 /// Builds the kustomization in `dir` and returns its resources in output order.
@@ -111,15 +111,11 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
         ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
     }
     run_transformers(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
-    for v in &k.vars {
-        let var = transform::vars::Var::from_value(v).map_err(|e| e.with_file(&k.file))?;
-        if ra.vars.iter().any(|x| x.name == var.name) {
-            return Err(Error::in_file(
-                &k.file,
-                format!("var '{}' already encountered", var.name),
-            ));
-        }
-        ra.vars.push(var);
+    if !k.vars.is_empty() {
+        let vars = transform::vars::parse_vars(&Value::Seq(k.vars.clone()))
+            .map_err(|e| e.with_file(&k.file))?;
+        transform::vars::merge_vars(&mut ra.vars, &vars, &mut ra.resources)
+            .map_err(|e| e.with_file(&k.file))?;
     }
     Ok(ra)
 }
@@ -170,12 +166,7 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
         append_unique(&mut ra.resources, r)?;
     }
     ra.config.merge(sub.config)?;
-    for v in sub.vars {
-        if ra.vars.iter().any(|x| x.name == v.name) {
-            return Err(Error::msg(format!("var '{}' already encountered", v.name)));
-        }
-        ra.vars.push(v);
-    }
+    ra.vars.merge_set(sub.vars)?;
     Ok(())
 }
 
@@ -425,18 +416,52 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
         transform::images::apply(res, i, tc)?;
     }
     if !k.replacements.is_empty() {
-        let reps = transform::replacements::load(ldr, &k.replacements)?;
-        transform::replacements::apply(res, &reps)?;
+        let reps = load_replacements(ldr, &k.replacements)?;
+        transform::replacements::apply_replacements(res, &reps)?;
     }
     transform::plugins::run_transformers(ldr, k, ra)?;
     Ok(())
+}
+
+fn load_replacements(ldr: &Loader, entries: &[Value]) -> Result<Vec<transform::replacements::Replacement>> {
+    use transform::replacements::{parse_entry, parse_replacement_file, ReplacementEntry};
+    let mut out = Vec::new();
+    for e in entries {
+        match parse_entry(e)? {
+            ReplacementEntry::Inline(r) => out.push(*r),
+            ReplacementEntry::Path(p) => {
+                let text = ldr.load_text(&p)?;
+                let shown = ldr.display_path(&p);
+                for doc in parse_yaml(&shown, &text)? {
+                    out.extend(parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The steps kustomize runs once, at the top kustomization only.
 fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
     add_hash_suffixes(&mut ra.resources)?;
     transform::name_reference::apply(&mut ra.resources, &ra.config)?;
-    transform::vars::resolve(&mut ra.resources, &ra.vars, &ra.config)?;
+    if !ra.vars.is_empty() {
+        let specs: Vec<transform::vars::VarFieldSpec> = ra
+            .config
+            .var_reference
+            .iter()
+            .map(|f| transform::vars::VarFieldSpec {
+                group: f.group.clone(),
+                version: f.version.clone(),
+                kind: f.kind.clone(),
+                path: f.path.clone(),
+            })
+            .collect();
+        let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
+        if !unused.is_empty() {
+            eprintln!("well-defined vars that were never replaced: {}", unused.join(","));
+        }
+    }
     drop_local_configs(&mut ra.resources);
     transform::plugins::apply_build_metadata(k, &mut ra.resources)?;
     Ok(())
