@@ -5,10 +5,12 @@
 //! components and generators, run transformers) → [`order`] → [`yaml`] emit.
 
 pub mod error;
+pub mod fieldspec;
 pub mod hash;
 pub mod order;
 pub mod patch;
 pub mod resource;
+pub mod transform;
 pub mod yaml;
 
 pub use error::{Error, Result};
