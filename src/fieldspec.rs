@@ -609,14 +609,22 @@ impl TransformerConfig {
                 &other.common_annotations,
                 "CommonAnnotations",
             ),
-            (&mut self.common_labels, &other.common_labels, "CommonLabels"),
+            (
+                &mut self.common_labels,
+                &other.common_labels,
+                "CommonLabels",
+            ),
             (&mut self.labels, &other.labels, "Labels"),
             (
                 &mut self.template_labels,
                 &other.template_labels,
                 "TemplateLabels",
             ),
-            (&mut self.var_reference, &other.var_reference, "VarReference"),
+            (
+                &mut self.var_reference,
+                &other.var_reference,
+                "VarReference",
+            ),
             (&mut self.images, &other.images, "Images"),
             (&mut self.replicas, &other.replicas, "Replicas"),
         ];
@@ -631,7 +639,8 @@ impl TransformerConfig {
             for mine in self.name_reference.iter_mut() {
                 if mine.gvk == nbr.gvk {
                     merge_specs(&mut mine.referrers, &nbr.referrers).map_err(|mut e| {
-                        e.message = format!("failed to merge NameReference fieldSpec: {}", e.message);
+                        e.message =
+                            format!("failed to merge NameReference fieldSpec: {}", e.message);
                         e
                     })?;
                     found = true;
@@ -760,11 +769,26 @@ mod tests {
             v(json!({"spec": {"containers": [{"image": "z"}, {"name": "x", "image": "z"}, null]}}))
         );
         let mut obj = v(json!({"spec": {}}));
-        apply(&mut obj, "spec/containers[]/image", Some(CreateKind::Scalar), &mut set_to("z")).unwrap();
+        apply(
+            &mut obj,
+            "spec/containers[]/image",
+            Some(CreateKind::Scalar),
+            &mut set_to("z"),
+        )
+        .unwrap();
         assert_eq!(obj, v(json!({"spec": {}})));
         let mut obj = v(json!({"spec": {"a": [{"b": 1}, {"c": 2}]}}));
-        apply(&mut obj, "spec/a/b", Some(CreateKind::Scalar), &mut set_to("z")).unwrap();
-        assert_eq!(obj, v(json!({"spec": {"a": [{"b": "z"}, {"c": 2, "b": "z"}]}})));
+        apply(
+            &mut obj,
+            "spec/a/b",
+            Some(CreateKind::Scalar),
+            &mut set_to("z"),
+        )
+        .unwrap();
+        assert_eq!(
+            obj,
+            v(json!({"spec": {"a": [{"b": "z"}, {"c": 2, "b": "z"}]}}))
+        );
     }
 
     #[test]
@@ -849,7 +873,11 @@ mod tests {
         .unwrap();
         t.merge(&extra).unwrap();
         assert_eq!(t.name_prefix.len(), 2);
-        let secret = t.name_reference.iter().find(|n| n.gvk.kind == "Secret").unwrap();
+        let secret = t
+            .name_reference
+            .iter()
+            .find(|n| n.gvk.kind == "Secret")
+            .unwrap();
         assert_eq!(secret.referrers.len(), 71);
         assert!(t.name_reference.iter().any(|n| n.gvk.kind == "Bar"));
         let bad = TransformerConfig::from_value(&v(json!({

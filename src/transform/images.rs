@@ -163,7 +163,11 @@ fn is_crd(r: &Resource) -> bool {
 /// (used as a regular expression) optionally followed by `:tag` and/or
 /// `@sha256:digest`. Both passes apply, so a `tagSuffix` can land twice, as it
 /// does in kustomize.
-pub fn set_images(resources: &mut [Resource], image: &ImageSpec, specs: &[FieldSpec]) -> Result<()> {
+pub fn set_images(
+    resources: &mut [Resource],
+    image: &ImageSpec,
+    specs: &[FieldSpec],
+) -> Result<()> {
     let updater = Updater::new(image);
     for r in resources.iter_mut() {
         if is_crd(r) {

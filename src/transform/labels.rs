@@ -21,7 +21,10 @@ pub struct LabelOptions {
 /// them: its `fields`, the config's `labels` specs, then either all
 /// `commonLabels` specs (with selectors) or the template specs (with
 /// templates) plus `metadata/labels`.
-pub fn label_entry_specs(opts: &LabelOptions, config: &TransformerConfig) -> Result<Vec<FieldSpec>> {
+pub fn label_entry_specs(
+    opts: &LabelOptions,
+    config: &TransformerConfig,
+) -> Result<Vec<FieldSpec>> {
     let wrap = |prefix: &str, e: Error| {
         let mut e = e;
         e.message = format!("{prefix}: {}", e.message);
@@ -77,7 +80,9 @@ mod tests {
     use serde_json::json;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn inputs() -> Vec<Resource> {
@@ -181,8 +186,12 @@ mod tests {
     fn non_mapping_labels_is_an_error() {
         let mut rs = res(vec![json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "c", "labels": 5}})]);
-        let e = add_labels(&mut rs, &pairs(&[("a", "b")]), &default_config().common_labels)
-            .unwrap_err();
+        let e = add_labels(
+            &mut rs,
+            &pairs(&[("a", "b")]),
+            &default_config().common_labels,
+        )
+        .unwrap_err();
         // Message as kubectl kustomize prints it.
         assert_eq!(
             e.message,

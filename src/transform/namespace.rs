@@ -1,7 +1,9 @@
 //! kustomize's NamespaceTransformer (`namespace:`).
 
 use crate::error::{Error, Result};
-use crate::fieldspec::{CreateKind, FieldSpec, apply_spec, apply_specs, kyaml_id_string, scalar_text};
+use crate::fieldspec::{
+    CreateKind, FieldSpec, apply_spec, apply_specs, kyaml_id_string, scalar_text,
+};
 use crate::resource::{Gvk, ResMap};
 use crate::transform::{check_scalar, is_nil_or_empty};
 use crate::yaml::Value;
@@ -59,10 +61,22 @@ impl NamespaceOptions {
 /// kind (kyaml v0.18.1's precomputed table from the Kubernetes 1.21 schema).
 /// Anything else, custom kinds included, counts as namespaced.
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -70,7 +84,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -195,7 +212,11 @@ fn set_subjects(obj: &mut Value, mode: RoleBindingSubjects, setter: &mut Setter)
 /// (Cluster)RoleBinding subjects per `opts.role_binding_subjects`. Each
 /// resource's id before the move is remembered for name references. Fails
 /// when two resources end up with the same id.
-pub fn set_namespace(resmap: &mut ResMap, opts: &NamespaceOptions, specs: &[FieldSpec]) -> Result<()> {
+pub fn set_namespace(
+    resmap: &mut ResMap,
+    opts: &NamespaceOptions,
+    specs: &[FieldSpec],
+) -> Result<()> {
     if opts.namespace.is_empty() {
         return Ok(());
     }
@@ -275,10 +296,19 @@ mod tests {
     fn cluster_scoped_table() {
         let g = |a: &str, k: &str| Gvk::from_api_version(a, k);
         assert!(is_cluster_scoped(&g("v1", "Namespace")));
-        assert!(is_cluster_scoped(&g("rbac.authorization.k8s.io/v1", "ClusterRole")));
+        assert!(is_cluster_scoped(&g(
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRole"
+        )));
         // Checked with kubectl: these get a namespace.
-        assert!(!is_cluster_scoped(&g("rbac.authorization.k8s.io/v1alpha1", "ClusterRole")));
-        assert!(!is_cluster_scoped(&g("authentication.k8s.io/v1", "TokenReview")));
+        assert!(!is_cluster_scoped(&g(
+            "rbac.authorization.k8s.io/v1alpha1",
+            "ClusterRole"
+        )));
+        assert!(!is_cluster_scoped(&g(
+            "authentication.k8s.io/v1",
+            "TokenReview"
+        )));
         assert!(!is_cluster_scoped(&g("example.com/v1", "Namespace")));
         assert!(!is_cluster_scoped(&g("v1", "ConfigMap")));
     }
@@ -302,7 +332,12 @@ mod tests {
             json!({"apiVersion": "apps/v1", "kind": "Deployment",
                 "metadata": {"name": "dep", "namespace": null}}),
         ]);
-        set_namespace(&mut m, &NamespaceOptions::new("x"), &default_config().namespace).unwrap();
+        set_namespace(
+            &mut m,
+            &NamespaceOptions::new("x"),
+            &default_config().namespace,
+        )
+        .unwrap();
         // From kubectl kustomize (namespace: x).
         let want = vals(vec![
             json!({"apiVersion": "rbac.authorization.k8s.io/v1alpha1", "kind": "ClusterRole",
@@ -369,15 +404,28 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}}),
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "b"}}),
         ]);
-        let e = set_namespace(&mut m, &NamespaceOptions::new("x"), &default_config().namespace)
-            .unwrap_err();
-        assert!(e.message.starts_with("namespace transformation produces ID conflict"));
+        let e = set_namespace(
+            &mut m,
+            &NamespaceOptions::new("x"),
+            &default_config().namespace,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("namespace transformation produces ID conflict")
+        );
     }
 
     #[test]
     fn subject_mode_parse() {
-        assert_eq!(RoleBindingSubjects::parse("").unwrap(), RoleBindingSubjects::DefaultOnly);
-        assert_eq!(RoleBindingSubjects::parse("none").unwrap(), RoleBindingSubjects::None);
+        assert_eq!(
+            RoleBindingSubjects::parse("").unwrap(),
+            RoleBindingSubjects::DefaultOnly
+        );
+        assert_eq!(
+            RoleBindingSubjects::parse("none").unwrap(),
+            RoleBindingSubjects::None
+        );
         assert!(RoleBindingSubjects::parse("bogus").is_err());
     }
 }

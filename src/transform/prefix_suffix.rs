@@ -151,6 +151,9 @@ mod tests {
         let mut m = resmap(vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": {"x": 1}}})]);
         let e = add_name_prefix(&mut m, "p-", &default_config().name_prefix).unwrap_err();
-        assert!(e.message.contains("expected ScalarNode but got MappingNode"));
+        assert!(
+            e.message
+                .contains("expected ScalarNode but got MappingNode")
+        );
     }
 }
