@@ -39,14 +39,16 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
     let mut ra = Accumulator {
-        config: TransformerConfig::defaults().clone(),
+        config: crate::fieldspec::default_config().clone(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
     finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
-    let sort = crate::order::SortOptions::from_value(k.sort_options.as_ref())
-        .map_err(|e| e.with_file(&k.file))?;
+    let sort = match &k.sort_options {
+        Some(v) => crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?,
+        None => crate::order::SortOptions::default(),
+    };
     crate::order::sort(&mut resources, &sort);
     Ok(resources)
 }
@@ -94,17 +96,11 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
             let tc = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
+            ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
         }
     }
     if !k.crds.is_empty() {
-        for c in &k.crds {
-            let text = ldr.load_text(c)?;
-            let shown = ldr.display_path(c);
-            let docs = parse_yaml(&shown, &text)?;
-            let tc = TransformerConfig::from_crds(&docs).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
-        }
+        return Err(Error::in_file(&k.file, "field crds is not supported yet"));
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
@@ -165,7 +161,7 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     for r in sub.resources.into_resources() {
         append_unique(&mut ra.resources, r)?;
     }
-    ra.config.merge(sub.config)?;
+    ra.config.merge(&sub.config)?;
     ra.vars.merge_set(sub.vars)?;
     Ok(())
 }
@@ -192,7 +188,7 @@ fn accumulate_directory(ldr: &Loader, path: &str, ra: Accumulator, component: bo
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
-            config: TransformerConfig::defaults().clone(),
+            config: crate::fieldspec::default_config().clone(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -396,24 +392,35 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
     patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
     patch::apply_patches(ldr, &k.patches, res)?;
     if !k.namespace.is_empty() {
-        transform::namespace::apply(res, &k.namespace, tc)?;
+        let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
+        transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
     }
     if !k.name_prefix.is_empty() {
-        transform::prefix_suffix::apply_prefix(res, &k.name_prefix, tc)?;
+        transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
     }
     if !k.name_suffix.is_empty() {
-        transform::prefix_suffix::apply_suffix(res, &k.name_suffix, tc)?;
+        transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
     }
-    transform::labels::apply_kustomization_labels(res, &k.labels, &k.common_labels, tc)?;
+    for entry in &k.labels {
+        let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
+        transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+    }
+    if !k.common_labels.is_empty() {
+        transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
+    }
     if !k.common_annotations.is_empty() {
-        transform::annotations::apply(res, &k.common_annotations, tc)?;
+        transform::annotations::add_annotations(
+            res.resources_mut(),
+            &k.common_annotations,
+            &tc.common_annotations,
+        )?;
     }
     patch::apply_patches_json6902(ldr, &k.patches_json6902, res)?;
     for r in &k.replicas {
-        transform::replicas::apply(res, r, tc)?;
+        transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
     }
     for i in &k.images {
-        transform::images::apply(res, i, tc)?;
+        transform::images::set_images(res.resources_mut(), i, &tc.images)?;
     }
     if !k.replacements.is_empty() {
         let reps = load_replacements(ldr, &k.replacements)?;
