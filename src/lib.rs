@@ -9,6 +9,7 @@ pub mod hash;
 pub mod order;
 pub mod patch;
 pub mod resource;
+pub mod schema;
 pub mod yaml;
 
 pub use error::{Error, Result};
