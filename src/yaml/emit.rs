@@ -179,11 +179,34 @@ fn natural_less_units<T: Unit>(a: &[T], b: &[T]) -> bool {
     a.len() < b.len()
 }
 
+/// Something with a mapping key to sort by.
+trait SortKey {
+    fn key(&self) -> &str;
+}
+
+impl SortKey for (Cow<'_, str>, &Value) {
+    fn key(&self) -> &str {
+        &self.0
+    }
+}
+
+impl SortKey for &str {
+    fn key(&self) -> &str {
+        self
+    }
+}
+
+impl SortKey for String {
+    fn key(&self) -> &str {
+        self
+    }
+}
+
 /// Sorts `idx` (positions into `keys`) into emission order. Uses only
 /// `natural_less`, and never panics even though that relation is not a
 /// total order for every key set.
-fn sort_positions<K: AsRef<str>>(keys: &[K], idx: &mut [u32]) {
-    let less = |a: u32, b: u32| natural_less(keys[a as usize].as_ref(), keys[b as usize].as_ref());
+fn sort_positions<K: SortKey>(keys: &[K], idx: &mut [u32]) {
+    let less = |a: u32, b: u32| natural_less(keys[a as usize].key(), keys[b as usize].key());
     let n = idx.len();
     if n <= 16 {
         // Insertion sort, as Go's sort does for small inputs.
@@ -1027,8 +1050,8 @@ impl Emitter<'_> {
         let saved = self.indent;
         self.increase_indent(false, false);
         let n = m.len();
-        let keys: Vec<Cow<'_, str>> = m.keys().map(|k| json_round_trip(k)).collect();
-        let values: Vec<&Value> = m.iter().map(|(_, v)| v).collect();
+        let entries: Vec<(Cow<'_, str>, &Value)> =
+            m.iter().map(|(k, v)| (json_round_trip(k), v)).collect();
         let mut small = [0u32; 16];
         let mut large = Vec::new();
         let idx: &mut [u32] = if n <= small.len() {
@@ -1040,9 +1063,10 @@ impl Emitter<'_> {
         for (i, slot) in idx.iter_mut().enumerate() {
             *slot = i as u32;
         }
-        sort_positions(&keys, idx);
+        sort_positions(&entries, idx);
         for &pos in idx.iter() {
-            let key: &str = &keys[pos as usize];
+            let (key, value) = &entries[pos as usize];
+            let key: &str = key;
             self.write_indent();
             let a = analyze(key);
             if !a.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
@@ -1054,7 +1078,7 @@ impl Emitter<'_> {
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
-            self.node(values[pos as usize], true, false);
+            self.node(value, true, false);
         }
         self.indent = saved;
     }
@@ -1064,6 +1088,18 @@ impl Emitter<'_> {
     fn write_plain(&mut self, s: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // Fast path: no line break and no space past the width to fold at.
+        // (A plain scalar never holds a line break: the analysis forbids it.)
+        let nchars = char_count(s);
+        if !s.contains(is_break)
+            && (!allow_breaks || self.column + nchars <= BEST_WIDTH + 1 || !s.contains(' '))
+        {
+            self.out.push_str(s);
+            self.column += nchars;
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -1235,21 +1271,34 @@ impl Emitter<'_> {
         self.put_break();
         self.indention = true;
         self.whitespace = true;
-        let mut breaks = true;
-        for c in s.chars() {
-            if is_break(c) {
+        // Lines are written whole: each non-empty run between breaks is
+        // indented, breaks are copied as they are.
+        let mut rest = s;
+        while !rest.is_empty() {
+            let end = rest.find(is_break).unwrap_or(rest.len());
+            if end > 0 {
+                let line = &rest[..end];
+                self.write_indent();
+                self.out.push_str(line);
+                self.column += char_count(line);
+                self.indention = false;
+            }
+            rest = &rest[end..];
+            if let Some(c) = rest.chars().next() {
                 self.write_break(c);
                 self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                breaks = false;
+                rest = &rest[c.len_utf8()..];
             }
         }
+    }
+}
+
+/// Number of characters (libyaml counts columns in characters).
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
     }
 }
 
@@ -1553,6 +1602,56 @@ mod tests {
             }
         }
         assert_eq!(mismatches, 0);
+    }
+
+    /// Emits documents given as JSON lines `{"path", "docs", "expected"}`
+    /// (e.g. the conformance corpus's expected outputs converted to JSON) and
+    /// compares with the expected text. Run with `AIW_EMIT_CORPUS=FILE`.
+    #[test]
+    #[ignore = "needs AIW_EMIT_CORPUS"]
+    fn corpus_round_trip() {
+        let Ok(file) = std::env::var("AIW_EMIT_CORPUS") else {
+            eprintln!("AIW_EMIT_CORPUS not set");
+            return;
+        };
+        let text = std::fs::read_to_string(file).expect("corpus file");
+        let mut bad = Vec::new();
+        let mut total = 0;
+        for line in text.lines() {
+            let rec: serde_json::Value = serde_json::from_str(line).expect("json line");
+            let docs: Vec<Value> = rec["docs"]
+                .as_array()
+                .expect("docs")
+                .iter()
+                .cloned()
+                .map(Value::from)
+                .collect();
+            let expected = rec["expected"].as_str().expect("expected");
+            total += 1;
+            let got = emit_stream(&docs);
+            if got != expected {
+                let (g, e): (Vec<&str>, Vec<&str>) =
+                    (got.lines().collect(), expected.lines().collect());
+                let at = g
+                    .iter()
+                    .zip(&e)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(g.len().min(e.len()));
+                bad.push(format!(
+                    "{}: line {}\n  ours:     {:?}\n  expected: {:?}",
+                    rec["path"],
+                    at + 1,
+                    g.get(at),
+                    e.get(at)
+                ));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} of {total} differ:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
     }
 
     #[test]
