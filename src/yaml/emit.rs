@@ -49,6 +49,42 @@ pub fn emit_stream(docs: &[Value]) -> String {
     out
 }
 
+/// Checks that kustomize could write `v` at all. Kustomize fails where this
+/// fails: Go's JSON cannot encode NaN or infinities, go-yaml refuses to read
+/// back raw control characters (DEL, C1 controls other than NEL, U+FFFE,
+/// U+FFFF) that Go's JSON leaves unescaped, and a NEL inside a mapping key
+/// breaks the key's line. [`emit_document`] itself always writes something.
+/// The message names no value (values may be Secret data).
+pub fn check_writable(v: &Value) -> crate::Result<()> {
+    fn bad_char(c: char) -> bool {
+        matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+    }
+    match v {
+        Value::Float(f) if !f.is_finite() => Err(crate::Error::msg(format!(
+            "json: unsupported value: {}",
+            format_go_float(*f)
+        ))),
+        Value::String(s) if s.contains(bad_char) => Err(crate::Error::msg(
+            "yaml: control characters are not allowed",
+        )),
+        Value::Seq(items) => items.iter().try_for_each(check_writable),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| {
+            if k.contains(bad_char) {
+                Err(crate::Error::msg(
+                    "yaml: control characters are not allowed",
+                ))
+            } else if k.contains('\u{85}') {
+                Err(crate::Error::msg(
+                    "yaml: a mapping key holds U+0085 (NEL), which go-yaml cannot read back",
+                ))
+            } else {
+                check_writable(v)
+            }
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Appends one document (see [`emit_document`]) to `out`.
 fn emit_document_into(out: &mut String, v: &Value) {
     let mut e = Emitter {
@@ -1704,6 +1740,25 @@ mod tests {
         );
         assert_eq!(emit_document(&a), "a: x\nb: 1\n");
         assert_eq!(emit_stream(&[]), "");
+    }
+
+    #[test]
+    fn check_writable_flags_what_kustomize_rejects() {
+        // Each of these made `kubectl kustomize` fail ("control characters
+        // are not allowed", or a parse error for the NEL key).
+        for bad in [
+            serde_json::json!({"a": "a\u{7f}b"}),
+            serde_json::json!({"a": ["\u{80}"]}),
+            serde_json::json!({"a": "\u{9f}"}),
+            serde_json::json!({"a": "\u{fffe}"}),
+            serde_json::json!({"a": {"b": "\u{ffff}"}}),
+            serde_json::json!({"n\u{85}key": 1}),
+        ] {
+            assert!(check_writable(&Value::from(bad.clone())).is_err(), "{bad}");
+        }
+        assert!(check_writable(&Value::Float(f64::INFINITY)).is_err());
+        let ok = serde_json::json!({"a": "a\u{85}b\u{a0}\t\u{1}\u{2028}", "b": [1.5, null]});
+        assert!(check_writable(&Value::from(ok)).is_ok());
     }
 
     #[test]
