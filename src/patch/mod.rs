@@ -116,7 +116,6 @@ fn apply_smp_at(
     if let Some(pm) = patch_value.as_map_mut() {
         pm.insert("apiVersion", Value::String(api_version));
     }
-    let gvk = target.gvk();
     let id = target.id();
     m.update(pos, |r| -> Result<bool> {
         let (name, ns, kind) = (
@@ -127,9 +126,9 @@ fn apply_smp_at(
         if allow_name_change || allow_kind_change {
             r.store_previous_id();
         }
-        let kept = smp::apply(&mut r.value, &patch_value, &gvk)
+        let outcome = smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
             .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
-        if !kept {
+        if outcome == smp::MergeOutcome::Delete {
             return Ok(false);
         }
         if !allow_kind_change {
