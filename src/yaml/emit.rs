@@ -140,20 +140,17 @@ impl Unit for u8 {
 
 impl Unit for char {
     fn is_letter(self) -> bool {
-        // Go's unicode.IsLetter (category L); `is_alphabetic` is the closest
-        // std predicate and agrees on ASCII and common scripts.
         if self.is_ascii() {
             self.is_ascii_alphabetic()
         } else {
-            self.is_alphabetic()
+            unicode_class_match(&NON_ASCII_LETTER, self)
         }
     }
     fn is_digit(self) -> bool {
-        // Go's unicode.IsDigit (category Nd), approximated for non-ASCII.
         if self.is_ascii() {
             self.is_ascii_digit()
         } else {
-            self.is_numeric()
+            unicode_class_match(&NON_ASCII_DIGIT, self)
         }
     }
     fn digit_value(self) -> i64 {
@@ -162,6 +159,24 @@ impl Unit for char {
     fn is_zero(self) -> bool {
         self == '0'
     }
+}
+
+/// Go's `unicode.IsLetter`: general category L (std's `is_alphabetic` also
+/// takes letter numbers and many combining marks, which Go does not).
+static NON_ASCII_LETTER: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^\p{L}$").ok());
+
+/// Go's `unicode.IsDigit`: general category Nd (std's `is_numeric` also takes
+/// No and Nl, e.g. `²`, `½`, `Ⅻ`).
+static NON_ASCII_DIGIT: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^\p{Nd}$").ok());
+
+/// True when the one-character string `c` matches `class`.
+fn unicode_class_match(class: &std::sync::LazyLock<Option<regex::Regex>>, c: char) -> bool {
+    let mut buf = [0u8; 4];
+    class
+        .as_ref()
+        .is_some_and(|re| re.is_match(c.encode_utf8(&mut buf)))
 }
 
 fn natural_less_units<T: Unit>(a: &[T], b: &[T]) -> bool {
@@ -1507,6 +1522,11 @@ mod tests {
         (
             r##"{"plain": ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b  c d", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 b", "x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x y"], "k": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b c d e f g": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b c d"}}"##,
             "spec:\n  k:\n    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b c d e f g: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n      b c d\n  plain:\n  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    b\n  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    b\n  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    b\n  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  b\n  - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n    b  c d\n  - ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\n    b\n  - x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x\n    x x x x x x x x x x x x x x x x x x x x x y\n",
+        ),
+        // Checked with kubectl kustomize (v5.5.0).
+        (
+            r##"{"a\u00b2": 1, "a3": 1, "a1": 1, "a\u216b": 1, "a\u0663": 1, "a\u00bd": 1, "a\u0301": 1, "ab": 1, "a\u0345": 1, "a\u4e2d": 1, "a_": 1, "aZ": 1, "a\uff11": 1, "a\u0966\u0966": 1, "a\u00aa": 1, "a\u02b0": 1, "a\u01c5": 1}"##,
+            "spec:\n  a_: 1\n  a²: 1\n  a½: 1\n  a\u{301}: 1\n  a\u{345}: 1\n  aⅫ: 1\n  a1: 1\n  a3: 1\n  a٣: 1\n  a००: 1\n  a１: 1\n  aZ: 1\n  ab: 1\n  aª: 1\n  aǅ: 1\n  aʰ: 1\n  a中: 1\n",
         ),
     ];
 
