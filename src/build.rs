@@ -56,6 +56,10 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
+    for r in &resources {
+        yaml::check_writable(&r.value)
+            .map_err(|e| Error::msg(format!("{}: {}", r.id(), e.message)))?;
+    }
     let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
     Ok(yaml::emit_stream(&docs))
 }
