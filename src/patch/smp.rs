@@ -432,7 +432,11 @@ impl ListMerge<'_, '_> {
         out
     }
 
-    fn set_elements(&mut self, mut values: Vec<Vec<String>>, keys: Vec<String>) -> Result<Vec<Value>> {
+    fn set_elements(
+        &mut self,
+        mut values: Vec<Vec<String>>,
+        keys: Vec<String>,
+    ) -> Result<Vec<Value>> {
         let mut items: Vec<Value> = Vec::new();
         if keys.len() > 1 {
             merge_values(&mut values);
@@ -537,7 +541,11 @@ fn merge_values(list: &mut [Vec<String>]) {
 
 /// Keeps the keys that have a value in some tuple of `all` (all keys when
 /// none has), with `vals`' values for them (kyaml's `validateKeys`).
-fn validate_keys(all: &[Vec<String>], vals: &[String], keys: &[String]) -> (Vec<String>, Vec<String>) {
+fn validate_keys(
+    all: &[Vec<String>],
+    vals: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
     let valid: Vec<&String> = keys
         .iter()
         .enumerate()
@@ -603,8 +611,17 @@ fn field_matches(elem: &Value, key: &str, val: &str) -> Result<bool> {
 /// when `None`), appending `element` when none matched. Items that are not
 /// mappings stay when matching mappings by a non-empty value; other items
 /// stay only when `vals` is not empty.
-fn element_setter(list: &mut Vec<Value>, element: Option<Value>, keys: &[String], vals: &[String]) -> Result<()> {
-    let keys: Vec<String> = if keys.is_empty() { vec![String::new()] } else { keys.to_vec() };
+fn element_setter(
+    list: &mut Vec<Value>,
+    element: Option<Value>,
+    keys: &[String],
+    vals: &[String],
+) -> Result<()> {
+    let keys: Vec<String> = if keys.is_empty() {
+        vec![String::new()]
+    } else {
+        keys.to_vec()
+    };
     let mapping_setter = !keys[0].is_empty() && vals.first().is_some_and(|v| !v.is_empty());
     let mut out = Vec::with_capacity(list.len() + 1);
     let mut matched = false;
@@ -652,7 +669,12 @@ fn element_delete(list: &mut Vec<Value>, keys: &[String], vals: &[String]) -> Re
     element_setter(list, None, keys, vals)
 }
 
-fn element_set(list: &mut Vec<Value>, element: Value, keys: &[String], vals: &[String]) -> Result<()> {
+fn element_set(
+    list: &mut Vec<Value>,
+    element: Value,
+    keys: &[String],
+    vals: &[String],
+) -> Result<()> {
     element_setter(list, Some(element), keys, vals)
 }
 
@@ -1014,4 +1036,79 @@ mod tests {
         );
     }
 
+    #[test]
+    fn whole_resource_delete() {
+        // kubectl kustomize drops a resource patched with a top-level `$patch: delete`.
+        let mut t = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"b"}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"$patch":"delete"}"#,
+        );
+        let out = merge_patch(&mut t, &p, Schema::builtin()).expect("merge");
+        assert_eq!(out, MergeOutcome::Delete);
+    }
+
+    #[test]
+    fn errors() {
+        // kubectl kustomize: "wrong node kind: expected SequenceNode but got
+        // MappingNode: node contents: ..." (we leave the contents out).
+        let mut t = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":{"name":"a"}}}}}"#,
+        );
+        let e = merge_patch(&mut t, &p, Schema::builtin()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "wrong node kind: expected SequenceNode but got MappingNode"
+        );
+        // kubectl kustomize: "unknown patch strategy 'bogus'".
+        let mut t = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"b"}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"$patch":"bogus"}}"#,
+        );
+        let e = merge_patch(&mut t, &p, Schema::builtin()).unwrap_err();
+        assert_eq!(e.message, "unknown patch strategy 'bogus'");
+    }
+
+    #[test]
+    fn custom_schema_replaces_builtin() {
+        // kubectl kustomize with `openapi: path:` at the top: the custom
+        // schema's merge key is used for Foo, and Deployment lists (no longer
+        // in the schema) are replaced.
+        let schema = Schema::from_openapi_json(
+            r#"{"definitions": {"v1.Foo": {"type": "object",
+              "x-kubernetes-group-version-kind": [{"group": "ex.com", "kind": "Foo", "version": "v1"}],
+              "properties": {"spec": {"type": "object", "properties": {"items": {"type": "array",
+                "items": {"type": "object"}, "x-kubernetes-patch-merge-key": "name",
+                "x-kubernetes-patch-strategy": "merge"}}}}}}}"#,
+        )
+        .expect("schema");
+        let mut t = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":1},{"name":"b"}]}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":2}]}}"#,
+        );
+        merge_patch(&mut t, &p, &schema).expect("merge");
+        let want = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":2},{"name":"b"}]}}"#,
+        );
+        assert_eq!(canon(&t), canon(&want));
+        let mut t = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"}]}}}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a2"}]}}}}"#,
+        );
+        merge_patch(&mut t, &p, &schema).expect("merge");
+        let want = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a2"}]}}}}"#,
+        );
+        assert_eq!(canon(&t), canon(&want));
+    }
 }
