@@ -232,7 +232,9 @@ impl<'s> Walker<'s> {
         same: bool,
         sch: Option<SchemaRef<'s>>,
     ) -> Result<Option<Value>> {
-        let dest = if same { origin.clone() } else { dest };
+        // In `same` mode the target is the patch node itself: `dest` is not
+        // used (the patch stands for both sides).
+        let dest = if same { None } else { dest };
         let sch = self.schema_for(sch, &dest, &origin);
         let kind = match kind_of(&dest) {
             Kind::None => kind_of(&origin),
@@ -267,7 +269,12 @@ impl<'s> Walker<'s> {
         sch: Option<SchemaRef<'s>>,
     ) -> Result<Option<Value>> {
         // The merged node, and whether it is the patch's own node.
-        let (new_dest, now_same) = if is_null_or_missing(&dest) {
+        let dest_null = if same {
+            is_null_or_missing(&origin)
+        } else {
+            is_null_or_missing(&dest)
+        };
+        let (new_dest, now_same) = if dest_null {
             // Add. kyaml ignores a bad directive here.
             let d = directive(&mut origin).unwrap_or(Directive::Merge);
             if d == Directive::Delete {
@@ -276,20 +283,38 @@ impl<'s> Walker<'s> {
             if origin.is_none() {
                 return Ok(dest);
             }
-            (origin.clone(), true)
+            (origin.take(), true)
         } else if matches!(origin, Some(Value::Null)) {
             return Ok(None);
         } else {
             match directive(&mut origin)? {
                 Directive::Delete => return Ok(None),
-                Directive::Replace => (origin.clone(), true),
-                Directive::Merge if same => (origin.clone(), true),
+                Directive::Replace => (origin.take(), true),
+                Directive::Merge if same => (origin.take(), true),
                 Directive::Merge => (dest, false),
             }
         };
         let Some(Value::Map(mut out)) = new_dest else {
             return Ok(new_dest);
         };
+        if now_same {
+            // The patch's own subtree: each field is merged with itself.
+            let mut sorted: Vec<String> = out.keys().cloned().collect();
+            sorted.sort();
+            for key in sorted {
+                let child_sch = sch.and_then(|s| s.field(&key));
+                let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
+                match self.walk(None, o, true, child_sch)? {
+                    None | Some(Value::Null) => {
+                        out.remove(&key);
+                    }
+                    Some(v) => {
+                        out.insert(key, v);
+                    }
+                }
+            }
+            return Ok(Some(Value::Map(out)));
+        }
         let origin_map = match origin {
             Some(Value::Map(m)) => m,
             _ => Map::new(),
@@ -306,17 +331,13 @@ impl<'s> Walker<'s> {
         for key in fields {
             let o = origin_map.get(&key).cloned();
             let child_sch = sch.and_then(|s| s.field(&key));
-            let d = if now_same {
-                None
-            } else {
-                out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null))
-            };
+            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
             if o.is_none() && matches!(d, Some(Value::Null)) {
                 // A null already in the target and not patched stays.
                 out.insert(key, Value::Null);
                 continue;
             }
-            match self.walk(d, o, now_same, child_sch)? {
+            match self.walk(d, o, false, child_sch)? {
                 None | Some(Value::Null) => {
                     out.remove(&key);
                 }
