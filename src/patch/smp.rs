@@ -37,8 +37,8 @@ use crate::yaml::{Map, Value};
 pub enum MergeOutcome {
     /// The target was patched in place.
     Patched,
-    /// The patch deleted the whole resource (`$patch: delete` at the top);
-    /// the caller must drop it. The target is left as `Null`.
+    /// The patch deleted the whole resource (`$patch: delete` at the top, or
+    /// nothing left); the caller must drop it. The target is left as `Null`.
     Delete,
 }
 
@@ -50,6 +50,8 @@ pub fn merge_patch(target: &mut Value, patch: &Value, schema: &Schema) -> Result
     let w = Walker { schema };
     match w.walk(Some(dest), Some(patch.clone()), false, None)? {
         Some(Value::Null) | None => Ok(MergeOutcome::Delete),
+        // kustomize drops a resource left empty (`IsNilOrEmpty`).
+        Some(Value::Map(m)) if m.is_empty() => Ok(MergeOutcome::Delete),
         Some(v) => {
             *target = v;
             Ok(MergeOutcome::Patched)
