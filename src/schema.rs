@@ -20,60 +20,78 @@
 //! the `paths` of a custom schema. Kinds not listed (CRDs, `TokenReview`, or
 //! `Namespace` under a wrong `apiVersion`) are treated as namespaced.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::yaml::Value;
 
+/// Names borrowed from the builtin text, or owned for custom schemas.
+type Str = Cow<'static, str>;
+
 const BUILTIN_TEXT: &str = include_str!("schema/k8s-1.21.2.txt");
 
 /// A parsed OpenAPI schema: definitions, the types of resource kinds, and
-/// resource scopes.
+/// resource scopes. Each builtin definition is parsed on first use.
 #[derive(Debug, Default, Clone)]
 pub struct Schema {
-    nodes: Vec<Node>,
-    /// Definition name → node index.
-    defs: HashMap<String, usize>,
-    /// (apiVersion, kind) → node index of the resource's definition.
-    types: HashMap<(String, String), usize>,
-    /// (apiVersion, kind) → true when namespaced.
-    scopes: HashMap<(String, String), bool>,
+    defs: Vec<Def>,
+    /// Definition name → index of the definition that wins for that name.
+    def_index: HashMap<Str, usize>,
+    /// Definition index → the index it stands for (a later schema's
+    /// definition of the same name replaces an earlier one).
+    redirect: Vec<usize>,
+    /// `apiVersion<TAB>kind` → definition index of the resource's type.
+    types: HashMap<Str, usize>,
+    /// `apiVersion<TAB>kind` → true when namespaced.
+    scopes: HashMap<Str, bool>,
+}
+
+/// One definition: its node tree (node 0 is the root), parsed lazily from
+/// the builtin text or built eagerly from a custom document.
+#[derive(Debug, Clone)]
+struct Def {
+    text: &'static str,
+    /// Offset added to this definition's numeric refs.
+    base: usize,
+    tree: OnceLock<Vec<Node>>,
 }
 
 /// How a `$ref` names its target.
 #[derive(Debug, Clone)]
 enum Ref {
-    /// A definition index of the builtin text form (its node index is found
-    /// through `Schema::def_nodes` at parse time).
-    Node(usize),
-    /// A definition name not (yet) resolved; unresolvable refs act as "no schema".
-    Name(String),
+    /// A definition number, relative to the referring definition's `base`.
+    Def(usize),
+    /// A definition name, looked up at resolution (unresolvable refs act as
+    /// "no schema", as in kyaml).
+    Name(Str),
 }
 
 #[derive(Debug, Default, Clone)]
 struct Node {
     reference: Option<Ref>,
     /// Item schema, set only for `type: array`.
-    items: Option<usize>,
-    additional: Option<usize>,
+    items: Option<u32>,
+    additional: Option<u32>,
     /// Properties sorted by name.
-    props: Vec<(String, usize)>,
-    strategy: Option<String>,
-    merge_key: Option<String>,
-    list_map_keys: Vec<String>,
+    props: Vec<(Str, u32)>,
+    strategy: Option<Str>,
+    merge_key: Option<Str>,
+    list_map_keys: Vec<Str>,
 }
 
 /// A position in a [`Schema`]: the schema of one resource, field or list item.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaRef<'a> {
     schema: &'a Schema,
-    node: usize,
+    def: usize,
+    node: u32,
 }
 
 impl Schema {
-    /// The Kubernetes v1.21.2 schema kustomize uses by default, parsed on
-    /// first use.
+    /// The Kubernetes v1.21.2 schema kustomize uses by default. The index is
+    /// built on first use; each definition is parsed when first reached.
     pub fn builtin() -> &'static Schema {
         static BUILTIN: OnceLock<Schema> = OnceLock::new();
         BUILTIN.get_or_init(|| parse_builtin(BUILTIN_TEXT))
@@ -84,18 +102,30 @@ impl Schema {
         Schema::default()
     }
 
+    fn tree(&self, def: usize) -> &[Node] {
+        let d = &self.defs[def];
+        d.tree.get_or_init(|| parse_def_text(d.text))
+    }
+
+    fn root(&self, def: usize) -> Option<SchemaRef<'_>> {
+        SchemaRef {
+            schema: self,
+            def,
+            node: 0,
+        }
+        .resolved()
+    }
+
     /// The schema of a resource type, by exact `apiVersion` and `kind`.
     pub fn for_type(&self, api_version: &str, kind: &str) -> Option<SchemaRef<'_>> {
-        let &node = self
-            .types
-            .get(&(api_version.to_string(), kind.to_string()))?;
-        Some(SchemaRef { schema: self, node }.resolved()?)
+        let &def = self.types.get(type_key(api_version, kind).as_str())?;
+        self.root(def)
     }
 
     /// The schema of a definition, by name (`io.k8s.api.core.v1.PodSpec`).
     pub fn definition(&self, name: &str) -> Option<SchemaRef<'_>> {
-        let &node = self.defs.get(name)?;
-        SchemaRef { schema: self, node }.resolved()
+        let &def = self.def_index.get(name)?;
+        self.root(def)
     }
 
     /// Whether a kind is namespaced: `Some(true)` namespaced, `Some(false)`
@@ -103,11 +133,11 @@ impl Schema {
     /// consulted first, then this schema's own scopes (from a custom schema's
     /// `paths`).
     pub fn is_namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
-        let key = (api_version.to_string(), kind.to_string());
-        if let Some(&b) = Schema::builtin().scopes.get(&key) {
+        let key = type_key(api_version, kind);
+        if let Some(&b) = Schema::builtin().scopes.get(key.as_str()) {
             return Some(b);
         }
-        self.scopes.get(&key).copied()
+        self.scopes.get(key.as_str()).copied()
     }
 
     /// True when kustomize treats the kind as cluster-scoped (known and not
@@ -139,15 +169,23 @@ impl Schema {
                 ));
             };
             for (name, def) in defs.iter() {
-                let node = s.add_value_node(def);
-                s.defs.insert(name.clone(), node);
+                let mut tree = Vec::new();
+                add_value_node(&mut tree, def);
+                let idx = s.defs.len();
+                s.defs.push(Def {
+                    text: "",
+                    base: 0,
+                    tree: OnceLock::from(tree),
+                });
+                s.redirect.push(idx);
+                s.def_index.insert(Cow::Owned(name.clone()), idx);
                 let gvks = def
                     .get("x-kubernetes-group-version-kind")
                     .or_else(|| def.get("gvk"));
                 if let Some(Value::Seq(list)) = gvks {
                     for g in list {
                         if let Some(key) = gvk_type_key(g) {
-                            s.types.insert(key, node);
+                            s.types.insert(Cow::Owned(key), idx);
                         }
                     }
                 }
@@ -162,13 +200,12 @@ impl Schema {
                     continue;
                 };
                 if path.contains("namespaces/{namespace}") {
-                    s.scopes.insert(key, true);
+                    s.scopes.insert(Cow::Owned(key), true);
                 } else {
-                    s.scopes.entry(key).or_insert(false);
+                    s.scopes.entry(Cow::Owned(key)).or_insert(false);
                 }
             }
         }
-        s.link_names();
         Ok(s)
     }
 
@@ -178,114 +215,110 @@ impl Schema {
     /// had already loaded its builtin schema before the custom one, and
     /// `custom.merged_with(builtin())` when it loads the builtin one after.
     pub fn merged_with(&self, over: &Schema) -> Schema {
-        let mut out = Schema::default();
-        for (src, is_over) in [(self, false), (over, true)] {
-            let base = out.nodes.len();
-            let names: HashMap<usize, &str> =
-                src.defs.iter().map(|(k, &v)| (v, k.as_str())).collect();
-            for n in &src.nodes {
-                let mut n = n.clone();
-                n.items = n.items.map(|i| i + base);
-                n.additional = n.additional.map(|i| i + base);
-                for p in &mut n.props {
-                    p.1 += base;
-                }
-                // Refs are re-linked by name so that `over`'s definitions
-                // replace `self`'s for both.
-                n.reference = match n.reference {
-                    Some(Ref::Node(i)) => Some(Ref::Name(
-                        names.get(&i).map(|s| s.to_string()).unwrap_or_default(),
-                    )),
-                    other => other,
-                };
-                out.nodes.push(n);
-            }
-            for (k, &v) in &src.defs {
-                out.defs.insert(k.clone(), v + base);
-            }
-            for (k, &v) in &src.types {
-                out.types.insert(k.clone(), v + base);
-            }
-            for (k, &v) in &src.scopes {
-                if is_over {
-                    // kyaml: a namespaced path always wins; otherwise only
-                    // unknown kinds are added.
-                    if v {
-                        out.scopes.insert(k.clone(), true);
-                    } else {
-                        out.scopes.entry(k.clone()).or_insert(false);
+        let mut out = self.clone();
+        let offset = out.defs.len();
+        for d in &over.defs {
+            let mut d = d.clone();
+            d.base += offset;
+            out.defs.push(d);
+        }
+        out.redirect
+            .extend(over.redirect.iter().map(|&r| r + offset));
+        for (name, &i) in &over.def_index {
+            let new = over.redirect[i] + offset;
+            if let Some(&old) = out.def_index.get(name.as_ref()) {
+                // References to the old definition now reach the new one.
+                for r in out.redirect.iter_mut() {
+                    if *r == old {
+                        *r = new;
                     }
-                } else {
-                    out.scopes.insert(k.clone(), v);
                 }
             }
+            out.def_index.insert(name.clone(), new);
         }
-        out.link_names();
+        for (k, &v) in &over.types {
+            out.types.insert(k.clone(), over.redirect[v] + offset);
+        }
+        for (k, &v) in &over.scopes {
+            // kyaml: a namespaced path always wins; otherwise only unknown
+            // kinds are added.
+            if v {
+                out.scopes.insert(k.clone(), true);
+            } else {
+                out.scopes.entry(k.clone()).or_insert(false);
+            }
+        }
         out
-    }
-
-    /// Turns name refs into node refs where the name is defined.
-    fn link_names(&mut self) {
-        for i in 0..self.nodes.len() {
-            if let Some(Ref::Name(name)) = &self.nodes[i].reference {
-                if let Some(&target) = self.defs.get(name.as_str()) {
-                    self.nodes[i].reference = Some(Ref::Node(target));
-                }
-            }
-        }
-    }
-
-    fn add_value_node(&mut self, v: &Value) -> usize {
-        let idx = self.nodes.len();
-        self.nodes.push(Node::default());
-        let Some(m) = v.as_map() else {
-            return idx;
-        };
-        let mut node = Node::default();
-        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-            let name = r.strip_prefix("#/definitions/").unwrap_or(r);
-            node.reference = Some(Ref::Name(name.to_string()));
-        }
-        let is_array = match m.get("type") {
-            Some(Value::String(t)) => t == "array",
-            Some(Value::Seq(ts)) => ts.len() == 1 && ts[0].as_str() == Some("array"),
-            _ => false,
-        };
-        if is_array && let Some(items) = m.get("items") {
-            // `items` may also be a list of schemas (tuple form): no item schema.
-            if items.as_map().is_some() {
-                node.items = Some(self.add_value_node(items));
-            }
-        }
-        if let Some(add) = m.get("additionalProperties")
-            && add.as_map().is_some()
-        {
-            node.additional = Some(self.add_value_node(add));
-        }
-        if let Some(Value::Map(props)) = m.get("properties") {
-            for (k, pv) in props.iter() {
-                let child = self.add_value_node(pv);
-                node.props.push((k.clone(), child));
-            }
-            node.props.sort_by(|a, b| a.0.cmp(&b.0));
-        }
-        node.strategy = m
-            .get("x-kubernetes-patch-strategy")
-            .and_then(Value::scalar_string);
-        node.merge_key = m
-            .get("x-kubernetes-patch-merge-key")
-            .and_then(Value::scalar_string);
-        if let Some(Value::Seq(keys)) = m.get("x-kubernetes-list-map-keys") {
-            node.list_map_keys = keys.iter().filter_map(Value::scalar_string).collect();
-        }
-        self.nodes[idx] = node;
-        idx
     }
 }
 
-/// `(apiVersion, kind)` from a `{group, version, kind}` entry or a list of them
-/// (the first entry).
-fn gvk_type_key(g: &Value) -> Option<(String, String)> {
+/// Builds the node tree of one definition from a custom document; returns
+/// the new node's index.
+fn add_value_node(tree: &mut Vec<Node>, v: &Value) -> u32 {
+    let idx = tree.len();
+    tree.push(Node::default());
+    let Some(m) = v.as_map() else {
+        return idx as u32;
+    };
+    let mut node = Node::default();
+    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/definitions/").unwrap_or(r);
+        node.reference = Some(Ref::Name(Cow::Owned(name.to_string())));
+    }
+    let is_array = match m.get("type") {
+        Some(Value::String(t)) => t == "array",
+        Some(Value::Seq(ts)) => ts.len() == 1 && ts[0].as_str() == Some("array"),
+        _ => false,
+    };
+    if is_array && let Some(items) = m.get("items") {
+        // `items` may also be a list of schemas (tuple form): no item schema.
+        if items.as_map().is_some() {
+            node.items = Some(add_value_node(tree, items));
+        }
+    }
+    if let Some(add) = m.get("additionalProperties")
+        && add.as_map().is_some()
+    {
+        node.additional = Some(add_value_node(tree, add));
+    }
+    if let Some(Value::Map(props)) = m.get("properties") {
+        for (k, pv) in props.iter() {
+            let child = add_value_node(tree, pv);
+            node.props.push((Cow::Owned(k.clone()), child));
+        }
+        node.props.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    node.strategy = m
+        .get("x-kubernetes-patch-strategy")
+        .and_then(Value::scalar_string)
+        .map(Cow::Owned);
+    node.merge_key = m
+        .get("x-kubernetes-patch-merge-key")
+        .and_then(Value::scalar_string)
+        .map(Cow::Owned);
+    if let Some(Value::Seq(keys)) = m.get("x-kubernetes-list-map-keys") {
+        node.list_map_keys = keys
+            .iter()
+            .filter_map(Value::scalar_string)
+            .map(Cow::Owned)
+            .collect();
+    }
+    tree[idx] = node;
+    idx as u32
+}
+
+/// The key of the type and scope tables.
+fn type_key(api_version: &str, kind: &str) -> String {
+    let mut k = String::with_capacity(api_version.len() + kind.len() + 1);
+    k.push_str(api_version);
+    k.push('\t');
+    k.push_str(kind);
+    k
+}
+
+/// The type key of a `{group, version, kind}` entry or a list of them (the
+/// first entry).
+fn gvk_type_key(g: &Value) -> Option<String> {
     let g = match g {
         Value::Seq(s) => s.first()?,
         other => other,
@@ -296,29 +329,34 @@ fn gvk_type_key(g: &Value) -> Option<(String, String)> {
         Some(group) if !group.is_empty() => format!("{group}/{version}"),
         _ => version.to_string(),
     };
-    Some((av, kind.to_string()))
+    Some(type_key(&av, kind))
 }
 
 impl<'a> SchemaRef<'a> {
     fn node(&self) -> &'a Node {
-        &self.schema.nodes[self.node]
+        &self.schema.tree(self.def)[self.node as usize]
+    }
+
+    fn at(self, node: u32) -> SchemaRef<'a> {
+        SchemaRef { node, ..self }
     }
 
     /// Follows `$ref`s; `None` when one does not resolve.
     fn resolved(self) -> Option<SchemaRef<'a>> {
+        let s = self.schema;
         let mut cur = self;
-        // A cycle of bare refs would never end; the bound is the node count.
-        for _ in 0..=self.schema.nodes.len() {
-            match &cur.node().reference {
+        // A cycle of bare refs would never end; bound it.
+        for _ in 0..=s.defs.len() {
+            let target = match &cur.node().reference {
                 None => return Some(cur),
-                Some(Ref::Node(i)) => {
-                    cur = SchemaRef {
-                        schema: cur.schema,
-                        node: *i,
-                    }
-                }
-                Some(Ref::Name(_)) => return None,
-            }
+                Some(Ref::Def(n)) => *s.redirect.get(s.defs[cur.def].base + n)?,
+                Some(Ref::Name(name)) => *s.def_index.get(name.as_ref())?,
+            };
+            cur = SchemaRef {
+                schema: s,
+                def: target,
+                node: 0,
+            };
         }
         None
     }
@@ -327,35 +365,23 @@ impl<'a> SchemaRef<'a> {
     /// `additionalProperties` schema (maps), with `$ref`s resolved.
     pub fn field(self, name: &str) -> Option<SchemaRef<'a>> {
         let n = self.node();
-        let child = match n.props.binary_search_by(|p| p.0.as_str().cmp(name)) {
+        let child = match n.props.binary_search_by(|p| p.0.as_ref().cmp(name)) {
             Ok(i) => n.props[i].1,
             Err(_) => n.additional?,
         };
-        SchemaRef {
-            schema: self.schema,
-            node: child,
-        }
-        .resolved()
+        self.at(child).resolved()
     }
 
     /// The schema of a map's values (`additionalProperties`), if this is a map.
     pub fn map_values(self) -> Option<SchemaRef<'a>> {
         let node = self.node().additional?;
-        SchemaRef {
-            schema: self.schema,
-            node,
-        }
-        .resolved()
+        self.at(node).resolved()
     }
 
     /// The schema of a list's items, if this is a `type: array` with items.
     pub fn elements(self) -> Option<SchemaRef<'a>> {
         let node = self.node().items?;
-        SchemaRef {
-            schema: self.schema,
-            node,
-        }
-        .resolved()
+        self.at(node).resolved()
     }
 
     /// `x-kubernetes-patch-strategy` (`merge`, `replace`, `retainKeys`,
@@ -370,8 +396,12 @@ impl<'a> SchemaRef<'a> {
     }
 
     /// `x-kubernetes-list-map-keys` (empty when unset).
-    pub fn list_map_keys(self) -> &'a [String] {
-        &self.node().list_map_keys
+    pub fn list_map_keys(self) -> Vec<&'a str> {
+        self.node()
+            .list_map_keys
+            .iter()
+            .map(|k| k.as_ref())
+            .collect()
     }
 
     /// True when the patch strategy includes `merge`: kyaml then merges the
@@ -390,79 +420,81 @@ impl<'a> SchemaRef<'a> {
             return Vec::new();
         }
         if !n.list_map_keys.is_empty() {
-            return n.list_map_keys.iter().map(String::as_str).collect();
+            return n.list_map_keys.iter().map(|k| k.as_ref()).collect();
         }
         n.merge_key.as_deref().into_iter().collect()
     }
 }
 
-/// Parses the builtin text form (see `src/schema/gen.py`). The text is ours
-/// and fixed, so a malformed record is skipped rather than reported.
-fn parse_builtin(text: &str) -> Schema {
-    let mut s = Schema::default();
-    let mut def_nodes: Vec<usize> = Vec::new();
-    let mut def_names: Vec<&str> = Vec::new();
+/// Indexes the builtin text form (see `src/schema/gen.py`); definitions are
+/// parsed later, one by one. The text is ours and fixed, so a malformed
+/// record is skipped rather than reported.
+fn parse_builtin(text: &'static str) -> Schema {
+    let mut s = Schema {
+        defs: Vec::with_capacity(640),
+        redirect: Vec::with_capacity(640),
+        def_index: HashMap::with_capacity(640),
+        ..Schema::default()
+    };
     for line in text.lines() {
         let Some(tag) = line.as_bytes().first() else {
             continue;
         };
-        let rest = &line[1..];
-        let mut f = rest.split('\t');
         match tag {
             b'D' => {
-                let (Some(name), Some(expr)) = (f.next(), f.next()) else {
+                let Some((name, expr)) = line[1..].split_once('\t') else {
                     continue;
                 };
-                let mut p = NodeParser {
-                    b: expr.as_bytes(),
-                    s: expr,
-                    pos: 0,
-                    schema: &mut s,
-                };
-                let node = p.node();
-                def_nodes.push(node);
-                def_names.push(name);
-                s.defs.insert(name.to_string(), node);
+                let idx = s.defs.len();
+                s.defs.push(Def {
+                    text: expr,
+                    base: 0,
+                    tree: OnceLock::new(),
+                });
+                s.redirect.push(idx);
+                s.def_index.insert(Cow::Borrowed(name), idx);
             }
-            b'G' => {
-                let (Some(av), Some(kind), Some(idx)) = (f.next(), f.next(), f.next()) else {
+            // `apiVersion<TAB>kind<TAB>value`: the key is borrowed as is.
+            b'G' | b'S' => {
+                let rest = &line[1..];
+                let Some((key, value)) = rest.rsplit_once('\t') else {
                     continue;
                 };
-                if let Some(&node) = idx.parse::<usize>().ok().and_then(|i| def_nodes.get(i)) {
-                    s.types.insert((av.to_string(), kind.to_string()), node);
+                if *tag == b'G' {
+                    if let Ok(i) = value.parse::<usize>() {
+                        s.types.insert(Cow::Borrowed(key), i);
+                    }
+                } else {
+                    s.scopes.insert(Cow::Borrowed(key), value == "N");
                 }
             }
-            b'S' => {
-                let (Some(av), Some(kind), Some(scope)) = (f.next(), f.next(), f.next()) else {
-                    continue;
-                };
-                s.scopes
-                    .insert((av.to_string(), kind.to_string()), scope == "N");
-            }
             _ => {}
-        }
-    }
-    // Definition indices → node indices.
-    for n in &mut s.nodes {
-        if let Some(Ref::Node(d)) = n.reference {
-            n.reference = match def_nodes.get(d) {
-                Some(&node) => Some(Ref::Node(node)),
-                None => Some(Ref::Name(String::new())),
-            };
         }
     }
     s
 }
 
-struct NodeParser<'t, 's> {
-    b: &'t [u8],
-    s: &'t str,
-    pos: usize,
-    schema: &'s mut Schema,
+/// Parses one definition's node expression from the builtin text.
+fn parse_def_text(expr: &'static str) -> Vec<Node> {
+    let mut p = NodeParser {
+        b: expr.as_bytes(),
+        s: expr,
+        pos: 0,
+        tree: Vec::new(),
+    };
+    p.node();
+    p.tree
 }
 
-impl NodeParser<'_, '_> {
-    fn until(&mut self, stops: &[u8]) -> &str {
+struct NodeParser {
+    b: &'static [u8],
+    s: &'static str,
+    pos: usize,
+    tree: Vec<Node>,
+}
+
+impl NodeParser {
+    fn until(&mut self, stops: &[u8]) -> &'static str {
         let start = self.pos;
         while self.pos < self.b.len() && !stops.contains(&self.b[self.pos]) {
             self.pos += 1;
@@ -470,9 +502,9 @@ impl NodeParser<'_, '_> {
         &self.s[start..self.pos]
     }
 
-    fn node(&mut self) -> usize {
-        let idx = self.schema.nodes.len();
-        self.schema.nodes.push(Node::default());
+    fn node(&mut self) -> u32 {
+        let idx = self.tree.len();
+        self.tree.push(Node::default());
         let mut node = Node::default();
         while self.pos < self.b.len() {
             let c = self.b[self.pos];
@@ -481,7 +513,7 @@ impl NodeParser<'_, '_> {
                     self.pos += 1;
                     let num = self.until(b"[{(!~^,):");
                     if let Ok(d) = num.parse::<usize>() {
-                        node.reference = Some(Ref::Node(d));
+                        node.reference = Some(Ref::Def(d));
                     }
                 }
                 b'[' => {
@@ -495,7 +527,7 @@ impl NodeParser<'_, '_> {
                 b'(' => {
                     self.pos += 1;
                     loop {
-                        let name = self.until(b":").to_string();
+                        let name = Cow::Borrowed(self.until(b":"));
                         self.pos += 1; // ':'
                         let child = self.node();
                         node.props.push((name, child));
@@ -507,24 +539,24 @@ impl NodeParser<'_, '_> {
                             }
                         }
                     }
-                    node.props.sort_by(|a, b| a.0.cmp(&b.0));
+                    // gen.py writes properties sorted.
                 }
                 b'!' | b'~' | b'^' => {
                     self.pos += 1;
-                    let v = self.until(b";").to_string();
+                    let v = self.until(b";");
                     self.pos += 1;
                     match c {
-                        b'!' => node.strategy = Some(v),
-                        b'~' => node.merge_key = Some(v),
-                        _ => node.list_map_keys = v.split(',').map(str::to_string).collect(),
+                        b'!' => node.strategy = Some(Cow::Borrowed(v)),
+                        b'~' => node.merge_key = Some(Cow::Borrowed(v)),
+                        _ => node.list_map_keys = v.split(',').map(Cow::Borrowed).collect(),
                     }
                 }
                 // ',' or ')' end this node (they belong to the parent).
                 _ => break,
             }
         }
-        self.schema.nodes[idx] = node;
-        idx
+        self.tree[idx] = node;
+        idx as u32
     }
 }
 
@@ -582,7 +614,10 @@ mod tests {
         assert!(!s.is_cluster_scoped("apps/v1", "Deployment"));
         // Exact apiVersion only; listed without scope → unknown.
         assert!(!s.is_cluster_scoped("v2", "Namespace"));
-        assert_eq!(s.is_namespaced("authentication.k8s.io/v1", "TokenReview"), None);
+        assert_eq!(
+            s.is_namespaced("authentication.k8s.io/v1", "TokenReview"),
+            None
+        );
         assert_eq!(s.is_namespaced("v1", "ConfigMap"), Some(true));
     }
 
@@ -604,7 +639,7 @@ mod tests {
         assert_eq!(items.merge_keys(), ["name"]);
         assert!(items.elements().and_then(|e| e.field("name")).is_some());
         assert!(foo.field("spec").and_then(|x| x.field("bad")).is_none());
-        assert!(s.is_cluster_scoped("ex.com", "Foo") == false);
+        assert!(!s.is_cluster_scoped("ex.com", "Foo"));
         assert!(s.is_cluster_scoped("ex.com/v1", "Foo"));
         // Builtin scopes still apply; builtin types do not.
         assert!(s.is_cluster_scoped("v1", "Namespace"));
@@ -613,5 +648,18 @@ mod tests {
         assert!(both.for_type("apps/v1", "Deployment").is_some());
         assert!(both.for_type("ex.com/v1", "Foo").is_some());
         assert!(Schema::from_openapi_json("[").is_err());
+    }
+
+    #[test]
+    fn builtin_index_is_cheap() {
+        // Only the index is built up front; definitions parse on first use.
+        let s = parse_builtin(BUILTIN_TEXT);
+        assert!(s.defs.len() > 600);
+        assert!(s.defs.iter().all(|d| d.tree.get().is_none()));
+        let t = std::time::Instant::now();
+        for _ in 0..10 {
+            std::hint::black_box(parse_builtin(BUILTIN_TEXT));
+        }
+        eprintln!("builtin index: {:?} per build", t.elapsed() / 10);
     }
 }

@@ -37,8 +37,8 @@ use crate::yaml::{Map, Value};
 pub enum MergeOutcome {
     /// The target was patched in place.
     Patched,
-    /// The patch deleted the whole resource (`$patch: delete` at the top);
-    /// the caller must drop it. The target is left as `Null`.
+    /// The patch deleted the whole resource (`$patch: delete` at the top, or
+    /// nothing left); the caller must drop it. The target is left as `Null`.
     Delete,
 }
 
@@ -50,6 +50,8 @@ pub fn merge_patch(target: &mut Value, patch: &Value, schema: &Schema) -> Result
     let w = Walker { schema };
     match w.walk(Some(dest), Some(patch.clone()), false, None)? {
         Some(Value::Null) | None => Ok(MergeOutcome::Delete),
+        // kustomize drops a resource left empty (`IsNilOrEmpty`).
+        Some(Value::Map(m)) if m.is_empty() => Ok(MergeOutcome::Delete),
         Some(v) => {
             *target = v;
             Ok(MergeOutcome::Patched)
@@ -232,7 +234,9 @@ impl<'s> Walker<'s> {
         same: bool,
         sch: Option<SchemaRef<'s>>,
     ) -> Result<Option<Value>> {
-        let dest = if same { origin.clone() } else { dest };
+        // In `same` mode the target is the patch node itself: `dest` is not
+        // used (the patch stands for both sides).
+        let dest = if same { None } else { dest };
         let sch = self.schema_for(sch, &dest, &origin);
         let kind = match kind_of(&dest) {
             Kind::None => kind_of(&origin),
@@ -267,7 +271,12 @@ impl<'s> Walker<'s> {
         sch: Option<SchemaRef<'s>>,
     ) -> Result<Option<Value>> {
         // The merged node, and whether it is the patch's own node.
-        let (new_dest, now_same) = if is_null_or_missing(&dest) {
+        let dest_null = if same {
+            is_null_or_missing(&origin)
+        } else {
+            is_null_or_missing(&dest)
+        };
+        let (new_dest, now_same) = if dest_null {
             // Add. kyaml ignores a bad directive here.
             let d = directive(&mut origin).unwrap_or(Directive::Merge);
             if d == Directive::Delete {
@@ -276,20 +285,38 @@ impl<'s> Walker<'s> {
             if origin.is_none() {
                 return Ok(dest);
             }
-            (origin.clone(), true)
+            (origin.take(), true)
         } else if matches!(origin, Some(Value::Null)) {
             return Ok(None);
         } else {
             match directive(&mut origin)? {
                 Directive::Delete => return Ok(None),
-                Directive::Replace => (origin.clone(), true),
-                Directive::Merge if same => (origin.clone(), true),
+                Directive::Replace => (origin.take(), true),
+                Directive::Merge if same => (origin.take(), true),
                 Directive::Merge => (dest, false),
             }
         };
         let Some(Value::Map(mut out)) = new_dest else {
             return Ok(new_dest);
         };
+        if now_same {
+            // The patch's own subtree: each field is merged with itself.
+            let mut sorted: Vec<String> = out.keys().cloned().collect();
+            sorted.sort();
+            for key in sorted {
+                let child_sch = sch.and_then(|s| s.field(&key));
+                let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
+                match self.walk(None, o, true, child_sch)? {
+                    None | Some(Value::Null) => {
+                        out.remove(&key);
+                    }
+                    Some(v) => {
+                        out.insert(key, v);
+                    }
+                }
+            }
+            return Ok(Some(Value::Map(out)));
+        }
         let origin_map = match origin {
             Some(Value::Map(m)) => m,
             _ => Map::new(),
@@ -306,17 +333,13 @@ impl<'s> Walker<'s> {
         for key in fields {
             let o = origin_map.get(&key).cloned();
             let child_sch = sch.and_then(|s| s.field(&key));
-            let d = if now_same {
-                None
-            } else {
-                out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null))
-            };
+            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
             if o.is_none() && matches!(d, Some(Value::Null)) {
                 // A null already in the target and not patched stays.
                 out.insert(key, Value::Null);
                 continue;
             }
-            match self.walk(d, o, now_same, child_sch)? {
+            match self.walk(d, o, false, child_sch)? {
                 None | Some(Value::Null) => {
                     out.remove(&key);
                 }
@@ -432,7 +455,11 @@ impl ListMerge<'_, '_> {
         out
     }
 
-    fn set_elements(&mut self, mut values: Vec<Vec<String>>, keys: Vec<String>) -> Result<Vec<Value>> {
+    fn set_elements(
+        &mut self,
+        mut values: Vec<Vec<String>>,
+        keys: Vec<String>,
+    ) -> Result<Vec<Value>> {
         let mut items: Vec<Value> = Vec::new();
         if keys.len() > 1 {
             merge_values(&mut values);
@@ -537,7 +564,11 @@ fn merge_values(list: &mut [Vec<String>]) {
 
 /// Keeps the keys that have a value in some tuple of `all` (all keys when
 /// none has), with `vals`' values for them (kyaml's `validateKeys`).
-fn validate_keys(all: &[Vec<String>], vals: &[String], keys: &[String]) -> (Vec<String>, Vec<String>) {
+fn validate_keys(
+    all: &[Vec<String>],
+    vals: &[String],
+    keys: &[String],
+) -> (Vec<String>, Vec<String>) {
     let valid: Vec<&String> = keys
         .iter()
         .enumerate()
@@ -603,8 +634,17 @@ fn field_matches(elem: &Value, key: &str, val: &str) -> Result<bool> {
 /// when `None`), appending `element` when none matched. Items that are not
 /// mappings stay when matching mappings by a non-empty value; other items
 /// stay only when `vals` is not empty.
-fn element_setter(list: &mut Vec<Value>, element: Option<Value>, keys: &[String], vals: &[String]) -> Result<()> {
-    let keys: Vec<String> = if keys.is_empty() { vec![String::new()] } else { keys.to_vec() };
+fn element_setter(
+    list: &mut Vec<Value>,
+    element: Option<Value>,
+    keys: &[String],
+    vals: &[String],
+) -> Result<()> {
+    let keys: Vec<String> = if keys.is_empty() {
+        vec![String::new()]
+    } else {
+        keys.to_vec()
+    };
     let mapping_setter = !keys[0].is_empty() && vals.first().is_some_and(|v| !v.is_empty());
     let mut out = Vec::with_capacity(list.len() + 1);
     let mut matched = false;
@@ -652,7 +692,12 @@ fn element_delete(list: &mut Vec<Value>, keys: &[String], vals: &[String]) -> Re
     element_setter(list, None, keys, vals)
 }
 
-fn element_set(list: &mut Vec<Value>, element: Value, keys: &[String], vals: &[String]) -> Result<()> {
+fn element_set(
+    list: &mut Vec<Value>,
+    element: Value,
+    keys: &[String],
+    vals: &[String],
+) -> Result<()> {
     element_setter(list, Some(element), keys, vals)
 }
 
@@ -1014,4 +1059,79 @@ mod tests {
         );
     }
 
+    #[test]
+    fn whole_resource_delete() {
+        // kubectl kustomize drops a resource patched with a top-level `$patch: delete`.
+        let mut t = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"b"}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"$patch":"delete"}"#,
+        );
+        let out = merge_patch(&mut t, &p, Schema::builtin()).expect("merge");
+        assert_eq!(out, MergeOutcome::Delete);
+    }
+
+    #[test]
+    fn errors() {
+        // kubectl kustomize: "wrong node kind: expected SequenceNode but got
+        // MappingNode: node contents: ..." (we leave the contents out).
+        let mut t = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":{"name":"a"}}}}}"#,
+        );
+        let e = merge_patch(&mut t, &p, Schema::builtin()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "wrong node kind: expected SequenceNode but got MappingNode"
+        );
+        // kubectl kustomize: "unknown patch strategy 'bogus'".
+        let mut t = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"b"}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"$patch":"bogus"}}"#,
+        );
+        let e = merge_patch(&mut t, &p, Schema::builtin()).unwrap_err();
+        assert_eq!(e.message, "unknown patch strategy 'bogus'");
+    }
+
+    #[test]
+    fn custom_schema_replaces_builtin() {
+        // kubectl kustomize with `openapi: path:` at the top: the custom
+        // schema's merge key is used for Foo, and Deployment lists (no longer
+        // in the schema) are replaced.
+        let schema = Schema::from_openapi_json(
+            r#"{"definitions": {"v1.Foo": {"type": "object",
+              "x-kubernetes-group-version-kind": [{"group": "ex.com", "kind": "Foo", "version": "v1"}],
+              "properties": {"spec": {"type": "object", "properties": {"items": {"type": "array",
+                "items": {"type": "object"}, "x-kubernetes-patch-merge-key": "name",
+                "x-kubernetes-patch-strategy": "merge"}}}}}}}"#,
+        )
+        .expect("schema");
+        let mut t = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":1},{"name":"b"}]}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":2}]}}"#,
+        );
+        merge_patch(&mut t, &p, &schema).expect("merge");
+        let want = parse(
+            r#"{"apiVersion":"ex.com/v1","kind":"Foo","metadata":{"name":"f"},"spec":{"items":[{"name":"a","v":2},{"name":"b"}]}}"#,
+        );
+        assert_eq!(canon(&t), canon(&want));
+        let mut t = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"}]}}}}"#,
+        );
+        let p = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a2"}]}}}}"#,
+        );
+        merge_patch(&mut t, &p, &schema).expect("merge");
+        let want = parse(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a2"}]}}}}"#,
+        );
+        assert_eq!(canon(&t), canon(&want));
+    }
 }

@@ -52,7 +52,7 @@ def node(s):
         out += "@%d" % index[ref[len("#/definitions/"):]]
     props = s.get("properties")
     if props:
-        out += "(" + ",".join(safe(k) + ":" + node(v) for k, v in props.items()) + ")"
+        out += "(" + ",".join(safe(k) + ":" + node(props[k]) for k in sorted(props)) + ")"
     items = s.get("type") == "array" and "items" in s
     add = isinstance(s.get("additionalProperties"), dict)
     assert not (items and add)
