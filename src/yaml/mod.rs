@@ -6,5 +6,5 @@ mod read;
 mod value;
 
 pub use emit::{emit_document, emit_stream};
-pub use read::{YamlError, parse_documents};
+pub use read::{MAX_DEPTH, YamlError, float_value, parse_documents, parse_single};
 pub use value::{Map, Value, format_go_float};
