@@ -632,12 +632,10 @@ impl<'a, 'b> Builder<'a, 'b> {
         if meta.iter().any(|m| m.merge) || entries.iter().any(|(k, _)| k == "<<") {
             self.apply_merges(&mut entries, &mut meta, span)?;
         }
-        check_duplicates(&entries, &meta).map_err(|(line, key, first)| {
-            YamlError::at(
-                line,
-                1,
-                format!("mapping key {key:?} already defined at line {first}"),
-            )
+        check_duplicates(&entries, &meta).map_err(|(line, key, first)| YamlError {
+            line: Some(line),
+            column: None,
+            message: format!("mapping key {key:?} already defined at line {first}"),
         })?;
         Ok(Value::Map(Map::from_unique_entries(entries)))
     }
@@ -652,7 +650,11 @@ impl<'a, 'b> Builder<'a, 'b> {
         for (i, m) in meta.iter().enumerate() {
             if m.merge {
                 if merge_idx.is_some() {
-                    return Err(YamlError::at(m.line, 1, "duplicate merge key"));
+                    return Err(YamlError {
+                        line: Some(m.line),
+                        column: None,
+                        message: "duplicate merge key".into(),
+                    });
                 }
                 merge_idx = Some(i);
             }
@@ -675,16 +677,20 @@ impl<'a, 'b> Builder<'a, 'b> {
                 Some((v, m))
             }
         };
-        if merge_idx.is_none() || (clear_idx.is_some() && clear_idx != merge_idx) {
-            if let Some(c) = clear_idx {
-                entries.remove(c);
-                meta.remove(c);
-            }
+        if let Some(c) = clear_idx
+            && clear_idx != merge_idx
+        {
+            entries.remove(c);
+            meta.remove(c);
         }
         let Some((value, m)) = merge_value else {
             return Ok(());
         };
-        let bad = |msg: &str| YamlError::at(m.line, 1, msg.to_string());
+        let bad = |msg: &str| YamlError {
+            line: Some(m.line),
+            column: None,
+            message: msg.to_string(),
+        };
         const NOT_MAPS: &str = "map merge requires map or sequence of maps as the value";
         const ALIAS_NOT_MAP: &str = "invalid map merge: received alias for a non-map value";
         let mut sources: Vec<Map> = match value {
@@ -918,10 +924,8 @@ fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
             None => Resolved::Str,
         },
         b'0'..=b'9' | b'+' | b'-' => {
-            if try_timestamp {
-                if let Some(t) = Timestamp::parse(s) {
-                    return Resolved::Time(t);
-                }
+            if try_timestamp && let Some(t) = Timestamp::parse(s) {
+                return Resolved::Time(t);
             }
             let plain: Cow<str> = if s.contains('_') {
                 Cow::Owned(s.replace('_', ""))
@@ -934,12 +938,11 @@ fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
             if let Some(u) = go_parse_uint(&plain) {
                 return Resolved::UInt(u);
             }
-            if is_yaml_float(&plain) {
-                if let Ok(f) = plain.parse::<f64>() {
-                    if f.is_finite() {
-                        return Resolved::Float(f);
-                    }
-                }
+            if is_yaml_float(&plain)
+                && let Ok(f) = plain.parse::<f64>()
+                && f.is_finite()
+            {
+                return Resolved::Float(f);
             }
             Resolved::Str
         }
@@ -1284,7 +1287,7 @@ impl Timestamp {
     }
 
     /// Go's `time.Time.MarshalJSON` (RFC 3339 with trimmed nanoseconds).
-    fn to_rfc3339(&self) -> Result<String, String> {
+    fn to_rfc3339(self) -> Result<String, String> {
         let mut s = format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             self.year, self.month, self.day, self.hour, self.minute, self.second
@@ -1319,18 +1322,20 @@ fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
     }
     let mut n = u32::from(c - b'0');
     *i += 1;
-    if let Some(&c) = b.get(*i) {
-        if c.is_ascii_digit() {
-            n = n * 10 + u32::from(c - b'0');
-            *i += 1;
-        }
+    if let Some(&c) = b.get(*i)
+        && c.is_ascii_digit()
+    {
+        n = n * 10 + u32::from(c - b'0');
+        *i += 1;
     }
     Some(n)
 }
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -1338,4 +1343,706 @@ fn days_in(month: u32, year: u32) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    //! Every expected value below was observed with `kubectl kustomize`
+    //! (kustomize v5.5.0) on a ConfigMap whose `data:` held the input, unless
+    //! the test says otherwise.
+
+    use super::*;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    fn docs(s: &str) -> Vec<Value> {
+        parse_documents(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    /// The value of `a` in `a: <input>`.
+    fn val(input: &str) -> Value {
+        let d = docs(&format!("a: {input}\n"));
+        d[0].get("a").cloned().expect("key a")
+    }
+
+    fn err(s: &str) -> YamlError {
+        match parse_documents(s) {
+            Ok(v) => panic!("{s:?} parsed as {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn s(x: &str) -> Value {
+        Value::String(x.to_string())
+    }
+
+    #[test]
+    fn null_bool_and_strings() {
+        for n in ["~", "null", "Null", "NULL", ""] {
+            assert_eq!(val(n), Value::Null, "{n}");
+        }
+        for (i, b) in [
+            ("true", true),
+            ("True", true),
+            ("TRUE", true),
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(val(i), Value::Bool(b), "{i}");
+        }
+        // YAML 1.1 booleans and odd spellings stay strings in yaml.v3.
+        for i in [
+            "yes", "no", "on", "off", "y", "n", "Y", "N", "tRUE", "nULL", "<<",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        assert_eq!(val("\"123\""), s("123"));
+        assert_eq!(val("'true'"), s("true"));
+        assert_eq!(val("\"\""), s(""));
+        assert_eq!(val("''"), s(""));
+        assert_eq!(val("'it''s'"), s("it's"));
+        assert_eq!(val(r#""a\x41\u00e9""#), s("aAé"));
+        assert_eq!(val("plain\n  multi line"), s("plain multi line"));
+    }
+
+    #[test]
+    fn integers() {
+        let cases: &[(&str, Value)] = &[
+            ("0", Value::Int(0)),
+            ("00", Value::Int(0)),
+            ("01", Value::Int(1)),
+            ("08", Value::Int(8)),
+            ("0755", Value::Int(493)),
+            ("017", Value::Int(15)),
+            ("0o17", Value::Int(15)),
+            ("0O17", Value::Int(15)),
+            ("-0o17", Value::Int(-15)),
+            ("0x1F", Value::Int(31)),
+            ("0X1f", Value::Int(31)),
+            ("-0x1F", Value::Int(-31)),
+            ("+0x1F", Value::Int(31)),
+            ("0x_1F", Value::Int(31)),
+            ("0x1_F", Value::Int(31)),
+            ("0b101", Value::Int(5)),
+            ("0B11", Value::Int(3)),
+            ("-0b101", Value::Int(-5)),
+            ("1_000", Value::Int(1000)),
+            ("1__0", Value::Int(10)),
+            ("1_", Value::Int(1)),
+            ("0_1", Value::Int(1)),
+            ("+1", Value::Int(1)),
+            ("-1", Value::Int(-1)),
+            ("-0", Value::Int(0)),
+            ("9223372036854775807", Value::Int(i64::MAX)),
+            ("-9223372036854775808", Value::Int(i64::MIN)),
+            ("9223372036854775808", Value::UInt(9223372036854775808)),
+            ("12345678901234567890", Value::UInt(12345678901234567890)),
+            ("18446744073709551615", Value::UInt(u64::MAX)),
+            ("0xFFFFFFFFFFFFFFFF", Value::UInt(u64::MAX)),
+            ("0x8000000000000000", Value::UInt(1 << 63)),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        // Not numbers at all.
+        for i in [
+            "0o8", "0xg", "0b2", "0x", "0o", "0b", "_1", "1,000", "1:20", "1-2", "+-1",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        // Too big for u64: hex stays a string, decimal becomes a float.
+        assert_eq!(val("0x1FFFFFFFFFFFFFFFF"), s("0x1FFFFFFFFFFFFFFFF"));
+        assert_eq!(
+            val("18446744073709551616"),
+            Value::Float(1.8446744073709552e19)
+        );
+        assert_eq!(
+            val("123456789012345678901234567890"),
+            Value::Float(1.2345678901234568e29)
+        );
+        assert_eq!(
+            val("-9223372036854775809"),
+            Value::Float(-9.223372036854776e18)
+        );
+        // ParseUint takes no sign, so "+2^63" is read as a float and printed
+        // by JSON as 9223372036854775808 → 9223372036854776000 (uint).
+        assert_eq!(
+            val("+9223372036854775808"),
+            Value::UInt(9223372036854776000)
+        );
+    }
+
+    #[test]
+    fn floats_after_the_json_round_trip() {
+        let cases: &[(&str, Value)] = &[
+            ("1.0", Value::Int(1)),
+            ("3.0", Value::Int(3)),
+            ("7.", Value::Int(7)),
+            ("-0.0", Value::Int(0)),
+            ("1e3", Value::Int(1000)),
+            ("1E3", Value::Int(1000)),
+            ("1e+3", Value::Int(1000)),
+            ("12.0e2", Value::Int(1200)),
+            ("0.1e1", Value::Int(1)),
+            ("100.0e-2", Value::Int(1)),
+            ("1e1_0", Value::Int(10000000000)),
+            ("1.0e15", Value::Int(1000000000000000)),
+            ("4e18", Value::Int(4000000000000000000)),
+            ("-4e18", Value::Int(-4000000000000000000)),
+            ("9.3e17", Value::Int(930000000000000000)),
+            ("9.3e18", Value::UInt(9300000000000000000)),
+            ("9.223372036854775807e18", Value::UInt(9223372036854776000)),
+            ("9007199254740993.0", Value::Int(9007199254740992)),
+            ("1.5", Value::Float(1.5)),
+            ("0.1", Value::Float(0.1)),
+            (".5", Value::Float(0.5)),
+            ("+.5", Value::Float(0.5)),
+            ("-.5e3", Value::Int(-500)),
+            (".5e3", Value::Int(500)),
+            (".5_0", Value::Float(0.5)),
+            ("1_0.5", Value::Float(10.5)),
+            ("1__0.5", Value::Float(10.5)),
+            ("1.5_", Value::Float(1.5)),
+            ("1_000.5", Value::Float(1000.5)),
+            ("1234567.5", Value::Float(1234567.5)),
+            ("1e-7", Value::Float(1e-7)),
+            ("0.000001", Value::Float(1e-6)),
+            ("-9.3e18", Value::Float(-9.3e18)),
+            ("1e20", Value::Float(1e20)),
+            ("1e21", Value::Float(1e21)),
+            ("1.5e300", Value::Float(1.5e300)),
+            ("123456789012345678901", Value::Float(1.2345678901234568e20)),
+            (
+                "1.8446744073709551615e19",
+                Value::Float(1.8446744073709552e19),
+            ),
+            ("1e-400", Value::Int(0)),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        // Out of range or not Go float syntax: strings.
+        for i in [
+            "1e400", ".5e400", ".5__0", "._5", ".", ".e3", "1e", "1e+", "e3", "+.", "inf", "nan",
+            "infinity", "0x1p3", ".inf-x",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+    }
+
+    #[test]
+    fn infinity_and_nan_are_errors() {
+        for (i, m) in [
+            (".inf", "+Inf"),
+            (".Inf", "+Inf"),
+            ("+.INF", "+Inf"),
+            ("-.Inf", "-Inf"),
+            (".NaN", "NaN"),
+            ("!!float .inf", "+Inf"),
+        ] {
+            let e = err(&format!("a: {i}\n"));
+            assert_eq!(e.message, format!("json: unsupported value: {m}"), "{i}");
+            assert_eq!(e.line, Some(1));
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        let cases = [
+            ("2001-12-14", "2001-12-14T00:00:00Z"),
+            ("2001-1-4", "2001-01-04T00:00:00Z"),
+            ("2000-02-29", "2000-02-29T00:00:00Z"),
+            ("0000-01-01", "0000-01-01T00:00:00Z"),
+            ("2001-12-14T21:59:43Z", "2001-12-14T21:59:43Z"),
+            (
+                "2001-12-14t21:59:43.10-05:00",
+                "2001-12-14T21:59:43.1-05:00",
+            ),
+            ("2001-12-14 21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14  21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14 21:59:43.5", "2001-12-14T21:59:43.5Z"),
+            ("2001-12-14 1:2:3.000", "2001-12-14T01:02:03Z"),
+            (
+                "2001-12-14T21:59:43.123456789123+01:00",
+                "2001-12-14T21:59:43.123456789+01:00",
+            ),
+            ("2001-12-14T21:59:43+00:00", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T21:59:43-00:00", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T23:59:59,5Z", "2001-12-14T23:59:59.5Z"),
+            ("2001-12-14T23:59:59+01:60", "2001-12-14T23:59:59+02:00"),
+        ];
+        for (i, want) in cases {
+            assert_eq!(val(i), s(want), "{i}");
+        }
+        // Not timestamps: kept as strings.
+        for i in [
+            "2001-12-14T21:59:43",
+            "2001-02-30",
+            "2001-13-01",
+            "2001-12-00",
+            "2001-12-14T24:00:00Z",
+            "2001-12-14T23:60:00Z",
+            "2001-12-14T23:59:60Z",
+            "2001-12-14T23:59:59z",
+            "2001-12-14T23:59:59+25:00",
+            "2001-12-14T23:59:59+01:61",
+            "2001-12-14T23:59:59+0100",
+            "2001-12-14T23:59:59.Z",
+            "2001-12-014",
+            "12001-12-14",
+            "2001-12-14 21:59:43.10 -5",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        // Parsed, but Go's JSON encoder refuses the offset.
+        let e = err("a: 2001-12-14T23:59:59+24:00\n");
+        assert!(e.message.contains("timezone hour outside of range [0,23]"));
+    }
+
+    #[test]
+    fn tags() {
+        let cases: &[(&str, Value)] = &[
+            ("!!str 123", s("123")),
+            ("!!str true", s("true")),
+            ("!!str ~", s("~")),
+            ("!!str", s("")),
+            ("!!str 2001-12-14", s("2001-12-14")),
+            ("!<tag:yaml.org,2002:str> 12", s("12")),
+            ("!!int \"3\"", Value::Int(3)),
+            ("!!int 0x10", Value::Int(16)),
+            ("!!int \"0755\"", Value::Int(493)),
+            ("!!int \"-0x1F\"", Value::Int(-31)),
+            ("!!int 1_000", Value::Int(1000)),
+            ("!!float \"3\"", Value::Int(3)),
+            ("!!float 1", Value::Int(1)),
+            ("!!float 0x10", Value::Int(16)),
+            ("!!float \"1.5\"", Value::Float(1.5)),
+            ("!!float .5", Value::Float(0.5)),
+            (
+                "!!float 9223372036854775807",
+                Value::UInt(9223372036854776000),
+            ),
+            ("!!bool \"true\"", Value::Bool(true)),
+            ("!!bool \"True\"", Value::Bool(true)),
+            ("!!null \"\"", Value::Null),
+            ("!!null ~", Value::Null),
+            ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
+            ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
+            (
+                "!!timestamp 2001-12-14 21:59:43.10",
+                s("2001-12-14T21:59:43.1Z"),
+            ),
+            ("!mytag foo", s("foo")),
+            ("!mytag 123", s("123")),
+            ("!mytag true", s("true")),
+            ("!mytag ~", s("~")),
+            ("!!merge x", s("x")),
+            ("! 123", Value::Int(123)),
+            ("! \"123\"", s("123")),
+            ("!!str {a: 1}", Value::from(json!({"a": 1}))),
+            ("!foo {a: 1}", Value::from(json!({"a": 1}))),
+            ("!!int [1]", Value::from(json!([1]))),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        let errors = [
+            ("!!int \"abc\"", "cannot decode !!str `abc` as a !!int"),
+            ("!!int 1.5", "cannot decode !!float `1.5` as a !!int"),
+            ("!!float \"abc\"", "cannot decode !!str `abc` as a !!float"),
+            (
+                "!!float 2001-12-14",
+                "cannot decode !!str `2001-12-14` as a !!float",
+            ),
+            (
+                "!!float 18446744073709551615",
+                "cannot decode !!int `18446744073709551615` as a !!float",
+            ),
+            (
+                "!!int 2001-12-14",
+                "cannot decode !!str `2001-12-14` as a !!int",
+            ),
+            ("!!bool \"yes\"", "cannot decode !!str `yes` as a !!bool"),
+            ("!!null \"x\"", "cannot decode !!str `x` as a !!null"),
+            (
+                "!!timestamp \"abc\"",
+                "cannot decode !!str `abc` as a !!timestamp",
+            ),
+        ];
+        for (i, m) in errors {
+            assert_eq!(err(&format!("a: {i}\n")).message, m, "{i}");
+        }
+    }
+
+    #[test]
+    fn binary() {
+        assert_eq!(val("!!binary aGVsbG8="), s("hello"));
+        assert_eq!(val("!!binary |\n  aGVs\n  bG8=\n"), s("hello"));
+        assert_eq!(val("!!binary \"\""), s(""));
+        // Invalid UTF-8 bytes each become U+FFFD, as Go's JSON encoder does.
+        assert_eq!(val("!!binary /w=="), s("\u{FFFD}"));
+        assert_eq!(val("!!binary 8J+Y"), s("\u{FFFD}\u{FFFD}\u{FFFD}"));
+        assert_eq!(val("!!binary 7aCA"), s("\u{FFFD}\u{FFFD}\u{FFFD}"));
+        for i in ["aGVsbG8", "\"aGVs bG8=\"", "\"!!!\"", "x"] {
+            assert_eq!(
+                err(&format!("a: !!binary {i}\n")).message,
+                "!!binary value contains invalid base64 data",
+                "{i}"
+            );
+        }
+    }
+
+    #[test]
+    fn block_and_flow_styles() {
+        assert_eq!(val("|-\n  l1\n  l2\n"), s("l1\nl2"));
+        assert_eq!(val("|\n  x\n"), s("x\n"));
+        assert_eq!(val(">-\n  y\n  z\n"), s("y z"));
+        assert_eq!(
+            val(">\n  folded\n  text\n\n  para\n"),
+            s("folded text\npara\n")
+        );
+        assert_eq!(val("\"dq\n  multi\""), s("dq multi"));
+        // An empty plain scalar is null in block context but "" inside a
+        // flow collection (kustomize re-encodes it as '').
+        assert_eq!(
+            val("{x: , y: ~, z: !!null , w: !foo , v: \"\"}"),
+            Value::from(json!({"x": "", "y": null, "z": null, "w": "", "v": ""}))
+        );
+        assert_eq!(val("{x}"), Value::from(json!({"x": ""})));
+        assert_eq!(val("{? x}"), Value::from(json!({"x": ""})));
+        assert_eq!(val("[x: ]"), Value::from(json!([{"x": ""}])));
+        assert_eq!(val("[x: 1]"), Value::from(json!([{"x": 1}])));
+        assert_eq!(val("\n  ? x\n"), Value::from(json!({"x": null})));
+        assert_eq!(val("\n  x:\n"), Value::from(json!({"x": null})));
+        assert_eq!(val("[1, '2', a]"), Value::from(json!([1, "2", "a"])));
+    }
+
+    #[test]
+    fn anchors_and_aliases() {
+        let d =
+            docs("a: &x {p: 1, q: [1, 2]}\nb: [*x, *x]\nc: &s 5\nd: *s\ne: !!str &t 5\nf: *t\n");
+        assert_eq!(
+            d[0],
+            Value::from(json!({
+                "a": {"p": 1, "q": [1, 2]},
+                "b": [{"p": 1, "q": [1, 2]}, {"p": 1, "q": [1, 2]}],
+                "c": 5, "d": 5, "e": "5", "f": "5"
+            }))
+        );
+        // kubectl overflows its stack on this one; we refuse it.
+        let e = err("a: &a [*a]\n");
+        assert!(e.message.contains("not complete"), "{}", e.message);
+        let e = err("a: *nope\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("unknown anchor"), "{}", e.message);
+        // Anchors do not cross documents.
+        assert!(parse_documents("a: &x 1\n---\nb: *x\n").is_err());
+    }
+
+    #[test]
+    fn merge_keys() {
+        let src = "\
+base: &base {a: \"1\", b: \"2\"}
+other: &other {b: \"3\", c: \"4\"}
+m1: {z: 0, <<: *base, a: override}
+m2:
+  a: first
+  <<: *base
+m3: {<<: [*base, *other]}
+m4: {<<: [*other, *base]}
+m6: {<<: {q: 1}, r: 2}
+d: {<<: {x: {p: 1}}, x: {q: 2}}
+e: {<<: [{x: 1}, {x: 2, y: 3}]}
+f: {\"<<\": {x: 1}}
+r: {<<: {<<: {deep: 1}}}
+s: {!!merge x: {a: 1}}
+";
+        let d = docs(src);
+        let want = json!({
+            "m1": {"z": 0, "a": "override", "b": "2"},
+            "m2": {"a": "first", "b": "2"},
+            "m3": {"a": "1", "b": "2", "c": "4"},
+            "m4": {"a": "1", "b": "3", "c": "4"},
+            "m6": {"r": 2, "q": 1},
+            "d": {"x": {"q": 2}},
+            "e": {"x": 1, "y": 3},
+            "f": {},
+            "r": {"deep": 1},
+            "s": {"x": {"a": 1}, "a": 1},
+        });
+        for (k, v) in want.as_object().unwrap() {
+            let got = d[0].get(k).unwrap();
+            // Key order is not observable (the emitter sorts), so compare
+            // as JSON objects.
+            assert_eq!(to_json(got), *v, "{k}");
+        }
+        let errors = [
+            (
+                "{<<: 1}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: ~}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [1]}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [{x: 1}, ~]}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [[a]]}",
+                "invalid map merge: received a nested sequence",
+            ),
+            ("{<<: {x: 1}, <<: {y: 2}}", "duplicate merge key"),
+            ("{x: 0, <<: {x: 1}, <<: {x: 2}}", "duplicate merge key"),
+        ];
+        for (i, m) in errors {
+            assert_eq!(err(&format!("a: {i}\n")).message, m, "{i}");
+        }
+        // Not observed with kubectl's wording: an alias to a sequence.
+        let e = err("l: &l [{a: 1}]\nm: {<<: *l}\n");
+        assert_eq!(
+            e.message,
+            "invalid map merge: received alias for a non-map value"
+        );
+    }
+
+    fn to_json(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => json!(b),
+            Value::Int(i) => json!(i),
+            Value::UInt(u) => json!(u),
+            Value::Float(f) => json!(f),
+            Value::String(s) => json!(s),
+            Value::Seq(s) => serde_json::Value::Array(s.iter().map(to_json).collect()),
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+            }
+        }
+    }
+
+    #[test]
+    fn keys() {
+        // Top-level non-string keys are taken as their text.
+        let d = docs("1: x\n2: y\ntrue: z\n1.5: w\n2001-12-14: v\n");
+        let keys: Vec<&str> = d[0].as_map().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["1", "2", "true", "1.5", "2001-12-14"]);
+        // Nested ones are an error (json: unsupported type).
+        for i in [
+            "{1: x}",
+            "{true: x}",
+            "{1.5: x}",
+            "{2001-12-14: x}",
+            "{!foo k: x}",
+        ] {
+            let e = err(&format!("data: {i}\n"));
+            assert!(e.message.contains("unsupported type"), "{i}: {}", e.message);
+        }
+        // Quoted or !!str keys are strings anywhere.
+        assert_eq!(
+            docs("data: {\"1\": x, !!str 2: y, \"\": z}\n")[0],
+            Value::from(json!({"data": {"1": "x", "2": "y", "": "z"}}))
+        );
+        // Null keys are refused at any level.
+        for i in ["~: x\n", "null: x\n", "data:\n  ~: x\n"] {
+            assert!(err(i).message.contains("null keys"), "{i}");
+        }
+        let e = err("data:\n  ? [a]\n  : b\n");
+        assert!(e.message.contains("invalid map key"), "{}", e.message);
+        // An alias as a key.
+        assert_eq!(
+            docs("a: &k key\nb: {*k : v}\n")[0],
+            Value::from(json!({"a": "key", "b": {"key": "v"}}))
+        );
+    }
+
+    #[test]
+    fn duplicate_keys() {
+        let e = err(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 1\n  b: 2\n  a: 3\n",
+        );
+        assert_eq!(e.message, "mapping key \"a\" already defined at line 6");
+        assert_eq!(e.line, Some(8));
+        // The text decides, not the style.
+        let e = err("data:\n  \"a\": 1\n  a: 2\n");
+        assert_eq!(e.message, "mapping key \"a\" already defined at line 2");
+        assert_eq!(e.line, Some(3));
+        let e = err("a: 1\na: 2\n");
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(2), "mapping key \"a\" already defined at line 1")
+        );
+        // Large mappings use a hash set; the duplicate is still found.
+        let mut big = String::new();
+        for i in 0..5000 {
+            big.push_str(&format!("k{i}: {i}\n"));
+        }
+        big.push_str("k1234: again\n");
+        let e = err(&big);
+        assert_eq!(
+            e.message,
+            "mapping key \"k1234\" already defined at line 1235"
+        );
+        assert_eq!(e.line, Some(5001));
+    }
+
+    #[test]
+    fn documents() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        // Comment-only, null and `...`-only pieces are dropped.
+        let d = docs(&format!("---\n# c\n---\n{cm}---\n~\n---\nnull\n---\n"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].get_path(&["metadata", "name"]), Some(&s("x")));
+        // kyaml reads only the first document of a piece: after `...` the
+        // rest is ignored.
+        let d = docs(&format!("{cm}data: {{a: 1}}\n...\nb: 2\n"));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].get("b").is_none());
+        // Separator lines may carry a comment, nothing else.
+        assert_eq!(docs(&format!("{cm}--- # c\n{cm}")).len(), 2);
+        let e = err(&format!("{cm}--- foo\na: 1\n"));
+        assert_eq!(e.message, "invalid document separator: --- foo");
+        assert_eq!(e.line, Some(5));
+        // `{}` and `[]` documents are returned (kustomize's factory drops them).
+        assert_eq!(docs("{}\n---\n[]\n").len(), 2);
+        // A leading `---`, a trailing one, and no final newline.
+        assert_eq!(docs(&format!("---\n{cm}---")).len(), 1);
+        assert_eq!(docs("a: 1").len(), 1);
+        assert!(docs("").is_empty());
+        assert!(docs("# only a comment\n").is_empty());
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let d = docs("\u{FEFF}apiVersion: v1\nkind: ConfigMap\n");
+        assert_eq!(d[0].get("apiVersion"), Some(&s("v1")));
+        let d = docs("a: 1\r\nb: |\r\n  x\r\n  y\r\n---\r\nc: 2\r\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0], Value::from(json!({"a": 1, "b": "x\ny\n"})));
+        assert_eq!(d[1], Value::from(json!({"c": 2})));
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        // kubectl: "yaml: line 6: found character that cannot start any token".
+        let e = err(&format!("{cm}data:\n\ta: 1\n"));
+        assert_eq!(e.line, Some(6));
+        // kubectl: "yaml: line 6: block sequence entries are not allowed in this context".
+        let e = err(&format!("{cm}data:\n  u: -\n"));
+        assert_eq!(e.line, Some(6));
+        assert!(e.message.contains("block sequence entries are not allowed"));
+        // Lines count from the start of the file, not of the document.
+        let e = err(&format!("{cm}---\n{cm}data: [1, 2\n"));
+        assert!(e.line.unwrap() >= 10, "{e:?}");
+        assert!(err("a: \"x\n").line.is_some());
+    }
+
+    #[test]
+    fn billion_laughs_fails_fast() {
+        let mut src = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let (prev, cur) = (w[0], w[1]);
+            src.push_str(&format!(
+                "{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+        }
+        let t = Instant::now();
+        let e = err(&src);
+        assert!(e.message.contains("alias"), "{}", e.message);
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        // Moderate alias use is fine.
+        let d = docs("x: &x {a: 1}\ny: [*x, *x, *x]\n");
+        assert_eq!(d[0].get("y").unwrap().as_seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn deep_nesting_fails_cleanly() {
+        let t = Instant::now();
+        assert!(parse_documents(&"[".repeat(100_000)).is_err());
+        assert!(parse_documents(&"{a: ".repeat(100_000)).is_err());
+        assert!(parse_documents(&"- ".repeat(100_000)).is_err());
+        let mut block = String::new();
+        for i in 0..(MAX_DEPTH + 10) {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        let e = err(&block);
+        assert!(e.message.contains("max depth"), "{}", e.message);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        // Just under the limit works.
+        let ok = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(docs(&ok).len(), 1);
+    }
+
+    #[test]
+    fn large_flat_mapping_is_linear() {
+        let mut src = String::from("data:\n");
+        for i in 0..200_000 {
+            src.push_str(&format!("  key{i}: value{i}\n"));
+        }
+        let t = Instant::now();
+        let d = docs(&src);
+        assert_eq!(d[0].get("data").unwrap().as_map().unwrap().len(), 200_000);
+        assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn non_ascii_flow_detection() {
+        // Character and byte offsets differ; flow context is still found.
+        assert_eq!(
+            docs("é: ü\nb: {x: }\nc: [ß: ]\n")[0],
+            Value::from(json!({"é": "ü", "b": {"x": ""}, "c": [{"ß": ""}]}))
+        );
+    }
+
+    #[test]
+    fn float_value_rules() {
+        assert_eq!(float_value(1.0), Ok(Value::Int(1)));
+        assert_eq!(float_value(-0.0), Ok(Value::Int(0)));
+        assert_eq!(float_value(1e20), Ok(Value::Float(1e20)));
+        assert_eq!(
+            float_value(2f64.powi(63)),
+            Ok(Value::UInt(9223372036854776000))
+        );
+        assert_eq!(
+            float_value(-(2f64.powi(63))),
+            Ok(Value::Float(-(2f64.powi(63))))
+        );
+        assert_eq!(float_value(0.5), Ok(Value::Float(0.5)));
+        assert_eq!(float_value(1e-7), Ok(Value::Float(1e-7)));
+        assert!(float_value(f64::NAN).is_err());
+        assert!(float_value(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn go_number_helpers() {
+        assert_eq!(go_parse_int("0755"), Some(493));
+        assert_eq!(go_parse_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(go_parse_int("9223372036854775808"), None);
+        assert_eq!(go_parse_uint("+1"), None);
+        assert_eq!(go_parse_uint("0"), Some(0));
+        assert!(is_yaml_float("1."));
+        assert!(is_yaml_float("+.5e3"));
+        assert!(!is_yaml_float("."));
+        assert!(!is_yaml_float("1e"));
+        assert!(go_underscore_ok("0x_1F"));
+        assert!(!go_underscore_ok("1__0"));
+    }
+
+    #[test]
+    fn parse_single_counts_documents() {
+        assert_eq!(parse_single("# nothing\n"), Ok(None));
+        assert_eq!(
+            parse_single("a: 1\n"),
+            Ok(Some(Value::from(json!({"a": 1}))))
+        );
+        assert!(parse_single("a: 1\n---\nb: 2\n").is_err());
+    }
+}
