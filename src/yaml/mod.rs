@@ -6,5 +6,5 @@ mod read;
 mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, natural_less};
-pub use read::{YamlError, parse_documents};
+pub use read::{MAX_DEPTH, YamlError, float_value, parse_documents, parse_single};
 pub use value::{Map, Value, format_go_float};

@@ -1,6 +1,31 @@
 //! Reads YAML text into [`Value`]s the way kustomize 5.5 reads it.
+//!
+//! kustomize reads a file with kyaml (which splits the text into documents
+//! itself, expands anchors and `<<` merge keys with its own rules), keeps
+//! yaml.v3 nodes, and at output time decodes them with yaml.v3 into Go maps and
+//! round-trips them through JSON. This module reproduces the observable result
+//! of that whole pipeline directly from the saphyr event stream:
+//!
+//! * documents are split the way kyaml splits them (`\n---…\n` lines), and only
+//!   the first YAML document of each piece is read; null documents are dropped;
+//! * plain scalars resolve with yaml.v3's rules (`0755` is 493, `yes` is a
+//!   string, `2001-12-14` is a timestamp), then go through JSON: integral floats
+//!   become integers, timestamps become RFC 3339 strings, `.inf` is an error;
+//! * anchors and aliases are expanded (with an expansion budget), merge keys
+//!   are applied as kyaml applies them;
+//! * keys must be strings, except in the top-level mapping of a document where
+//!   a number, boolean or timestamp key is taken as its text.
+//!
+//! Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
 
-use super::value::Value;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use base64::Engine as _;
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+
+use super::value::{Map, Value};
 
 /// A YAML syntax or semantic error with its position.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,7 +38,2011 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// Parses a multi-document stream; empty documents are dropped.
-pub fn parse_documents(_text: &str) -> Result<Vec<Value>, YamlError> {
-    unimplemented!("yaml reader")
+impl YamlError {
+    fn at(line: usize, column: usize, message: impl Into<String>) -> Self {
+        YamlError {
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            (Some(l), None) => write!(f, "line {l}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Deepest nesting of sequences and mappings accepted; deeper input is an
+/// error (kubectl has no such limit, but no real manifest comes close).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Alias expansion budget, in weight units (one node, or 32 bytes of string),
+/// on top of `text.len() / 16`: a "billion laughs" input fails fast.
+const ALIAS_BUDGET_BASE: usize = 200_000;
+
+/// Parses a multi-document stream as kustomize reads a resource file; null and
+/// empty documents are dropped (kustomize also drops `{}` and `[]` documents,
+/// which this function returns: that is the caller's business).
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    // kyaml replaces CRLF line endings before anything else.
+    let text: Cow<str> = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
+    let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
+    let mut out = Vec::new();
+    for chunk in split_documents(text)? {
+        let mut b = Builder::new(
+            &text[chunk.start..chunk.end],
+            chunk.line_offset,
+            &mut budget,
+        );
+        match b.parse_first_document()? {
+            None | Some(Value::Null) => {}
+            Some(v) => out.push(v),
+        }
+    }
+    Ok(out)
+}
+
+/// Parses text holding at most one document (a kustomization file, a patch).
+/// Returns `None` when the text has no non-null document; more than one
+/// document is an error.
+pub fn parse_single(text: &str) -> Result<Option<Value>, YamlError> {
+    let mut docs = parse_documents(text)?;
+    match docs.len() {
+        0 => Ok(None),
+        1 => Ok(docs.pop()),
+        n => Err(YamlError {
+            line: None,
+            column: None,
+            message: format!("expected a single YAML document, found {n}"),
+        }),
+    }
+}
+
+/// Converts a float as yaml.v3 decoded it into what kustomize prints after its
+/// JSON round trip (Go `encoding/json`, then go-yaml v2 reading the JSON
+/// number back): integral values below 1e21 become `Int`/`UInt` (`1.0` → 1,
+/// `1e3` → 1000, `9.3e18` → `UInt`), others stay `Float`. NaN and infinities
+/// are errors, as in Go's `json.Marshal`.
+pub fn float_value(f: f64) -> Result<Value, String> {
+    if f.is_nan() {
+        return Err("json: unsupported value: NaN".into());
+    }
+    if f.is_infinite() {
+        let s = if f > 0.0 { "+Inf" } else { "-Inf" };
+        return Err(format!("json: unsupported value: {s}"));
+    }
+    if f == 0.0 {
+        // `-0` in JSON reads back as the integer 0.
+        return Ok(Value::Int(0));
+    }
+    let a = f.abs();
+    if !(1e-6..1e21).contains(&a) || f.fract() != 0.0 {
+        return Ok(Value::Float(f));
+    }
+    if a < 9.0e15 {
+        return Ok(Value::Int(f as i64));
+    }
+    // Go writes the shortest decimal digits padded with zeros (as Rust's
+    // Display does): 2^63 is written 9223372036854776000.
+    let s = f.to_string();
+    if let Ok(i) = s.parse::<i64>() {
+        return Ok(Value::Int(i));
+    }
+    if let Ok(u) = s.parse::<u64>() {
+        return Ok(Value::UInt(u));
+    }
+    Ok(Value::Float(f))
+}
+
+// ---------------------------------------------------------------------------
+// Document splitting (kyaml's own, before any YAML parsing)
+
+struct Chunk {
+    start: usize,
+    end: usize,
+    line_offset: usize,
+}
+
+/// Splits like kyaml: a separator is `\n---` followed by anything up to the
+/// next `\n` (matches do not overlap); text after `---` must be blank or a
+/// comment. Each piece but the last keeps one trailing newline.
+fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
+    let mut chunks = Vec::new();
+    let mut prev = 0;
+    let mut pos = 0;
+    let mut line_offset = 0;
+    while let Some(found) = s[pos..].find("\n---") {
+        let p = pos + found;
+        let Some(nl) = s[p + 4..].find('\n') else {
+            break;
+        };
+        let e = p + 4 + nl;
+        let rest = s[p + 4..e].trim();
+        if !rest.is_empty() && !rest.starts_with('#') {
+            let line = line_offset + count_newlines(&s[prev..p]) + 2;
+            return Err(YamlError::at(
+                line,
+                1,
+                format!("invalid document separator: {}", s[p..=e].trim()),
+            ));
+        }
+        chunks.push(Chunk {
+            start: prev,
+            end: p + 1,
+            line_offset,
+        });
+        line_offset += count_newlines(&s[prev..=e]);
+        prev = e + 1;
+        pos = e + 1;
+    }
+    chunks.push(Chunk {
+        start: prev,
+        end: s.len(),
+        line_offset,
+    });
+    Ok(chunks)
+}
+
+fn count_newlines(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b'\n').count()
+}
+
+// ---------------------------------------------------------------------------
+// Building values from events
+
+/// What is known about a mapping key besides its text.
+#[derive(Clone, Copy)]
+struct KeyMeta {
+    /// The key is a merge key (`<<` plain, or tagged `!!merge`).
+    merge: bool,
+    /// 1-based line of the key.
+    line: usize,
+    /// The value was an alias (matters for merge-key errors only).
+    value_from_alias: bool,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        flow: bool,
+        weight: usize,
+    },
+    Map {
+        entries: Vec<(String, Value)>,
+        meta: Vec<KeyMeta>,
+        pending: Option<(String, KeyMeta)>,
+        anchor: usize,
+        flow: bool,
+        weight: usize,
+        root: bool,
+    },
+}
+
+impl Frame {
+    fn flow(&self) -> bool {
+        match self {
+            Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
+        }
+    }
+}
+
+struct Builder<'a, 'b> {
+    text: &'a str,
+    ascii: bool,
+    cursor_char: usize,
+    cursor_byte: usize,
+    line_offset: usize,
+    budget: &'b mut usize,
+    anchors: Vec<Option<(Value, usize)>>,
+    stack: Vec<Frame>,
+}
+
+fn scalar_weight(len: usize) -> usize {
+    1 + len / 32
+}
+
+impl<'a, 'b> Builder<'a, 'b> {
+    fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
+        Builder {
+            text,
+            ascii: text.is_ascii(),
+            cursor_char: 0,
+            cursor_byte: 0,
+            line_offset,
+            budget,
+            anchors: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    fn err(&self, span: &Span, message: impl Into<String>) -> YamlError {
+        YamlError::at(
+            span.start.line() + self.line_offset,
+            span.start.col() + 1,
+            message,
+        )
+    }
+
+    fn scan_err(&self, e: &ScanError) -> YamlError {
+        YamlError::at(
+            e.marker().line() + self.line_offset,
+            e.marker().col() + 1,
+            e.info().to_string(),
+        )
+    }
+
+    /// Byte offset of a character index into the chunk text.
+    fn byte_index(&mut self, ci: usize) -> usize {
+        if self.ascii {
+            return ci.min(self.text.len());
+        }
+        if ci < self.cursor_char {
+            self.cursor_char = 0;
+            self.cursor_byte = 0;
+        }
+        let skip = ci - self.cursor_char;
+        let b = match self.text[self.cursor_byte..].char_indices().nth(skip) {
+            Some((off, _)) => self.cursor_byte + off,
+            None => self.text.len(),
+        };
+        self.cursor_char = ci;
+        self.cursor_byte = b;
+        b
+    }
+
+    /// True when a collection start event opened a flow collection: its span
+    /// ends just after the `{` or `[`.
+    fn starts_flow(&mut self, span: &Span) -> bool {
+        if span.end.index() <= span.start.index() {
+            return false;
+        }
+        let b = self.byte_index(span.end.index());
+        matches!(self.text[..b].chars().next_back(), Some('{' | '['))
+    }
+
+    fn charge(&mut self, weight: usize, span: &Span) -> Result<(), YamlError> {
+        if weight > *self.budget {
+            return Err(self.err(
+                span,
+                "too many alias expansions (anchors and aliases expand to too much data)",
+            ));
+        }
+        *self.budget -= weight;
+        Ok(())
+    }
+
+    fn store_anchor(
+        &mut self,
+        id: usize,
+        v: &Value,
+        weight: usize,
+        span: &Span,
+    ) -> Result<(), YamlError> {
+        if id == 0 {
+            return Ok(());
+        }
+        self.charge(weight, span)?;
+        if self.anchors.len() <= id {
+            self.anchors.resize(id + 1, None);
+        }
+        self.anchors[id] = Some((v.clone(), weight));
+        Ok(())
+    }
+
+    /// True when the next scalar or collection is a mapping key.
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }))
+    }
+
+    fn in_flow(&self) -> bool {
+        self.stack.last().is_some_and(Frame::flow)
+    }
+
+    fn in_root_map(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { root: true, .. }))
+    }
+
+    /// Reads the first document of the chunk (kyaml decodes one document per
+    /// piece; anything after it is ignored). `None` when there is none.
+    fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+        let mut parser = Parser::new_from_str(self.text);
+        loop {
+            let (ev, span) = match parser.next_event() {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(self.scan_err(&e)),
+                Some(Ok(x)) => x,
+            };
+            let done = match ev {
+                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => None,
+                Event::StreamEnd | Event::DocumentEnd => return Ok(None),
+                Event::Alias(id) => {
+                    let (v, w) = match self.anchors.get(id) {
+                        Some(Some((v, w))) => (v, *w),
+                        _ => {
+                            return Err(self.err(
+                                &span,
+                                "alias refers to an anchor whose node is not complete",
+                            ));
+                        }
+                    };
+                    let v = v.clone();
+                    self.charge(w, &span)?;
+                    self.complete(v, w, true, &span)?
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.scalar(text, style, anchor, tag.as_deref(), &span)?
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if self.at_key() {
+                        return Err(self.err(
+                            &span,
+                            "invalid map key: a sequence or mapping cannot be a key",
+                        ));
+                    }
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(self.err(
+                            &span,
+                            format!("exceeded max depth of {MAX_DEPTH} nested collections"),
+                        ));
+                    }
+                    let flow = self.in_flow() || self.starts_flow(&span);
+                    let frame = if matches!(ev, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            items: Vec::new(),
+                            anchor,
+                            flow,
+                            weight: 1,
+                        }
+                    } else {
+                        Frame::Map {
+                            entries: Vec::new(),
+                            meta: Vec::new(),
+                            pending: None,
+                            anchor,
+                            flow,
+                            weight: 1,
+                            root: self.stack.is_empty(),
+                        }
+                    };
+                    self.stack.push(frame);
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.stack.pop() else {
+                        return Err(self.err(&span, "unbalanced collection end"));
+                    };
+                    let (v, anchor, weight) = match frame {
+                        Frame::Seq {
+                            items,
+                            anchor,
+                            weight,
+                            ..
+                        } => (Value::Seq(items), anchor, weight),
+                        Frame::Map {
+                            entries,
+                            meta,
+                            anchor,
+                            weight,
+                            ..
+                        } => (self.finish_map(entries, meta, &span)?, anchor, weight),
+                    };
+                    self.store_anchor(anchor, &v, weight, &span)?;
+                    self.complete(v, weight, false, &span)?
+                }
+            };
+            if let Some(root) = done {
+                // yaml.v3 reads up to the end of the document: a syntax error
+                // right after the root node still fails.
+                if let Some(Err(e)) = parser.next_event() {
+                    return Err(self.scan_err(&e));
+                }
+                return Ok(Some(root));
+            }
+        }
+    }
+
+    /// Handles a scalar event, as a key or as a value.
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: &Span,
+    ) -> Result<Option<Value>, YamlError> {
+        let kind = tag_kind(tag);
+        let plain = style == ScalarStyle::Plain;
+        let flow = self.in_flow();
+        if self.at_key() {
+            let line = span.start.line() + self.line_offset;
+            let root = self.in_root_map();
+            let (key, merge) = self.key_from_scalar(&text, plain, kind, root, span)?;
+            if anchor != 0 {
+                let v = scalar_value(&text, plain, kind, flow).map_err(|m| self.err(span, m))?;
+                let w = scalar_weight(text.len());
+                self.store_anchor(anchor, &v, w, span)?;
+            }
+            if let Some(Frame::Map {
+                pending, weight, ..
+            }) = self.stack.last_mut()
+            {
+                *weight += scalar_weight(key.len());
+                *pending = Some((
+                    key,
+                    KeyMeta {
+                        merge,
+                        line,
+                        value_from_alias: false,
+                    },
+                ));
+            }
+            return Ok(None);
+        }
+        let v = scalar_value(&text, plain, kind, flow).map_err(|m| self.err(span, m))?;
+        let w = scalar_weight(text.len());
+        self.store_anchor(anchor, &v, w, span)?;
+        self.complete(v, w, false, span)
+    }
+
+    /// The key text of a scalar key, and whether it is a merge key.
+    fn key_from_scalar(
+        &self,
+        text: &str,
+        plain: bool,
+        kind: TagKind,
+        root: bool,
+        span: &Span,
+    ) -> Result<(String, bool), YamlError> {
+        let non_string = |what: &str| -> Result<(String, bool), YamlError> {
+            if root {
+                // The top-level mapping is decoded into a Go
+                // map[string]interface{}: such a key becomes its text.
+                Ok((text.to_string(), false))
+            } else {
+                Err(self.err(
+                    span,
+                    format!(
+                        "invalid mapping key {text:?}: {what} keys are not supported \
+                         (json: unsupported type: map[interface {{}}]interface {{}})"
+                    ),
+                ))
+            }
+        };
+        let resolved = match kind {
+            TagKind::Untagged if plain && text == "<<" => return Ok((text.to_string(), true)),
+            TagKind::Core(CoreTag::Merge) => return Ok((text.to_string(), true)),
+            TagKind::Untagged if !plain => return Ok((text.to_string(), false)),
+            TagKind::Core(CoreTag::Str) => return Ok((text.to_string(), false)),
+            TagKind::Core(CoreTag::Binary) => {
+                let bytes = decode_binary(text).map_err(|m| self.err(span, m))?;
+                return Ok((go_lossy_string(bytes), false));
+            }
+            TagKind::Other => return non_string("tagged"),
+            TagKind::Untagged => resolve_implicit(text, true),
+            TagKind::Core(t) => resolve_tagged(text, t).map_err(|m| self.err(span, m))?,
+        };
+        match resolved {
+            Resolved::Str => Ok((text.to_string(), false)),
+            Resolved::Null => Err(self.err(
+                span,
+                format!("invalid mapping key {text:?}: null keys are not supported"),
+            )),
+            _ => non_string("non-string"),
+        }
+    }
+
+    /// Attaches a finished node to its parent; returns it when it is the root.
+    fn complete(
+        &mut self,
+        v: Value,
+        w: usize,
+        from_alias: bool,
+        span: &Span,
+    ) -> Result<Option<Value>, YamlError> {
+        let root = self.in_root_map();
+        let line = span.start.line() + self.line_offset;
+        let key_from_alias = if self.at_key() {
+            // Only an alias can complete in key position.
+            let key = match &v {
+                Value::String(s) => s.clone(),
+                Value::Null => {
+                    return Err(self.err(span, "invalid mapping key: null keys are not supported"));
+                }
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(self.err(
+                        span,
+                        "invalid map key: a sequence or mapping cannot be a key",
+                    ));
+                }
+                other => {
+                    if root {
+                        other.scalar_string().unwrap_or_default()
+                    } else {
+                        return Err(self.err(
+                            span,
+                            format!(
+                                "invalid mapping key {other}: non-string keys are not supported"
+                            ),
+                        ));
+                    }
+                }
+            };
+            Some(key)
+        } else {
+            None
+        };
+        match self.stack.last_mut() {
+            None => Ok(Some(v)),
+            Some(Frame::Seq { items, weight, .. }) => {
+                items.push(v);
+                *weight += w;
+                Ok(None)
+            }
+            Some(Frame::Map {
+                entries,
+                meta,
+                pending,
+                weight,
+                ..
+            }) => {
+                if let Some(key) = key_from_alias {
+                    *weight += scalar_weight(key.len());
+                    *pending = Some((
+                        key,
+                        KeyMeta {
+                            merge: false,
+                            line,
+                            value_from_alias: false,
+                        },
+                    ));
+                    return Ok(None);
+                }
+                if let Some((k, mut m)) = pending.take() {
+                    m.value_from_alias = from_alias;
+                    entries.push((k, v));
+                    meta.push(m);
+                    *weight += w;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Applies merge keys (kyaml's rules), checks duplicates and builds the map.
+    fn finish_map(
+        &mut self,
+        mut entries: Vec<(String, Value)>,
+        mut meta: Vec<KeyMeta>,
+        span: &Span,
+    ) -> Result<Value, YamlError> {
+        if meta.iter().any(|m| m.merge) || entries.iter().any(|(k, _)| k == "<<") {
+            self.apply_merges(&mut entries, &mut meta, span)?;
+        }
+        check_duplicates(&entries, &meta).map_err(|(line, key, first)| YamlError {
+            line: Some(line),
+            column: None,
+            message: format!("mapping key {key:?} already defined at line {first}"),
+        })?;
+        Ok(Value::Map(Map::from_unique_entries(entries)))
+    }
+
+    fn apply_merges(
+        &mut self,
+        entries: &mut Vec<(String, Value)>,
+        meta: &mut Vec<KeyMeta>,
+        span: &Span,
+    ) -> Result<(), YamlError> {
+        let mut merge_idx = None;
+        for (i, m) in meta.iter().enumerate() {
+            if m.merge {
+                if merge_idx.is_some() {
+                    return Err(YamlError {
+                        line: Some(m.line),
+                        column: None,
+                        message: "duplicate merge key".into(),
+                    });
+                }
+                merge_idx = Some(i);
+            }
+        }
+        // kyaml then deletes the first field whose key text is `<<`, whatever
+        // its style or tag (so a quoted "<<" key disappears too).
+        let clear_idx = entries.iter().position(|(k, _)| k == "<<");
+        let merge_value = match merge_idx {
+            None => None,
+            Some(i) => {
+                let m = meta[i];
+                let v = if clear_idx == Some(i) {
+                    meta.remove(i);
+                    entries.remove(i).1
+                } else {
+                    let v = entries[i].1.clone();
+                    self.charge(value_weight(&v), span)?;
+                    v
+                };
+                Some((v, m))
+            }
+        };
+        if let Some(c) = clear_idx
+            && clear_idx != merge_idx
+        {
+            entries.remove(c);
+            meta.remove(c);
+        }
+        let Some((value, m)) = merge_value else {
+            return Ok(());
+        };
+        let bad = |msg: &str| YamlError {
+            line: Some(m.line),
+            column: None,
+            message: msg.to_string(),
+        };
+        const NOT_MAPS: &str = "map merge requires map or sequence of maps as the value";
+        const ALIAS_NOT_MAP: &str = "invalid map merge: received alias for a non-map value";
+        let mut sources: Vec<Map> = match value {
+            Value::Map(map) => vec![map],
+            Value::Seq(_) if m.value_from_alias => return Err(bad(ALIAS_NOT_MAP)),
+            Value::Seq(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::Map(map) => v.push(map),
+                        Value::Seq(_) => {
+                            return Err(bad("invalid map merge: received a nested sequence"));
+                        }
+                        _ => return Err(bad(NOT_MAPS)),
+                    }
+                }
+                v
+            }
+            _ if m.value_from_alias => return Err(bad(ALIAS_NOT_MAP)),
+            _ => return Err(bad(NOT_MAPS)),
+        };
+        // The last map of a merge list is applied first, so the first wins;
+        // the mapping's own keys win over all.
+        sources.reverse();
+        let own = entries.len();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let use_index = own + sources.iter().map(Map::len).sum::<usize>() > 16;
+        if use_index {
+            for (i, (k, _)) in entries.iter().enumerate() {
+                index.entry(k.clone()).or_insert(i);
+            }
+        }
+        for src in sources {
+            for (k, v) in src {
+                let found = if use_index {
+                    index.get(&k).copied()
+                } else {
+                    entries.iter().position(|(e, _)| *e == k)
+                };
+                match found {
+                    Some(i) if i < own => {}
+                    Some(i) => entries[i].1 = v,
+                    None => {
+                        if use_index {
+                            index.insert(k.clone(), entries.len());
+                        }
+                        entries.push((k, v));
+                        meta.push(KeyMeta {
+                            merge: false,
+                            line: m.line,
+                            value_from_alias: false,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Finds the first duplicate key: `(line, key, first line)`.
+fn check_duplicates<'e>(
+    entries: &'e [(String, Value)],
+    meta: &[KeyMeta],
+) -> Result<(), (usize, &'e str, usize)> {
+    if entries.len() <= 16 {
+        for (j, (k, _)) in entries.iter().enumerate() {
+            if let Some(i) = entries[..j].iter().position(|(e, _)| e == k) {
+                return Err((meta[j].line, k, meta[i].line));
+            }
+        }
+        return Ok(());
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (j, (k, _)) in entries.iter().enumerate() {
+        if let Some(&i) = seen.get(k.as_str()) {
+            return Err((meta[j].line, k, meta[i].line));
+        }
+        seen.insert(k, j);
+    }
+    Ok(())
+}
+
+fn value_weight(v: &Value) -> usize {
+    // Iterative, so that a deep value cannot overflow the stack.
+    let mut total = 0;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        total += match v {
+            Value::String(s) => scalar_weight(s.len()),
+            Value::Seq(items) => {
+                todo.extend(items.iter());
+                1
+            }
+            Value::Map(m) => {
+                let mut w = 1;
+                for (k, v) in m.iter() {
+                    w += scalar_weight(k.len());
+                    todo.push(v);
+                }
+                w
+            }
+            _ => 1,
+        };
+    }
+    total
+}
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum CoreTag {
+    Str,
+    Binary,
+    Int,
+    Float,
+    Bool,
+    Null,
+    Timestamp,
+    Merge,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum TagKind {
+    /// No tag, or the non-specific `!`.
+    Untagged,
+    /// A tag of the YAML core schema that yaml.v3 acts on.
+    Core(CoreTag),
+    /// Any other tag (custom `!foo`, `!!map` on a scalar…): the text is kept.
+    Other,
+}
+
+fn tag_kind(tag: Option<&Tag>) -> TagKind {
+    let Some(t) = tag else {
+        return TagKind::Untagged;
+    };
+    if t.handle.is_empty() && t.suffix == "!" {
+        return TagKind::Untagged;
+    }
+    const CORE: &str = "tag:yaml.org,2002:";
+    let name = if t.handle == CORE {
+        Some(t.suffix.as_str())
+    } else if t.handle.is_empty() {
+        t.suffix.strip_prefix(CORE)
+    } else {
+        None
+    };
+    match name {
+        Some("str") => TagKind::Core(CoreTag::Str),
+        Some("binary") => TagKind::Core(CoreTag::Binary),
+        Some("int") => TagKind::Core(CoreTag::Int),
+        Some("float") => TagKind::Core(CoreTag::Float),
+        Some("bool") => TagKind::Core(CoreTag::Bool),
+        Some("null") => TagKind::Core(CoreTag::Null),
+        Some("timestamp") => TagKind::Core(CoreTag::Timestamp),
+        Some("merge") => TagKind::Core(CoreTag::Merge),
+        _ => TagKind::Other,
+    }
+}
+
+/// A scalar resolved by yaml.v3, before the JSON round trip.
+#[derive(Debug, PartialEq)]
+enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Time(Timestamp),
+    Str,
+}
+
+impl Resolved {
+    fn short_tag(&self) -> &'static str {
+        match self {
+            Resolved::Null => "!!null",
+            Resolved::Bool(_) => "!!bool",
+            Resolved::Int(_) | Resolved::UInt(_) => "!!int",
+            Resolved::Float(_) => "!!float",
+            Resolved::Time(_) => "!!timestamp",
+            Resolved::Str => "!!str",
+        }
+    }
+}
+
+/// The value of a scalar node (not a key).
+fn scalar_value(text: &str, plain: bool, kind: TagKind, flow: bool) -> Result<Value, String> {
+    let resolved = match kind {
+        TagKind::Untagged if !plain => return Ok(Value::String(text.to_string())),
+        // kustomize re-encodes nodes before decoding them: an empty plain
+        // scalar inside a flow collection is written as '' and reads back as
+        // an empty string (`{a: }` gives "", block `a:` gives null).
+        TagKind::Untagged if flow && text.is_empty() => return Ok(Value::String(String::new())),
+        TagKind::Untagged => resolve_implicit(text, true),
+        TagKind::Core(CoreTag::Str) | TagKind::Core(CoreTag::Merge) | TagKind::Other => {
+            return Ok(Value::String(text.to_string()));
+        }
+        TagKind::Core(CoreTag::Binary) => {
+            return Ok(Value::String(go_lossy_string(decode_binary(text)?)));
+        }
+        TagKind::Core(t) => resolve_tagged(text, t)?,
+    };
+    Ok(match resolved {
+        Resolved::Null => Value::Null,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Int(i),
+        Resolved::UInt(u) => Value::UInt(u),
+        Resolved::Float(f) => float_value(f)?,
+        Resolved::Time(t) => Value::String(t.to_rfc3339()?),
+        Resolved::Str => Value::String(text.to_string()),
+    })
+}
+
+/// yaml.v3's resolution of a plain untagged scalar.
+fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "true" | "True" | "TRUE" => return Resolved::Bool(true),
+        "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Resolved::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        _ => {}
+    }
+    match s.as_bytes()[0] {
+        b'.' => match dot_float(s) {
+            Some(f) => Resolved::Float(f),
+            None => Resolved::Str,
+        },
+        b'0'..=b'9' | b'+' | b'-' => {
+            if try_timestamp && let Some(t) = Timestamp::parse(s) {
+                return Resolved::Time(t);
+            }
+            let plain: Cow<str> = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
+            if let Some(i) = go_parse_int(&plain) {
+                return Resolved::Int(i);
+            }
+            if let Some(u) = go_parse_uint(&plain) {
+                return Resolved::UInt(u);
+            }
+            if is_yaml_float(&plain)
+                && let Ok(f) = plain.parse::<f64>()
+                && f.is_finite()
+            {
+                return Resolved::Float(f);
+            }
+            Resolved::Str
+        }
+        _ => Resolved::Str,
+    }
+}
+
+/// Resolution under an explicit `!!int`, `!!float`, `!!bool`, `!!null` or
+/// `!!timestamp` tag (quoted or not): the text must resolve to that type.
+fn resolve_tagged(s: &str, tag: CoreTag) -> Result<Resolved, String> {
+    let r = resolve_implicit(s, tag == CoreTag::Timestamp);
+    let ok = match (&r, tag) {
+        (Resolved::Int(_) | Resolved::UInt(_), CoreTag::Int)
+        | (Resolved::Float(_), CoreTag::Float)
+        | (Resolved::Bool(_), CoreTag::Bool)
+        | (Resolved::Null, CoreTag::Null)
+        | (Resolved::Time(_), CoreTag::Timestamp) => true,
+        (Resolved::Int(i), CoreTag::Float) => return Ok(Resolved::Float(*i as f64)),
+        _ => false,
+    };
+    if ok {
+        return Ok(r);
+    }
+    let want = match tag {
+        CoreTag::Int => "!!int",
+        CoreTag::Float => "!!float",
+        CoreTag::Bool => "!!bool",
+        CoreTag::Null => "!!null",
+        _ => "!!timestamp",
+    };
+    Err(format!(
+        "cannot decode {} `{}` as a {}",
+        r.short_tag(),
+        s,
+        want
+    ))
+}
+
+/// A float starting with `.`: Go's `strconv.ParseFloat` on the raw text, so
+/// underscores must sit between digits (`.5_0` is 0.5, `._5` a string).
+fn dot_float(s: &str) -> Option<f64> {
+    if s.contains('_') && !go_underscore_ok(s) {
+        return None;
+    }
+    let t: Cow<str> = if s.contains('_') {
+        Cow::Owned(s.replace('_', ""))
+    } else {
+        Cow::Borrowed(s)
+    };
+    let b = t.as_bytes();
+    let mut i = 1;
+    let digits_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == digits_start || !exponent_ok(&b[i..]) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// `[eE][-+]?[0-9]+` or nothing.
+fn exponent_ok(b: &[u8]) -> bool {
+    if b.is_empty() {
+        return true;
+    }
+    if b[0] != b'e' && b[0] != b'E' {
+        return false;
+    }
+    let rest = match b.get(1) {
+        Some(b'+' | b'-') => &b[2..],
+        _ => &b[1..],
+    };
+    !rest.is_empty() && rest.iter().all(u8::is_ascii_digit)
+}
+
+/// yaml.v3's float syntax: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    } else {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+    }
+    exponent_ok(&b[i..])
+}
+
+/// Go's rule for underscores in number literals: only between digits (or
+/// after a base prefix).
+fn go_underscore_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let mut saw = b'^';
+    let mut hex = false;
+    if b.len() >= i + 2 && b[i] == b'0' && matches!(b[i + 1] | 0x20, b'b' | b'o' | b'x') {
+        hex = b[i + 1] | 0x20 == b'x';
+        i += 2;
+        saw = b'0';
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || (hex && (c | 0x20).is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)` (no underscores: yaml.v3 removed them).
+fn go_parse_uint(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return None;
+    }
+    let (base, digits): (u32, &[u8]) = if b[0] == b'0' {
+        if b.len() >= 3 && matches!(b[1] | 0x20, b'b' | b'o' | b'x') {
+            let base = match b[1] | 0x20 {
+                b'b' => 2,
+                b'o' => 8,
+                _ => 16,
+            };
+            (base, &b[2..])
+        } else {
+            (8, &b[1..])
+        }
+    } else {
+        (10, b)
+    };
+    let mut n: u64 = 0;
+    for &c in digits {
+        let d = (c as char).to_digit(base)?;
+        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let u = go_parse_uint(rest)?;
+    if neg {
+        if u <= 1u64 << 63 {
+            Some((u as i64).wrapping_neg())
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+/// Decodes `!!binary` text as Go's `base64.StdEncoding` does (newlines are
+/// ignored, padding is required).
+fn decode_binary(text: &str) -> Result<Vec<u8>, String> {
+    const ENGINE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+    );
+    let cleaned: Cow<str> = if text.contains(['\n', '\r']) {
+        Cow::Owned(text.chars().filter(|c| *c != '\n' && *c != '\r').collect())
+    } else {
+        Cow::Borrowed(text)
+    };
+    ENGINE
+        .decode(cleaned.as_bytes())
+        .map_err(|_| "!!binary value contains invalid base64 data".to_string())
+}
+
+/// Bytes to a string as Go's `json.Marshal` writes them: each invalid byte
+/// becomes U+FFFD.
+fn go_lossy_string(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                for _ in chunk.invalid() {
+                    out.push('\u{FFFD}');
+                }
+            }
+            out
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Timestamps (yaml.v3 accepts four Go time layouts; JSON writes RFC 3339)
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+struct Timestamp {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nanos: u32,
+    /// Offset from UTC in seconds.
+    offset: i32,
+}
+
+impl Timestamp {
+    /// Parses with yaml.v3's layouts `2006-1-2T15:4:5.999999999Z07:00` (also
+    /// with `t`), `2006-1-2 15:4:5.999999999` and `2006-1-2`, with Go's
+    /// `time.Parse` leniencies (one-digit fields, runs of spaces, `,` before
+    /// the fraction, any number of fraction digits, offsets up to 24:60).
+    fn parse(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+            return None;
+        }
+        let year = b[..4]
+            .iter()
+            .fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+        let mut i = 5;
+        let month = getnum(b, &mut i)?;
+        if b.get(i) != Some(&b'-') {
+            return None;
+        }
+        i += 1;
+        let day = getnum(b, &mut i)?;
+        if !(1..=12).contains(&month) || day < 1 || day > days_in(month, year) {
+            return None;
+        }
+        let mut t = Timestamp {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanos: 0,
+            offset: 0,
+        };
+        if i == b.len() {
+            return Some(t);
+        }
+        let zoned = match b[i] {
+            b'T' | b't' => {
+                i += 1;
+                true
+            }
+            b' ' => {
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+                false
+            }
+            _ => return None,
+        };
+        t.hour = getnum(b, &mut i)?;
+        if t.hour >= 24 || b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        t.minute = getnum(b, &mut i)?;
+        if t.minute >= 60 || b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        t.second = getnum(b, &mut i)?;
+        if t.second >= 60 {
+            return None;
+        }
+        if i + 1 < b.len() && (b[i] == b'.' || b[i] == b',') && b[i + 1].is_ascii_digit() {
+            i += 1;
+            let mut n = 0u32;
+            let mut count = 0;
+            while i < b.len() && b[i].is_ascii_digit() {
+                if count < 9 {
+                    n = n * 10 + u32::from(b[i] - b'0');
+                    count += 1;
+                }
+                i += 1;
+            }
+            for _ in count..9 {
+                n *= 10;
+            }
+            t.nanos = n;
+        }
+        if !zoned {
+            return (i == b.len()).then_some(t);
+        }
+        let z = &b[i..];
+        if z == b"Z" {
+            return Some(t);
+        }
+        if z.len() != 6
+            || !matches!(z[0], b'+' | b'-')
+            || z[3] != b':'
+            || ![z[1], z[2], z[4], z[5]].iter().all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        let hh = i32::from(z[1] - b'0') * 10 + i32::from(z[2] - b'0');
+        let mm = i32::from(z[4] - b'0') * 10 + i32::from(z[5] - b'0');
+        if hh > 24 || mm > 60 {
+            return None;
+        }
+        let off = hh * 3600 + mm * 60;
+        t.offset = if z[0] == b'-' { -off } else { off };
+        Some(t)
+    }
+
+    /// Go's `time.Time.MarshalJSON` (RFC 3339 with trimmed nanoseconds).
+    fn to_rfc3339(self) -> Result<String, String> {
+        let mut s = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+        if self.nanos != 0 {
+            let frac = format!("{:09}", self.nanos);
+            s.push('.');
+            s.push_str(frac.trim_end_matches('0'));
+        }
+        if self.offset == 0 {
+            s.push('Z');
+        } else {
+            let a = self.offset.unsigned_abs();
+            let (hh, mm) = (a / 3600, (a / 60) % 60);
+            if hh >= 24 {
+                return Err("json: error calling MarshalJSON for type time.Time: \
+                            Time.MarshalJSON: timezone hour outside of range [0,23]"
+                    .into());
+            }
+            let sign = if self.offset < 0 { '-' } else { '+' };
+            s.push_str(&format!("{sign}{hh:02}:{mm:02}"));
+        }
+        Ok(s)
+    }
+}
+
+/// One or two digits, as Go's `getnum` without the fixed-width flag.
+fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
+    let c = *b.get(*i)?;
+    if !c.is_ascii_digit() {
+        return None;
+    }
+    let mut n = u32::from(c - b'0');
+    *i += 1;
+    if let Some(&c) = b.get(*i)
+        && c.is_ascii_digit()
+    {
+        n = n * 10 + u32::from(c - b'0');
+        *i += 1;
+    }
+    Some(n)
+}
+
+fn days_in(month: u32, year: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every expected value below was observed with `kubectl kustomize`
+    //! (kustomize v5.5.0) on a ConfigMap whose `data:` held the input, unless
+    //! the test says otherwise.
+
+    use super::*;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    fn docs(s: &str) -> Vec<Value> {
+        parse_documents(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    /// The value of `a` in `a: <input>`.
+    fn val(input: &str) -> Value {
+        let d = docs(&format!("a: {input}\n"));
+        d[0].get("a").cloned().expect("key a")
+    }
+
+    fn err(s: &str) -> YamlError {
+        match parse_documents(s) {
+            Ok(v) => panic!("{s:?} parsed as {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn s(x: &str) -> Value {
+        Value::String(x.to_string())
+    }
+
+    #[test]
+    fn null_bool_and_strings() {
+        for n in ["~", "null", "Null", "NULL", ""] {
+            assert_eq!(val(n), Value::Null, "{n}");
+        }
+        for (i, b) in [
+            ("true", true),
+            ("True", true),
+            ("TRUE", true),
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(val(i), Value::Bool(b), "{i}");
+        }
+        // YAML 1.1 booleans and odd spellings stay strings in yaml.v3.
+        for i in [
+            "yes", "no", "on", "off", "y", "n", "Y", "N", "tRUE", "nULL", "<<",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        assert_eq!(val("\"123\""), s("123"));
+        assert_eq!(val("'true'"), s("true"));
+        assert_eq!(val("\"\""), s(""));
+        assert_eq!(val("''"), s(""));
+        assert_eq!(val("'it''s'"), s("it's"));
+        assert_eq!(val(r#""a\x41\u00e9""#), s("aAé"));
+        assert_eq!(val("plain\n  multi line"), s("plain multi line"));
+    }
+
+    #[test]
+    fn integers() {
+        let cases: &[(&str, Value)] = &[
+            ("0", Value::Int(0)),
+            ("00", Value::Int(0)),
+            ("01", Value::Int(1)),
+            ("08", Value::Int(8)),
+            ("0755", Value::Int(493)),
+            ("017", Value::Int(15)),
+            ("0o17", Value::Int(15)),
+            ("0O17", Value::Int(15)),
+            ("-0o17", Value::Int(-15)),
+            ("0x1F", Value::Int(31)),
+            ("0X1f", Value::Int(31)),
+            ("-0x1F", Value::Int(-31)),
+            ("+0x1F", Value::Int(31)),
+            ("0x_1F", Value::Int(31)),
+            ("0x1_F", Value::Int(31)),
+            ("0b101", Value::Int(5)),
+            ("0B11", Value::Int(3)),
+            ("-0b101", Value::Int(-5)),
+            ("1_000", Value::Int(1000)),
+            ("1__0", Value::Int(10)),
+            ("1_", Value::Int(1)),
+            ("0_1", Value::Int(1)),
+            ("+1", Value::Int(1)),
+            ("-1", Value::Int(-1)),
+            ("-0", Value::Int(0)),
+            ("9223372036854775807", Value::Int(i64::MAX)),
+            ("-9223372036854775808", Value::Int(i64::MIN)),
+            ("9223372036854775808", Value::UInt(9223372036854775808)),
+            ("12345678901234567890", Value::UInt(12345678901234567890)),
+            ("18446744073709551615", Value::UInt(u64::MAX)),
+            ("0xFFFFFFFFFFFFFFFF", Value::UInt(u64::MAX)),
+            ("0x8000000000000000", Value::UInt(1 << 63)),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        // Not numbers at all.
+        for i in [
+            "0o8", "0xg", "0b2", "0x", "0o", "0b", "_1", "1,000", "1:20", "1-2", "+-1",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        // Too big for u64: hex stays a string, decimal becomes a float.
+        assert_eq!(val("0x1FFFFFFFFFFFFFFFF"), s("0x1FFFFFFFFFFFFFFFF"));
+        assert_eq!(
+            val("18446744073709551616"),
+            Value::Float(1.8446744073709552e19)
+        );
+        assert_eq!(
+            val("123456789012345678901234567890"),
+            Value::Float(1.2345678901234568e29)
+        );
+        assert_eq!(
+            val("-9223372036854775809"),
+            Value::Float(-9.223372036854776e18)
+        );
+        // ParseUint takes no sign, so "+2^63" is read as a float and printed
+        // by JSON as 9223372036854775808 → 9223372036854776000 (uint).
+        assert_eq!(
+            val("+9223372036854775808"),
+            Value::UInt(9223372036854776000)
+        );
+    }
+
+    #[test]
+    fn floats_after_the_json_round_trip() {
+        let cases: &[(&str, Value)] = &[
+            ("1.0", Value::Int(1)),
+            ("3.0", Value::Int(3)),
+            ("7.", Value::Int(7)),
+            ("-0.0", Value::Int(0)),
+            ("1e3", Value::Int(1000)),
+            ("1E3", Value::Int(1000)),
+            ("1e+3", Value::Int(1000)),
+            ("12.0e2", Value::Int(1200)),
+            ("0.1e1", Value::Int(1)),
+            ("100.0e-2", Value::Int(1)),
+            ("1e1_0", Value::Int(10000000000)),
+            ("1.0e15", Value::Int(1000000000000000)),
+            ("4e18", Value::Int(4000000000000000000)),
+            ("-4e18", Value::Int(-4000000000000000000)),
+            ("9.3e17", Value::Int(930000000000000000)),
+            ("9.3e18", Value::UInt(9300000000000000000)),
+            ("9.223372036854775807e18", Value::UInt(9223372036854776000)),
+            ("9007199254740993.0", Value::Int(9007199254740992)),
+            ("1.5", Value::Float(1.5)),
+            ("0.1", Value::Float(0.1)),
+            (".5", Value::Float(0.5)),
+            ("+.5", Value::Float(0.5)),
+            ("-.5e3", Value::Int(-500)),
+            (".5e3", Value::Int(500)),
+            (".5_0", Value::Float(0.5)),
+            ("1_0.5", Value::Float(10.5)),
+            ("1__0.5", Value::Float(10.5)),
+            ("1.5_", Value::Float(1.5)),
+            ("1_000.5", Value::Float(1000.5)),
+            ("1234567.5", Value::Float(1234567.5)),
+            ("1e-7", Value::Float(1e-7)),
+            ("0.000001", Value::Float(1e-6)),
+            ("-9.3e18", Value::Float(-9.3e18)),
+            ("1e20", Value::Float(1e20)),
+            ("1e21", Value::Float(1e21)),
+            ("1.5e300", Value::Float(1.5e300)),
+            ("123456789012345678901", Value::Float(1.2345678901234568e20)),
+            (
+                "1.8446744073709551615e19",
+                Value::Float(1.8446744073709552e19),
+            ),
+            ("1e-400", Value::Int(0)),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        // Out of range or not Go float syntax: strings.
+        for i in [
+            "1e400", ".5e400", ".5__0", "._5", ".", ".e3", "1e", "1e+", "e3", "+.", "inf", "nan",
+            "infinity", "0x1p3", ".inf-x",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+    }
+
+    #[test]
+    fn infinity_and_nan_are_errors() {
+        for (i, m) in [
+            (".inf", "+Inf"),
+            (".Inf", "+Inf"),
+            ("+.INF", "+Inf"),
+            ("-.Inf", "-Inf"),
+            (".NaN", "NaN"),
+            ("!!float .inf", "+Inf"),
+        ] {
+            let e = err(&format!("a: {i}\n"));
+            assert_eq!(e.message, format!("json: unsupported value: {m}"), "{i}");
+            assert_eq!(e.line, Some(1));
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        let cases = [
+            ("2001-12-14", "2001-12-14T00:00:00Z"),
+            ("2001-1-4", "2001-01-04T00:00:00Z"),
+            ("2000-02-29", "2000-02-29T00:00:00Z"),
+            ("0000-01-01", "0000-01-01T00:00:00Z"),
+            ("2001-12-14T21:59:43Z", "2001-12-14T21:59:43Z"),
+            (
+                "2001-12-14t21:59:43.10-05:00",
+                "2001-12-14T21:59:43.1-05:00",
+            ),
+            ("2001-12-14 21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14  21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14 21:59:43.5", "2001-12-14T21:59:43.5Z"),
+            ("2001-12-14 1:2:3.000", "2001-12-14T01:02:03Z"),
+            (
+                "2001-12-14T21:59:43.123456789123+01:00",
+                "2001-12-14T21:59:43.123456789+01:00",
+            ),
+            ("2001-12-14T21:59:43+00:00", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T21:59:43-00:00", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T23:59:59,5Z", "2001-12-14T23:59:59.5Z"),
+            ("2001-12-14T23:59:59+01:60", "2001-12-14T23:59:59+02:00"),
+        ];
+        for (i, want) in cases {
+            assert_eq!(val(i), s(want), "{i}");
+        }
+        // Not timestamps: kept as strings.
+        for i in [
+            "2001-12-14T21:59:43",
+            "2001-02-30",
+            "2001-13-01",
+            "2001-12-00",
+            "2001-12-14T24:00:00Z",
+            "2001-12-14T23:60:00Z",
+            "2001-12-14T23:59:60Z",
+            "2001-12-14T23:59:59z",
+            "2001-12-14T23:59:59+25:00",
+            "2001-12-14T23:59:59+01:61",
+            "2001-12-14T23:59:59+0100",
+            "2001-12-14T23:59:59.Z",
+            "2001-12-014",
+            "12001-12-14",
+            "2001-12-14 21:59:43.10 -5",
+        ] {
+            assert_eq!(val(i), s(i), "{i}");
+        }
+        // Parsed, but Go's JSON encoder refuses the offset.
+        let e = err("a: 2001-12-14T23:59:59+24:00\n");
+        assert!(e.message.contains("timezone hour outside of range [0,23]"));
+    }
+
+    #[test]
+    fn tags() {
+        let cases: &[(&str, Value)] = &[
+            ("!!str 123", s("123")),
+            ("!!str true", s("true")),
+            ("!!str ~", s("~")),
+            ("!!str", s("")),
+            ("!!str 2001-12-14", s("2001-12-14")),
+            ("!<tag:yaml.org,2002:str> 12", s("12")),
+            ("!!int \"3\"", Value::Int(3)),
+            ("!!int 0x10", Value::Int(16)),
+            ("!!int \"0755\"", Value::Int(493)),
+            ("!!int \"-0x1F\"", Value::Int(-31)),
+            ("!!int 1_000", Value::Int(1000)),
+            ("!!float \"3\"", Value::Int(3)),
+            ("!!float 1", Value::Int(1)),
+            ("!!float 0x10", Value::Int(16)),
+            ("!!float \"1.5\"", Value::Float(1.5)),
+            ("!!float .5", Value::Float(0.5)),
+            (
+                "!!float 9223372036854775807",
+                Value::UInt(9223372036854776000),
+            ),
+            ("!!bool \"true\"", Value::Bool(true)),
+            ("!!bool \"True\"", Value::Bool(true)),
+            ("!!null \"\"", Value::Null),
+            ("!!null ~", Value::Null),
+            ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
+            ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
+            (
+                "!!timestamp 2001-12-14 21:59:43.10",
+                s("2001-12-14T21:59:43.1Z"),
+            ),
+            ("!mytag foo", s("foo")),
+            ("!mytag 123", s("123")),
+            ("!mytag true", s("true")),
+            ("!mytag ~", s("~")),
+            ("!!merge x", s("x")),
+            ("! 123", Value::Int(123)),
+            ("! \"123\"", s("123")),
+            ("!!str {a: 1}", Value::from(json!({"a": 1}))),
+            ("!foo {a: 1}", Value::from(json!({"a": 1}))),
+            ("!!int [1]", Value::from(json!([1]))),
+        ];
+        for (i, want) in cases {
+            assert_eq!(&val(i), want, "{i}");
+        }
+        let errors = [
+            ("!!int \"abc\"", "cannot decode !!str `abc` as a !!int"),
+            ("!!int 1.5", "cannot decode !!float `1.5` as a !!int"),
+            ("!!float \"abc\"", "cannot decode !!str `abc` as a !!float"),
+            (
+                "!!float 2001-12-14",
+                "cannot decode !!str `2001-12-14` as a !!float",
+            ),
+            (
+                "!!float 18446744073709551615",
+                "cannot decode !!int `18446744073709551615` as a !!float",
+            ),
+            (
+                "!!int 2001-12-14",
+                "cannot decode !!str `2001-12-14` as a !!int",
+            ),
+            ("!!bool \"yes\"", "cannot decode !!str `yes` as a !!bool"),
+            ("!!null \"x\"", "cannot decode !!str `x` as a !!null"),
+            (
+                "!!timestamp \"abc\"",
+                "cannot decode !!str `abc` as a !!timestamp",
+            ),
+        ];
+        for (i, m) in errors {
+            assert_eq!(err(&format!("a: {i}\n")).message, m, "{i}");
+        }
+    }
+
+    #[test]
+    fn binary() {
+        assert_eq!(val("!!binary aGVsbG8="), s("hello"));
+        assert_eq!(val("!!binary |\n  aGVs\n  bG8=\n"), s("hello"));
+        assert_eq!(val("!!binary \"\""), s(""));
+        // Invalid UTF-8 bytes each become U+FFFD, as Go's JSON encoder does.
+        assert_eq!(val("!!binary /w=="), s("\u{FFFD}"));
+        assert_eq!(val("!!binary 8J+Y"), s("\u{FFFD}\u{FFFD}\u{FFFD}"));
+        assert_eq!(val("!!binary 7aCA"), s("\u{FFFD}\u{FFFD}\u{FFFD}"));
+        for i in ["aGVsbG8", "\"aGVs bG8=\"", "\"!!!\"", "x"] {
+            assert_eq!(
+                err(&format!("a: !!binary {i}\n")).message,
+                "!!binary value contains invalid base64 data",
+                "{i}"
+            );
+        }
+    }
+
+    #[test]
+    fn block_and_flow_styles() {
+        assert_eq!(val("|-\n  l1\n  l2\n"), s("l1\nl2"));
+        assert_eq!(val("|\n  x\n"), s("x\n"));
+        assert_eq!(val(">-\n  y\n  z\n"), s("y z"));
+        assert_eq!(
+            val(">\n  folded\n  text\n\n  para\n"),
+            s("folded text\npara\n")
+        );
+        assert_eq!(val("\"dq\n  multi\""), s("dq multi"));
+        // An empty plain scalar is null in block context but "" inside a
+        // flow collection (kustomize re-encodes it as '').
+        assert_eq!(
+            val("{x: , y: ~, z: !!null , w: !foo , v: \"\"}"),
+            Value::from(json!({"x": "", "y": null, "z": null, "w": "", "v": ""}))
+        );
+        assert_eq!(val("{x}"), Value::from(json!({"x": ""})));
+        assert_eq!(val("{? x}"), Value::from(json!({"x": ""})));
+        assert_eq!(val("[x: ]"), Value::from(json!([{"x": ""}])));
+        assert_eq!(val("[x: 1]"), Value::from(json!([{"x": 1}])));
+        assert_eq!(val("\n  ? x\n"), Value::from(json!({"x": null})));
+        assert_eq!(val("\n  x:\n"), Value::from(json!({"x": null})));
+        assert_eq!(val("[1, '2', a]"), Value::from(json!([1, "2", "a"])));
+    }
+
+    #[test]
+    fn anchors_and_aliases() {
+        let d =
+            docs("a: &x {p: 1, q: [1, 2]}\nb: [*x, *x]\nc: &s 5\nd: *s\ne: !!str &t 5\nf: *t\n");
+        assert_eq!(
+            d[0],
+            Value::from(json!({
+                "a": {"p": 1, "q": [1, 2]},
+                "b": [{"p": 1, "q": [1, 2]}, {"p": 1, "q": [1, 2]}],
+                "c": 5, "d": 5, "e": "5", "f": "5"
+            }))
+        );
+        // kubectl overflows its stack on this one; we refuse it.
+        let e = err("a: &a [*a]\n");
+        assert!(e.message.contains("not complete"), "{}", e.message);
+        let e = err("a: *nope\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("unknown anchor"), "{}", e.message);
+        // Anchors do not cross documents.
+        assert!(parse_documents("a: &x 1\n---\nb: *x\n").is_err());
+    }
+
+    #[test]
+    fn merge_keys() {
+        let src = "\
+base: &base {a: \"1\", b: \"2\"}
+other: &other {b: \"3\", c: \"4\"}
+m1: {z: 0, <<: *base, a: override}
+m2:
+  a: first
+  <<: *base
+m3: {<<: [*base, *other]}
+m4: {<<: [*other, *base]}
+m6: {<<: {q: 1}, r: 2}
+d: {<<: {x: {p: 1}}, x: {q: 2}}
+e: {<<: [{x: 1}, {x: 2, y: 3}]}
+f: {\"<<\": {x: 1}}
+r: {<<: {<<: {deep: 1}}}
+s: {!!merge x: {a: 1}}
+";
+        let d = docs(src);
+        let want = json!({
+            "m1": {"z": 0, "a": "override", "b": "2"},
+            "m2": {"a": "first", "b": "2"},
+            "m3": {"a": "1", "b": "2", "c": "4"},
+            "m4": {"a": "1", "b": "3", "c": "4"},
+            "m6": {"r": 2, "q": 1},
+            "d": {"x": {"q": 2}},
+            "e": {"x": 1, "y": 3},
+            "f": {},
+            "r": {"deep": 1},
+            "s": {"x": {"a": 1}, "a": 1},
+        });
+        for (k, v) in want.as_object().unwrap() {
+            let got = d[0].get(k).unwrap();
+            // Key order is not observable (the emitter sorts), so compare
+            // as JSON objects.
+            assert_eq!(to_json(got), *v, "{k}");
+        }
+        let errors = [
+            (
+                "{<<: 1}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: ~}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [1]}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [{x: 1}, ~]}",
+                "map merge requires map or sequence of maps as the value",
+            ),
+            (
+                "{<<: [[a]]}",
+                "invalid map merge: received a nested sequence",
+            ),
+            ("{<<: {x: 1}, <<: {y: 2}}", "duplicate merge key"),
+            ("{x: 0, <<: {x: 1}, <<: {x: 2}}", "duplicate merge key"),
+        ];
+        for (i, m) in errors {
+            assert_eq!(err(&format!("a: {i}\n")).message, m, "{i}");
+        }
+        // Not observed with kubectl's wording: an alias to a sequence.
+        let e = err("l: &l [{a: 1}]\nm: {<<: *l}\n");
+        assert_eq!(
+            e.message,
+            "invalid map merge: received alias for a non-map value"
+        );
+    }
+
+    fn to_json(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => json!(b),
+            Value::Int(i) => json!(i),
+            Value::UInt(u) => json!(u),
+            Value::Float(f) => json!(f),
+            Value::String(s) => json!(s),
+            Value::Seq(s) => serde_json::Value::Array(s.iter().map(to_json).collect()),
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+            }
+        }
+    }
+
+    #[test]
+    fn keys() {
+        // Top-level non-string keys are taken as their text.
+        let d = docs("1: x\n2: y\ntrue: z\n1.5: w\n2001-12-14: v\n");
+        let keys: Vec<&str> = d[0].as_map().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["1", "2", "true", "1.5", "2001-12-14"]);
+        // Nested ones are an error (json: unsupported type).
+        for i in [
+            "{1: x}",
+            "{true: x}",
+            "{1.5: x}",
+            "{2001-12-14: x}",
+            "{!foo k: x}",
+        ] {
+            let e = err(&format!("data: {i}\n"));
+            assert!(e.message.contains("unsupported type"), "{i}: {}", e.message);
+        }
+        // Quoted or !!str keys are strings anywhere.
+        assert_eq!(
+            docs("data: {\"1\": x, !!str 2: y, \"\": z}\n")[0],
+            Value::from(json!({"data": {"1": "x", "2": "y", "": "z"}}))
+        );
+        // Null keys are refused at any level.
+        for i in ["~: x\n", "null: x\n", "data:\n  ~: x\n"] {
+            assert!(err(i).message.contains("null keys"), "{i}");
+        }
+        let e = err("data:\n  ? [a]\n  : b\n");
+        assert!(e.message.contains("invalid map key"), "{}", e.message);
+        // An alias as a key.
+        assert_eq!(
+            docs("a: &k key\nb: {*k : v}\n")[0],
+            Value::from(json!({"a": "key", "b": {"key": "v"}}))
+        );
+    }
+
+    #[test]
+    fn duplicate_keys() {
+        let e = err(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 1\n  b: 2\n  a: 3\n",
+        );
+        assert_eq!(e.message, "mapping key \"a\" already defined at line 6");
+        assert_eq!(e.line, Some(8));
+        // The text decides, not the style.
+        let e = err("data:\n  \"a\": 1\n  a: 2\n");
+        assert_eq!(e.message, "mapping key \"a\" already defined at line 2");
+        assert_eq!(e.line, Some(3));
+        let e = err("a: 1\na: 2\n");
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(2), "mapping key \"a\" already defined at line 1")
+        );
+        // Large mappings use a hash set; the duplicate is still found.
+        let mut big = String::new();
+        for i in 0..5000 {
+            big.push_str(&format!("k{i}: {i}\n"));
+        }
+        big.push_str("k1234: again\n");
+        let e = err(&big);
+        assert_eq!(
+            e.message,
+            "mapping key \"k1234\" already defined at line 1235"
+        );
+        assert_eq!(e.line, Some(5001));
+    }
+
+    #[test]
+    fn documents() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        // Comment-only, null and `...`-only pieces are dropped.
+        let d = docs(&format!("---\n# c\n---\n{cm}---\n~\n---\nnull\n---\n"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].get_path(&["metadata", "name"]), Some(&s("x")));
+        // kyaml reads only the first document of a piece: after `...` the
+        // rest is ignored.
+        let d = docs(&format!("{cm}data: {{a: 1}}\n...\nb: 2\n"));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].get("b").is_none());
+        // Separator lines may carry a comment, nothing else.
+        assert_eq!(docs(&format!("{cm}--- # c\n{cm}")).len(), 2);
+        let e = err(&format!("{cm}--- foo\na: 1\n"));
+        assert_eq!(e.message, "invalid document separator: --- foo");
+        assert_eq!(e.line, Some(5));
+        // `{}` and `[]` documents are returned (kustomize's factory drops them).
+        assert_eq!(docs("{}\n---\n[]\n").len(), 2);
+        // A leading `---`, a trailing one, and no final newline.
+        assert_eq!(docs(&format!("---\n{cm}---")).len(), 1);
+        assert_eq!(docs("a: 1").len(), 1);
+        assert!(docs("").is_empty());
+        assert!(docs("# only a comment\n").is_empty());
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let d = docs("\u{FEFF}apiVersion: v1\nkind: ConfigMap\n");
+        assert_eq!(d[0].get("apiVersion"), Some(&s("v1")));
+        let d = docs("a: 1\r\nb: |\r\n  x\r\n  y\r\n---\r\nc: 2\r\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0], Value::from(json!({"a": 1, "b": "x\ny\n"})));
+        assert_eq!(d[1], Value::from(json!({"c": 2})));
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        // kubectl: "yaml: line 6: found character that cannot start any token".
+        let e = err(&format!("{cm}data:\n\ta: 1\n"));
+        assert_eq!(e.line, Some(6));
+        // kubectl: "yaml: line 6: block sequence entries are not allowed in this context".
+        let e = err(&format!("{cm}data:\n  u: -\n"));
+        assert_eq!(e.line, Some(6));
+        assert!(e.message.contains("block sequence entries are not allowed"));
+        // Lines count from the start of the file, not of the document.
+        let e = err(&format!("{cm}---\n{cm}data: [1, 2\n"));
+        assert!(e.line.unwrap() >= 10, "{e:?}");
+        assert!(err("a: \"x\n").line.is_some());
+    }
+
+    #[test]
+    fn billion_laughs_fails_fast() {
+        let mut src = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let (prev, cur) = (w[0], w[1]);
+            src.push_str(&format!(
+                "{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
+        }
+        let t = Instant::now();
+        let e = err(&src);
+        assert!(e.message.contains("alias"), "{}", e.message);
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        // Moderate alias use is fine.
+        let d = docs("x: &x {a: 1}\ny: [*x, *x, *x]\n");
+        assert_eq!(d[0].get("y").unwrap().as_seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn deep_nesting_fails_cleanly() {
+        let t = Instant::now();
+        assert!(parse_documents(&"[".repeat(100_000)).is_err());
+        assert!(parse_documents(&"{a: ".repeat(100_000)).is_err());
+        assert!(parse_documents(&"- ".repeat(100_000)).is_err());
+        let mut block = String::new();
+        for i in 0..(MAX_DEPTH + 10) {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        let e = err(&block);
+        assert!(e.message.contains("max depth"), "{}", e.message);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        // Just under the limit works.
+        let ok = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(docs(&ok).len(), 1);
+    }
+
+    #[test]
+    fn large_flat_mapping_is_linear() {
+        let mut src = String::from("data:\n");
+        for i in 0..200_000 {
+            src.push_str(&format!("  key{i}: value{i}\n"));
+        }
+        let t = Instant::now();
+        let d = docs(&src);
+        assert_eq!(d[0].get("data").unwrap().as_map().unwrap().len(), 200_000);
+        assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn non_ascii_flow_detection() {
+        // Character and byte offsets differ; flow context is still found.
+        assert_eq!(
+            docs("é: ü\nb: {x: }\nc: [ß: ]\n")[0],
+            Value::from(json!({"é": "ü", "b": {"x": ""}, "c": [{"ß": ""}]}))
+        );
+    }
+
+    #[test]
+    fn float_value_rules() {
+        assert_eq!(float_value(1.0), Ok(Value::Int(1)));
+        assert_eq!(float_value(-0.0), Ok(Value::Int(0)));
+        assert_eq!(float_value(1e20), Ok(Value::Float(1e20)));
+        assert_eq!(
+            float_value(2f64.powi(63)),
+            Ok(Value::UInt(9223372036854776000))
+        );
+        assert_eq!(
+            float_value(-(2f64.powi(63))),
+            Ok(Value::Float(-(2f64.powi(63))))
+        );
+        assert_eq!(float_value(0.5), Ok(Value::Float(0.5)));
+        assert_eq!(float_value(1e-7), Ok(Value::Float(1e-7)));
+        assert!(float_value(f64::NAN).is_err());
+        assert!(float_value(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn go_number_helpers() {
+        assert_eq!(go_parse_int("0755"), Some(493));
+        assert_eq!(go_parse_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(go_parse_int("9223372036854775808"), None);
+        assert_eq!(go_parse_uint("+1"), None);
+        assert_eq!(go_parse_uint("0"), Some(0));
+        assert!(is_yaml_float("1."));
+        assert!(is_yaml_float("+.5e3"));
+        assert!(!is_yaml_float("."));
+        assert!(!is_yaml_float("1e"));
+        assert!(go_underscore_ok("0x_1F"));
+        assert!(!go_underscore_ok("1__0"));
+    }
+
+    #[test]
+    fn parse_single_counts_documents() {
+        assert_eq!(parse_single("# nothing\n"), Ok(None));
+        assert_eq!(
+            parse_single("a: 1\n"),
+            Ok(Some(Value::from(json!({"a": 1}))))
+        );
+        assert!(parse_single("a: 1\n---\nb: 2\n").is_err());
+    }
 }

@@ -49,6 +49,13 @@ impl Map {
         }
     }
 
+    /// Builds a mapping from entries whose keys are already known to be
+    /// distinct (not checked), in O(n). Used by the YAML reader, which checks
+    /// duplicates itself with a hash set on large mappings.
+    pub fn from_unique_entries(entries: Vec<(String, Value)>) -> Self {
+        Map { entries }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
