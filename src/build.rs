@@ -31,7 +31,7 @@ pub struct Accumulator {
     /// Field specs in force (defaults plus `configurations` and `crds`).
     pub config: TransformerConfig,
     /// Declared vars.
-    pub vars: Vec<transform::vars::Var>,
+    pub vars: transform::vars::VarSet,
 }
 
 /// Builds the kustomization in `dir` and returns its resources in output order.
@@ -39,14 +39,16 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
     let mut ra = Accumulator {
-        config: TransformerConfig::defaults().clone(),
+        config: crate::fieldspec::default_config().clone(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
     finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
-    let sort = crate::order::SortOptions::from_value(k.sort_options.as_ref())
-        .map_err(|e| e.with_file(&k.file))?;
+    let sort = match &k.sort_options {
+        Some(v) => crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?,
+        None => crate::order::SortOptions::default(),
+    };
     crate::order::sort(&mut resources, &sort);
     Ok(resources)
 }
@@ -54,6 +56,10 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
+    for r in &resources {
+        yaml::check_writable(&r.value)
+            .map_err(|e| Error::msg(format!("{}: {}", r.id(), e.message)))?;
+    }
     let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
     Ok(yaml::emit_stream(&docs))
 }
@@ -94,32 +100,22 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
             let tc = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
+            ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
         }
     }
     if !k.crds.is_empty() {
-        for c in &k.crds {
-            let text = ldr.load_text(c)?;
-            let shown = ldr.display_path(c);
-            let docs = parse_yaml(&shown, &text)?;
-            let tc = TransformerConfig::from_crds(&docs).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(tc).map_err(|e| e.with_file(&shown))?;
-        }
+        return Err(Error::in_file(&k.file, "field crds is not supported yet"));
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
         ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
     }
     run_transformers(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
-    for v in &k.vars {
-        let var = transform::vars::Var::from_value(v).map_err(|e| e.with_file(&k.file))?;
-        if ra.vars.iter().any(|x| x.name == var.name) {
-            return Err(Error::in_file(
-                &k.file,
-                format!("var '{}' already encountered", var.name),
-            ));
-        }
-        ra.vars.push(var);
+    if !k.vars.is_empty() {
+        let vars = transform::vars::parse_vars(&Value::Seq(k.vars.clone()))
+            .map_err(|e| e.with_file(&k.file))?;
+        transform::vars::merge_vars(&mut ra.vars, &vars, &mut ra.resources)
+            .map_err(|e| e.with_file(&k.file))?;
     }
     Ok(ra)
 }
@@ -169,13 +165,8 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     for r in sub.resources.into_resources() {
         append_unique(&mut ra.resources, r)?;
     }
-    ra.config.merge(sub.config)?;
-    for v in sub.vars {
-        if ra.vars.iter().any(|x| x.name == v.name) {
-            return Err(Error::msg(format!("var '{}' already encountered", v.name)));
-        }
-        ra.vars.push(v);
-    }
+    ra.config.merge(&sub.config)?;
+    ra.vars.merge_set(sub.vars)?;
     Ok(())
 }
 
@@ -201,7 +192,7 @@ fn accumulate_directory(ldr: &Loader, path: &str, ra: Accumulator, component: bo
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
-            config: TransformerConfig::defaults().clone(),
+            config: crate::fieldspec::default_config().clone(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -405,38 +396,83 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
     patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
     patch::apply_patches(ldr, &k.patches, res)?;
     if !k.namespace.is_empty() {
-        transform::namespace::apply(res, &k.namespace, tc)?;
+        let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
+        transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
     }
     if !k.name_prefix.is_empty() {
-        transform::prefix_suffix::apply_prefix(res, &k.name_prefix, tc)?;
+        transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
     }
     if !k.name_suffix.is_empty() {
-        transform::prefix_suffix::apply_suffix(res, &k.name_suffix, tc)?;
+        transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
     }
-    transform::labels::apply_kustomization_labels(res, &k.labels, &k.common_labels, tc)?;
+    for entry in &k.labels {
+        let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
+        transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+    }
+    if !k.common_labels.is_empty() {
+        transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
+    }
     if !k.common_annotations.is_empty() {
-        transform::annotations::apply(res, &k.common_annotations, tc)?;
+        transform::annotations::add_annotations(
+            res.resources_mut(),
+            &k.common_annotations,
+            &tc.common_annotations,
+        )?;
     }
     patch::apply_patches_json6902(ldr, &k.patches_json6902, res)?;
     for r in &k.replicas {
-        transform::replicas::apply(res, r, tc)?;
+        transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
     }
     for i in &k.images {
-        transform::images::apply(res, i, tc)?;
+        transform::images::set_images(res.resources_mut(), i, &tc.images)?;
     }
     if !k.replacements.is_empty() {
-        let reps = transform::replacements::load(ldr, &k.replacements)?;
-        transform::replacements::apply(res, &reps)?;
+        let reps = load_replacements(ldr, &k.replacements)?;
+        transform::replacements::apply_replacements(res, &reps)?;
     }
     transform::plugins::run_transformers(ldr, k, ra)?;
     Ok(())
+}
+
+fn load_replacements(ldr: &Loader, entries: &[Value]) -> Result<Vec<transform::replacements::Replacement>> {
+    use transform::replacements::{parse_entry, parse_replacement_file, ReplacementEntry};
+    let mut out = Vec::new();
+    for e in entries {
+        match parse_entry(e)? {
+            ReplacementEntry::Inline(r) => out.push(*r),
+            ReplacementEntry::Path(p) => {
+                let text = ldr.load_text(&p)?;
+                let shown = ldr.display_path(&p);
+                for doc in parse_yaml(&shown, &text)? {
+                    out.extend(parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The steps kustomize runs once, at the top kustomization only.
 fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
     add_hash_suffixes(&mut ra.resources)?;
     transform::name_reference::apply(&mut ra.resources, &ra.config)?;
-    transform::vars::resolve(&mut ra.resources, &ra.vars, &ra.config)?;
+    if !ra.vars.is_empty() {
+        let specs: Vec<transform::vars::VarFieldSpec> = ra
+            .config
+            .var_reference
+            .iter()
+            .map(|f| transform::vars::VarFieldSpec {
+                group: f.group.clone(),
+                version: f.version.clone(),
+                kind: f.kind.clone(),
+                path: f.path.clone(),
+            })
+            .collect();
+        let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
+        if !unused.is_empty() {
+            eprintln!("well-defined vars that were never replaced: {}", unused.join(","));
+        }
+    }
     drop_local_configs(&mut ra.resources);
     transform::plugins::apply_build_metadata(k, &mut ra.resources)?;
     Ok(())

@@ -4,6 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fieldspec::FieldSpec;
+use crate::transform::images::ImageSpec;
+use crate::transform::labels::LabelOptions;
+use crate::transform::replicas::ReplicaSpec;
 use crate::yaml::{Map, Value};
 
 /// File names recognised as a kustomization, in kustomize's order.
@@ -91,6 +95,93 @@ pub struct GeneratorArgs {
     pub options: Option<GeneratorOptions>,
 }
 
+/// One `labels:` entry.
+#[derive(Clone, Debug, Default)]
+pub struct LabelEntry {
+    /// `pairs`.
+    pub pairs: Vec<(String, String)>,
+    /// `includeSelectors`, `includeTemplates` and `fields`.
+    pub options: LabelOptions,
+}
+
+fn parse_labels(field: &str, v: &Value) -> Result<Vec<LabelEntry>> {
+    let mut out = Vec::new();
+    for item in get_values(field, v)? {
+        let Some(m) = get_map(field, &item)? else {
+            continue;
+        };
+        check_fields(field, m, &["pairs", "includeSelectors", "includeTemplates", "fields"])?;
+        let mut e = LabelEntry::default();
+        for (k, v) in m.iter() {
+            let f = format!("{}.{}", field, k);
+            match k.as_str() {
+                "pairs" => e.pairs = get_string_map(&f, v)?,
+                "includeSelectors" => e.options.include_selectors = get_bool(&f, v)?,
+                "includeTemplates" => e.options.include_templates = get_bool(&f, v)?,
+                "fields" => {
+                    for fs in get_values(&f, v)? {
+                        e.options.fields.push(FieldSpec::from_value(&fs)?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
+
+fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
+    let mut out = Vec::new();
+    for item in get_values(field, v)? {
+        let Some(m) = get_map(field, &item)? else {
+            continue;
+        };
+        check_fields(field, m, &["name", "newName", "newTag", "digest", "tagSuffix"])?;
+        let mut i = ImageSpec::default();
+        for (k, v) in m.iter() {
+            let f = format!("{}.{}", field, k);
+            match k.as_str() {
+                "name" => i.name = get_string(&f, v)?,
+                "newName" => i.new_name = get_string(&f, v)?,
+                "newTag" => i.new_tag = get_string(&f, v)?,
+                "digest" => i.digest = get_string(&f, v)?,
+                "tagSuffix" => i.tag_suffix = get_string(&f, v)?,
+                _ => {}
+            }
+        }
+        out.push(i);
+    }
+    Ok(out)
+}
+
+fn parse_replicas(field: &str, v: &Value) -> Result<Vec<ReplicaSpec>> {
+    let mut out = Vec::new();
+    for item in get_values(field, v)? {
+        let Some(m) = get_map(field, &item)? else {
+            continue;
+        };
+        check_fields(field, m, &["name", "count"])?;
+        let mut r = ReplicaSpec::default();
+        for (k, v) in m.iter() {
+            let f = format!("{}.{}", field, k);
+            match k.as_str() {
+                "name" => r.name = get_string(&f, v)?,
+                "count" => {
+                    r.count = match v {
+                        Value::Int(i) => *i,
+                        Value::Null => 0,
+                        other => return Err(type_error(&f, "an integer", other)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
 /// A parsed kustomization file.
 #[derive(Clone, Debug)]
 pub struct Kustomization {
@@ -122,18 +213,18 @@ pub struct Kustomization {
     pub common_labels: Vec<(String, String)>,
     /// `commonAnnotations`.
     pub common_annotations: Vec<(String, String)>,
-    /// `labels` entries, unparsed.
-    pub labels: Vec<Value>,
+    /// `labels` entries.
+    pub labels: Vec<LabelEntry>,
     /// `patches`.
     pub patches: Vec<PatchEntry>,
     /// `patchesStrategicMerge`: file paths or inline patches.
     pub patches_strategic_merge: Vec<String>,
     /// `patchesJson6902`.
     pub patches_json6902: Vec<PatchEntry>,
-    /// `images` followed by the legacy `imageTags`, unparsed.
-    pub images: Vec<Value>,
-    /// `replicas`, unparsed.
-    pub replicas: Vec<Value>,
+    /// `images` followed by the legacy `imageTags`.
+    pub images: Vec<ImageSpec>,
+    /// `replicas`.
+    pub replicas: Vec<ReplicaSpec>,
     /// `replacements`, unparsed (inline or `path:`).
     pub replacements: Vec<Value>,
     /// `vars`, unparsed.
@@ -412,13 +503,13 @@ impl Kustomization {
                     "namespace" => k.namespace = get_string(f, v)?,
                     "commonLabels" => k.common_labels = get_string_map(f, v)?,
                     "commonAnnotations" => k.common_annotations = get_string_map(f, v)?,
-                    "labels" => k.labels = get_values(f, v)?,
+                    "labels" => k.labels = parse_labels(f, v)?,
                     "patches" => k.patches = parse_patches(f, v, false)?,
                     "patchesStrategicMerge" => k.patches_strategic_merge = get_strings(f, v)?,
                     "patchesJson6902" => k.patches_json6902 = parse_patches(f, v, true)?,
-                    "images" => k.images = get_values(f, v)?,
-                    "imageTags" => image_tags = get_values(f, v)?,
-                    "replicas" => k.replicas = get_values(f, v)?,
+                    "images" => k.images = parse_images(f, v)?,
+                    "imageTags" => image_tags = parse_images(f, v)?,
+                    "replicas" => k.replicas = parse_replicas(f, v)?,
                     "replacements" => k.replacements = get_values(f, v)?,
                     "vars" => k.vars = get_values(f, v)?,
                     "configMapGenerator" => k.config_map_generator = parse_generators(f, v, false)?,

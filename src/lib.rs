@@ -18,7 +18,6 @@ pub mod output;
 pub mod patch;
 pub mod resource;
 pub mod schema;
-pub mod scope;
 pub mod selector;
 pub mod suggest;
 pub mod transform;

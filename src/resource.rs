@@ -263,7 +263,7 @@ pub fn effective_namespace<'a>(gvk: &Gvk, namespace: &'a str) -> &'a str {
 
 /// True when the kind is certainly cluster-scoped per the builtin schema.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    crate::scope::is_cluster_scoped(gvk)
+    crate::schema::Schema::builtin().is_cluster_scoped(&gvk.api_version(), &gvk.kind)
 }
 
 impl ResId {

@@ -19,7 +19,7 @@ pub enum PatchBody {
     /// One or more strategic merge patch documents.
     Strategic(Vec<Resource>),
     /// A list of JSON 6902 operations.
-    Json(Value),
+    Json(json6902::Patch),
 }
 
 /// Where a patch came from, for messages.
@@ -47,7 +47,14 @@ pub fn parse_patch_text(text: &str, origin: &str) -> Result<PatchBody> {
             if ops.is_empty() {
                 return Err(Error::msg(format!("patch appears to be empty: {}", origin)));
             }
-            return Ok(PatchBody::Json(docs[0].clone()));
+            let syntax = if text.starts_with('[') {
+                json6902::Syntax::Json
+            } else {
+                json6902::Syntax::Yaml
+            };
+            let patch = json6902::Patch::parse(&docs[0], syntax)
+                .map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?;
+            return Ok(PatchBody::Json(patch));
         }
         return Err(Error::msg(format!(
             "unable to parse SM or JSON patch from {}",
@@ -109,7 +116,6 @@ fn apply_smp_at(
     if let Some(pm) = patch_value.as_map_mut() {
         pm.insert("apiVersion", Value::String(api_version));
     }
-    let gvk = target.gvk();
     let id = target.id();
     m.update(pos, |r| -> Result<bool> {
         let (name, ns, kind) = (
@@ -120,9 +126,9 @@ fn apply_smp_at(
         if allow_name_change || allow_kind_change {
             r.store_previous_id();
         }
-        let kept = smp::apply(&mut r.value, &patch_value, &gvk)
+        let outcome = smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
             .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
-        if !kept {
+        if outcome == smp::MergeOutcome::Delete {
             return Ok(false);
         }
         if !allow_kind_change {
@@ -242,12 +248,11 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                         origin
                     )));
                 };
-                json6902::validate(&ops).map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?;
                 for pos in select(m, sel) {
                     let id = m.get(pos).id();
                     m.update(pos, |r| {
                         r.store_previous_id();
-                        json6902::apply(&mut r.value, &ops)
+                        ops.apply(&mut r.value)
                     })
                     .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
                 }
@@ -269,8 +274,14 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
         }
         let text = load_entry_text(ldr, p)?;
         let docs = crate::build::parse_yaml(&PathBuf::from(&origin), &text)?;
+        let syntax = if text.trim_start().starts_with('[') {
+            json6902::Syntax::Json
+        } else {
+            json6902::Syntax::Yaml
+        };
         let ops = match docs.as_slice() {
-            [ops @ Value::Seq(_)] => ops.clone(),
+            [ops] => json6902::Patch::parse(ops, syntax)
+                .map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?,
             [] => return Err(Error::msg(format!("patch appears to be empty: {}", origin))),
             _ => {
                 return Err(Error::msg(format!(
@@ -279,11 +290,10 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
                 )));
             }
         };
-        json6902::validate(&ops).map_err(|e| Error::msg(format!("{}: {}", origin, e.message)))?;
         let sel = Selector::from_value(target)?;
         for pos in select(m, &sel) {
             let id = m.get(pos).id();
-            m.update(pos, |r| json6902::apply(&mut r.value, &ops))
+            m.update(pos, |r| ops.apply(&mut r.value))
                 .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
         }
     }

@@ -5,6 +5,6 @@ mod emit;
 mod read;
 mod value;
 
-pub use emit::{emit_document, emit_stream};
+pub use emit::{check_writable, emit_document, emit_stream, natural_less};
 pub use read::{YamlError, parse_documents};
 pub use value::{Map, Value, format_go_float};

@@ -1,0 +1,894 @@
+//! Field specs: which fields of which kinds a transformer touches, the walker
+//! that finds (and optionally creates) those fields, and the transformer
+//! configuration (kustomize's defaults plus `configurations:` files).
+//!
+//! Behaviour follows kustomize v5.5: a spec applies to an object when each of
+//! its non-empty group/version/kind equals the object's; the path is split on
+//! `/` (a `\/` keeps a slash inside a key, a leading `/` is ignored); every
+//! sequence met on the way is fanned out over its elements with the same
+//! remaining path; a `name[]` element names a sequence field (never created,
+//! but a `null` there becomes an empty sequence); with `create`, missing
+//! fields are created (mappings on the way, the transformer's kind at the
+//! leaf) and `null` ones are replaced.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+use crate::resource::{Gvk, ResId};
+use crate::yaml::{Map, Value};
+
+/// One kustomizable field: a GVK selector (empty parts match anything), a
+/// `/`-separated path and whether to create the field when it is missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// API group to match; empty matches any.
+    pub group: String,
+    /// API version to match; empty matches any.
+    pub version: String,
+    /// Kind to match; empty matches any.
+    pub kind: String,
+    /// The field path, kustomize style (`spec/template/metadata/labels`).
+    pub path: String,
+    /// Create the field when it is missing (`create: true`).
+    pub create: bool,
+}
+
+/// What a transformer creates at the end of a path when a spec says `create`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateKind {
+    /// A scalar (names, namespaces, replicas): created as an empty string.
+    Scalar,
+    /// A mapping (labels, annotations): created empty.
+    Map,
+}
+
+/// Reads an optional string field of a config mapping (`null` reads as empty).
+fn opt_string(m: &Map, key: &str, what: &str) -> Result<String> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(Error::msg(format!(
+            "{what}: field '{key}' must be a string, not a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Reads an optional bool field of a config mapping (`null` reads as false).
+fn opt_bool(m: &Map, key: &str, what: &str) -> Result<bool> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(Error::msg(format!(
+            "{what}: field '{key}' must be a bool, not a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Fails on a key outside `allowed` (kustomize reads these files strictly).
+fn check_keys(m: &Map, allowed: &[&str], what: &str) -> Result<()> {
+    for k in m.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(Error::msg(format!("{what}: unknown field \"{k}\"")));
+        }
+    }
+    Ok(())
+}
+
+impl FieldSpec {
+    /// A spec for `path` on any kind, without create.
+    pub fn new(path: &str) -> FieldSpec {
+        FieldSpec {
+            path: path.to_string(),
+            ..FieldSpec::default()
+        }
+    }
+
+    /// Parses one spec from its config form
+    /// (`{path, kind, group, version, create}`).
+    pub fn from_value(v: &Value) -> Result<FieldSpec> {
+        const WHAT: &str = "fieldSpec";
+        let m = v.as_map().ok_or_else(|| {
+            Error::msg(format!(
+                "fieldSpec: expected a mapping, not a {}",
+                v.type_name()
+            ))
+        })?;
+        check_keys(m, &["group", "version", "kind", "path", "create"], WHAT)?;
+        Ok(FieldSpec {
+            group: opt_string(m, "group", WHAT)?,
+            version: opt_string(m, "version", WHAT)?,
+            kind: opt_string(m, "kind", WHAT)?,
+            path: opt_string(m, "path", WHAT)?,
+            create: opt_bool(m, "create", WHAT)?,
+        })
+    }
+
+    /// The selector part as a [`Gvk`].
+    pub fn gvk(&self) -> Gvk {
+        Gvk {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            kind: self.kind.clone(),
+        }
+    }
+
+    /// True when every non-empty part of the selector equals `gvk`'s.
+    pub fn matches_gvk(&self, gvk: &Gvk) -> bool {
+        gvk_selected(gvk, &self.group, &self.version, &self.kind)
+    }
+
+    /// True when the spec applies to the object `obj` (its `apiVersion` and
+    /// `kind`; the group is what precedes the first `/`).
+    pub fn matches_object(&self, obj: &Value) -> bool {
+        self.matches_gvk(&object_gvk(obj))
+    }
+
+    /// kustomize's "same primary key": this spec is selected by `other`'s GVK
+    /// and has the same path.
+    fn effectively_equals(&self, other: &FieldSpec) -> bool {
+        self.matches_gvk(&other.gvk()) && self.path == other.path
+    }
+}
+
+/// True when `gvk` is selected by the (group, version, kind) selector, empty
+/// selector parts matching anything.
+pub fn gvk_selected(gvk: &Gvk, group: &str, version: &str, kind: &str) -> bool {
+    (group.is_empty() || gvk.group == group)
+        && (version.is_empty() || gvk.version == version)
+        && (kind.is_empty() || gvk.kind == kind)
+}
+
+/// The GVK of an object, splitting `apiVersion` at its first `/` as kyaml does.
+pub fn object_gvk(obj: &Value) -> Gvk {
+    let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let (group, version) = match api.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api),
+    };
+    Gvk {
+        group: group.to_string(),
+        version: version.to_string(),
+        kind: kind.to_string(),
+    }
+}
+
+/// An id rendered as kyaml prints it in messages:
+/// `Kind.version.group/name.namespace` with `[noGrp]`, `[noVer]`, `[noKind]`
+/// and `[noNs]` for empty parts.
+pub fn kyaml_id_string(id: &ResId) -> String {
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}.{}.{}/{}.{}",
+        or(&id.gvk.kind, "[noKind]"),
+        or(&id.gvk.version, "[noVer]"),
+        or(&id.gvk.group, "[noGrp]"),
+        id.name,
+        or(&id.namespace, "[noNs]")
+    )
+}
+
+/// The id of an object value (for messages), from its current fields.
+pub fn object_id(obj: &Value) -> ResId {
+    let s = |p: &[&str]| {
+        obj.get_path(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    ResId {
+        gvk: object_gvk(obj),
+        namespace: s(&["metadata", "namespace"]),
+        name: s(&["metadata", "name"]),
+    }
+}
+
+/// Splits a kustomize field path on `/`: a leading `/` is dropped and a
+/// segment ending in `\` is joined with the next one by a literal `/`.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 1 && parts[0].is_empty() {
+        parts.remove(0);
+    }
+    let mut out: Vec<String> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match out.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('/');
+                last.push_str(p);
+            }
+            _ => out.push(p.to_string()),
+        }
+    }
+    out
+}
+
+/// The text kyaml would see in a scalar node: strings as is, numbers and
+/// bools as printed, `null` for null. `None` for mappings and sequences.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => Some("null".to_string()),
+        Value::Map(_) | Value::Seq(_) => None,
+        other => other.scalar_string(),
+    }
+}
+
+/// kyaml's node-kind name for messages.
+pub fn node_kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "MappingNode",
+        Value::Seq(_) => "SequenceNode",
+        _ => "ScalarNode",
+    }
+}
+
+/// The error kyaml gives when a node is not of the expected kind.
+pub fn wrong_kind_error(expected: &str, got: &Value) -> Error {
+    let contents = match scalar_text(got) {
+        Some(s) => s,
+        None => got.type_name().to_string(),
+    };
+    Error::msg(format!(
+        "wrong node kind: expected {expected} but got {}: node contents:\n{contents}\n",
+        node_kind_name(got)
+    ))
+}
+
+/// Walks `value` along `spec_path`, calling `f` on every node found at its
+/// end (several when the path crosses sequences). With `create`, missing
+/// fields are created (mappings on the way, `create` at the leaf) and `null`
+/// mappings replaced (a `null` scalar leaf is passed to `f`); without it a missing field ends the walk silently.
+///
+/// Errors (unprefixed): an empty path element, a scalar met before the end of
+/// the path, and whatever `f` returns.
+pub fn apply(
+    value: &mut Value,
+    spec_path: &str,
+    create: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    let path = split_path(spec_path);
+    walk(value, &path, create, f)
+}
+
+/// The kind a looked-up field should have (for replacing a `null`).
+#[derive(Clone, Copy)]
+enum NodeKind {
+    Scalar,
+    Map,
+    Seq,
+}
+
+fn empty_node(kind: NodeKind) -> Value {
+    match kind {
+        // A created scalar reads as the empty string.
+        NodeKind::Scalar => Value::String(String::new()),
+        NodeKind::Map => Value::Map(Map::new()),
+        NodeKind::Seq => Value::Seq(Vec::new()),
+    }
+}
+
+fn walk(
+    node: &mut Value,
+    path: &[String],
+    create: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    if path.is_empty() {
+        return f(node);
+    }
+    match node {
+        Value::Null => Ok(()),
+        Value::Seq(items) => {
+            for item in items.iter_mut() {
+                walk(item, path, create, f)?;
+            }
+            Ok(())
+        }
+        Value::Map(m) => walk_map(m, path, create, f),
+        _ => Err(Error::msg("expected sequence or mapping node")),
+    }
+}
+
+fn walk_map(
+    m: &mut Map,
+    path: &[String],
+    create: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    let (name, is_seq) = match path[0].strip_suffix("[]") {
+        Some(n) => (n, true),
+        None => (path[0].as_str(), false),
+    };
+    if name.is_empty() {
+        return Err(Error::msg("cannot set or create an empty field name"));
+    }
+    // (kind to create when missing, kind a null field is turned into)
+    let (make, kind) = match create {
+        None => (None, is_seq.then_some(NodeKind::Seq)),
+        Some(_) if is_seq => (None, Some(NodeKind::Seq)),
+        Some(leaf) if path.len() <= 1 => {
+            let k = match leaf {
+                CreateKind::Scalar => NodeKind::Scalar,
+                CreateKind::Map => NodeKind::Map,
+            };
+            (Some(k), Some(k))
+        }
+        Some(_) => (Some(NodeKind::Map), Some(NodeKind::Map)),
+    };
+    if !m.contains_key(name) {
+        match make {
+            None => return Ok(()),
+            Some(k) => {
+                m.insert(name, empty_node(k));
+            }
+        }
+    }
+    let Some(field) = m.get_mut(name) else {
+        return Ok(());
+    };
+    // A null field becomes the kind expected there; a null scalar leaf is
+    // passed to `f` as is (kustomize keeps its text, `null`).
+    if field.is_null() {
+        match kind {
+            Some(NodeKind::Map) => *field = Value::Map(Map::new()),
+            Some(NodeKind::Seq) => *field = Value::Seq(Vec::new()),
+            _ => {}
+        }
+    }
+    walk(field, &path[1..], create, f)
+}
+
+/// Applies one spec to an object: does nothing when the spec's GVK does not
+/// select it; otherwise walks the path (creating per `spec.create` and
+/// `create_kind`) and calls `f` at each end. Errors are prefixed the way
+/// kustomize does: `considering field 'PATH' of object ID: ...`.
+pub fn apply_spec(
+    obj: &mut Value,
+    spec: &FieldSpec,
+    create_kind: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    if !spec.matches_object(obj) {
+        return Ok(());
+    }
+    let create = if spec.create { create_kind } else { None };
+    let path = split_path(&spec.path);
+    let id = object_id(obj);
+    walk(obj, &path, create, f).map_err(|e| {
+        let mut e = e;
+        e.message = format!(
+            "considering field '{}' of object {}: {}",
+            spec.path,
+            kyaml_id_string(&id),
+            e.message
+        );
+        e
+    })
+}
+
+/// Applies each spec of `specs` in turn (kustomize's fsslice filter).
+pub fn apply_specs(
+    obj: &mut Value,
+    specs: &[FieldSpec],
+    create_kind: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    for spec in specs {
+        apply_spec(obj, spec, create_kind, f)?;
+    }
+    Ok(())
+}
+
+/// kustomize's GVK order for sorting specs: kinds in its fixed "first" list,
+/// then others, then webhook configurations; ties by `group_version_kind`
+/// with `~G`/`~V`/`~K` for empty parts.
+pub fn gvk_cmp(a: &Gvk, b: &Gvk) -> Ordering {
+    fn rank(kind: &str) -> i32 {
+        const FIRST: [&str; 22] = [
+            "Namespace",
+            "ResourceQuota",
+            "StorageClass",
+            "CustomResourceDefinition",
+            "ServiceAccount",
+            "PodSecurityPolicy",
+            "Role",
+            "ClusterRole",
+            "RoleBinding",
+            "ClusterRoleBinding",
+            "ConfigMap",
+            "Secret",
+            "Endpoints",
+            "Service",
+            "LimitRange",
+            "PriorityClass",
+            "PersistentVolume",
+            "PersistentVolumeClaim",
+            "Deployment",
+            "StatefulSet",
+            "CronJob",
+            "PodDisruptionBudget",
+        ];
+        const LAST: [&str; 2] = [
+            "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration",
+        ];
+        if let Some(i) = FIRST.iter().position(|k| *k == kind) {
+            return i as i32 - FIRST.len() as i32;
+        }
+        if let Some(i) = LAST.iter().position(|k| *k == kind) {
+            return i as i32 + 1;
+        }
+        0
+    }
+    fn sort_string(g: &Gvk) -> String {
+        let or = |s: &str, d: &str| {
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        format!(
+            "{}_{}_{}",
+            or(&g.group, "~G"),
+            or(&g.version, "~V"),
+            or(&g.kind, "~K")
+        )
+    }
+    rank(&a.kind)
+        .cmp(&rank(&b.kind))
+        .then_with(|| sort_string(a).cmp(&sort_string(b)))
+}
+
+/// Merges `incoming` into `list`: specs whose primary key (GVK selector and
+/// path) is already present are skipped, or rejected when their `create`
+/// differs; others are appended.
+pub fn merge_specs(list: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> Result<()> {
+    for x in incoming {
+        match list.iter().find(|s| s.effectively_equals(x)) {
+            Some(s) if s.create != x.create => {
+                return Err(Error::msg("conflicting fieldspecs"));
+            }
+            Some(_) => {}
+            None => list.push(x.clone()),
+        }
+    }
+    Ok(())
+}
+
+fn sort_specs(list: &mut [FieldSpec]) {
+    list.sort_by(|a, b| gvk_cmp(&a.gvk(), &b.gvk()));
+}
+
+/// Name-reference config for one referent kind: the fields (of other kinds)
+/// that hold the name of a resource of this GVK.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameBackRef {
+    /// The referent's group, version and kind (empty parts match any).
+    pub gvk: Gvk,
+    /// The referrer fields.
+    pub referrers: Vec<FieldSpec>,
+}
+
+/// The field specs of every builtin transformer, per category, as kustomize's
+/// `TransformerConfig`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TransformerConfig {
+    /// `namePrefix` fields.
+    pub name_prefix: Vec<FieldSpec>,
+    /// `nameSuffix` fields.
+    pub name_suffix: Vec<FieldSpec>,
+    /// `namespace` fields (besides `metadata/namespace`).
+    pub namespace: Vec<FieldSpec>,
+    /// `commonLabels` fields (metadata, selectors and templates).
+    pub common_labels: Vec<FieldSpec>,
+    /// `labels` fields: extra fields every `labels:` entry touches.
+    pub labels: Vec<FieldSpec>,
+    /// `templateLabels` fields (`labels:` with `includeTemplates`).
+    pub template_labels: Vec<FieldSpec>,
+    /// `commonAnnotations` fields.
+    pub common_annotations: Vec<FieldSpec>,
+    /// `nameReference`: per referent kind, the referrer fields.
+    pub name_reference: Vec<NameBackRef>,
+    /// `varReference` fields ($(VAR) substitution).
+    pub var_reference: Vec<FieldSpec>,
+    /// `images` fields.
+    pub images: Vec<FieldSpec>,
+    /// `replicas` fields.
+    pub replicas: Vec<FieldSpec>,
+}
+
+const CATEGORIES: [&str; 11] = [
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "templateLabels",
+    "commonAnnotations",
+    "nameReference",
+    "varReference",
+    "images",
+    "replicas",
+];
+
+fn spec_list(v: Option<&Value>, category: &str) -> Result<Vec<FieldSpec>> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Seq(items)) => items
+            .iter()
+            .map(|i| {
+                FieldSpec::from_value(i).map_err(|mut e| {
+                    e.message = format!("{category}: {}", e.message);
+                    e
+                })
+            })
+            .collect(),
+        Some(other) => Err(Error::msg(format!(
+            "{category}: expected a list of field specs, not a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+impl TransformerConfig {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a configuration (the contents of a `configurations:` file, as a
+    /// value) and sorts each list the way kustomize does. Unknown keys are
+    /// errors.
+    pub fn from_value(v: &Value) -> Result<TransformerConfig> {
+        let m = match v {
+            Value::Null => return Ok(TransformerConfig::default()),
+            Value::Map(m) => m,
+            other => {
+                return Err(Error::msg(format!(
+                    "transformer configuration: expected a mapping, not a {}",
+                    other.type_name()
+                )));
+            }
+        };
+        check_keys(m, &CATEGORIES, "transformer configuration")?;
+        let mut t = TransformerConfig {
+            name_prefix: spec_list(m.get("namePrefix"), "namePrefix")?,
+            name_suffix: spec_list(m.get("nameSuffix"), "nameSuffix")?,
+            namespace: spec_list(m.get("namespace"), "namespace")?,
+            common_labels: spec_list(m.get("commonLabels"), "commonLabels")?,
+            labels: spec_list(m.get("labels"), "labels")?,
+            template_labels: spec_list(m.get("templateLabels"), "templateLabels")?,
+            common_annotations: spec_list(m.get("commonAnnotations"), "commonAnnotations")?,
+            name_reference: Vec::new(),
+            var_reference: spec_list(m.get("varReference"), "varReference")?,
+            images: spec_list(m.get("images"), "images")?,
+            replicas: spec_list(m.get("replicas"), "replicas")?,
+        };
+        match m.get("nameReference") {
+            None | Some(Value::Null) => {}
+            Some(Value::Seq(items)) => {
+                for item in items {
+                    t.name_reference.push(parse_backref(item)?);
+                }
+            }
+            Some(other) => {
+                return Err(Error::msg(format!(
+                    "nameReference: expected a list, not a {}",
+                    other.type_name()
+                )));
+            }
+        }
+        t.sort();
+        Ok(t)
+    }
+
+    /// Merges `other` into this configuration (kustomize's
+    /// `TransformerConfig.Merge`): specs already present are skipped, a
+    /// present spec with a different `create` is an error, name-reference
+    /// referrers are merged into every entry of an equal GVK (or appended as
+    /// a new entry); each list is then re-sorted.
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
+            (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
+            (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
+            (&mut self.namespace, &other.namespace, "NameSpace"),
+            (
+                &mut self.common_annotations,
+                &other.common_annotations,
+                "CommonAnnotations",
+            ),
+            (
+                &mut self.common_labels,
+                &other.common_labels,
+                "CommonLabels",
+            ),
+            (&mut self.labels, &other.labels, "Labels"),
+            (
+                &mut self.template_labels,
+                &other.template_labels,
+                "TemplateLabels",
+            ),
+            (
+                &mut self.var_reference,
+                &other.var_reference,
+                "VarReference",
+            ),
+            (&mut self.images, &other.images, "Images"),
+            (&mut self.replicas, &other.replicas, "Replicas"),
+        ];
+        for (mine, theirs, name) in pairs {
+            merge_specs(mine, theirs).map_err(|mut e| {
+                e.message = format!("failed to merge {name} fieldSpec: {}", e.message);
+                e
+            })?;
+        }
+        for nbr in &other.name_reference {
+            let mut found = false;
+            for mine in self.name_reference.iter_mut() {
+                if mine.gvk == nbr.gvk {
+                    merge_specs(&mut mine.referrers, &nbr.referrers).map_err(|mut e| {
+                        e.message =
+                            format!("failed to merge NameReference fieldSpec: {}", e.message);
+                        e
+                    })?;
+                    found = true;
+                }
+            }
+            if !found {
+                self.name_reference.push(nbr.clone());
+            }
+        }
+        self.sort();
+        Ok(())
+    }
+
+    /// Sorts every list by kustomize's GVK order (stable; kustomize's own sort
+    /// is not, which only reorders specs of one GVK among themselves).
+    fn sort(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            sort_specs(list);
+        }
+        self.name_reference.sort_by(|a, b| gvk_cmp(&a.gvk, &b.gvk));
+    }
+}
+
+fn parse_backref(v: &Value) -> Result<NameBackRef> {
+    const WHAT: &str = "nameReference";
+    let m = v.as_map().ok_or_else(|| {
+        Error::msg(format!(
+            "nameReference: expected a mapping, not a {}",
+            v.type_name()
+        ))
+    })?;
+    check_keys(m, &["group", "version", "kind", "fieldSpecs"], WHAT)?;
+    Ok(NameBackRef {
+        gvk: Gvk {
+            group: opt_string(m, "group", WHAT)?,
+            version: opt_string(m, "version", WHAT)?,
+            kind: opt_string(m, "kind", WHAT)?,
+        },
+        referrers: spec_list(m.get("fieldSpecs"), WHAT)?,
+    })
+}
+
+/// kustomize v5.5's default field specs, generated from the YAML beside this
+/// module by `src/fieldspec/gen.py`.
+const DEFAULTS_JSON: &str = include_str!("fieldspec/defaults.json");
+
+/// kustomize v5.5's default transformer configuration, parsed once.
+pub fn default_config() -> &'static TransformerConfig {
+    static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let json: serde_json::Value =
+            serde_json::from_str(DEFAULTS_JSON).expect("embedded default field specs are JSON");
+        TransformerConfig::from_value(&Value::from(json))
+            .expect("embedded default field specs are valid")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v(j: serde_json::Value) -> Value {
+        Value::from(j)
+    }
+
+    #[test]
+    fn split_path_handles_escapes_and_leading_slash() {
+        assert_eq!(split_path("a/b/c"), ["a", "b", "c"]);
+        assert_eq!(split_path("/a/b"), ["a", "b"]);
+        assert_eq!(
+            split_path(r"metadata/annotations/a.io\/b"),
+            ["metadata", "annotations", "a.io/b"]
+        );
+        assert_eq!(split_path(""), [""]);
+        assert_eq!(split_path("spec/containers[]/image")[1], "containers[]");
+    }
+
+    #[test]
+    fn gvk_matching_treats_empty_as_any() {
+        let fs = FieldSpec {
+            group: "apps".into(),
+            kind: "Deployment".into(),
+            ..FieldSpec::new("spec/replicas")
+        };
+        let obj = v(json!({"apiVersion": "apps/v1", "kind": "Deployment"}));
+        assert!(fs.matches_object(&obj));
+        let obj = v(json!({"apiVersion": "extensions/v1beta1", "kind": "Deployment"}));
+        assert!(!fs.matches_object(&obj));
+        let any = FieldSpec::new("metadata/name");
+        assert!(any.matches_object(&v(json!({"kind": "X"}))));
+    }
+
+    fn set_to(s: &'static str) -> impl FnMut(&mut Value) -> Result<()> {
+        move |n: &mut Value| {
+            *n = Value::String(s.into());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn walker_fans_out_over_sequences_and_creates() {
+        let mut obj = v(json!({"spec": {"containers": [{"image": "a"}, {"name": "x"}, null]}}));
+        apply(
+            &mut obj,
+            "spec/containers[]/image",
+            Some(CreateKind::Scalar),
+            &mut set_to("z"),
+        )
+        .unwrap();
+        // `containers[]` itself is never created, but the fields after it are
+        // (as kubectl does for `spec/volumeClaimTemplates[]/metadata/labels`).
+        assert_eq!(
+            obj,
+            v(json!({"spec": {"containers": [{"image": "z"}, {"name": "x", "image": "z"}, null]}}))
+        );
+        let mut obj = v(json!({"spec": {}}));
+        apply(
+            &mut obj,
+            "spec/containers[]/image",
+            Some(CreateKind::Scalar),
+            &mut set_to("z"),
+        )
+        .unwrap();
+        assert_eq!(obj, v(json!({"spec": {}})));
+        let mut obj = v(json!({"spec": {"a": [{"b": 1}, {"c": 2}]}}));
+        apply(
+            &mut obj,
+            "spec/a/b",
+            Some(CreateKind::Scalar),
+            &mut set_to("z"),
+        )
+        .unwrap();
+        assert_eq!(
+            obj,
+            v(json!({"spec": {"a": [{"b": "z"}, {"c": 2, "b": "z"}]}}))
+        );
+    }
+
+    #[test]
+    fn walker_null_handling() {
+        // Checked against kubectl kustomize: `containers: null` under an
+        // images path becomes `[]`; a null mapping on the way is replaced when
+        // creating; without create a null leaf is passed to the setter.
+        let mut obj = v(json!({"spec": {"containers": null}}));
+        apply(&mut obj, "spec/containers[]/image", None, &mut set_to("z")).unwrap();
+        assert_eq!(obj, v(json!({"spec": {"containers": []}})));
+        let mut obj = v(json!({"metadata": null}));
+        apply(
+            &mut obj,
+            "metadata/labels",
+            Some(CreateKind::Map),
+            &mut |n: &mut Value| {
+                n.as_map_mut().unwrap().insert("a", "b".into());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(obj, v(json!({"metadata": {"labels": {"a": "b"}}})));
+        let mut obj = v(json!({"spec": {"x": null}}));
+        apply(&mut obj, "spec/x/y", None, &mut set_to("z")).unwrap();
+        assert_eq!(obj, v(json!({"spec": {"x": null}})));
+    }
+
+    #[test]
+    fn walker_errors() {
+        let mut obj = v(json!({"spec": {"template": 5}}));
+        let e = apply(&mut obj, "spec/template/metadata", None, &mut set_to("z")).unwrap_err();
+        assert_eq!(e.message, "expected sequence or mapping node");
+        let e = apply(&mut obj, "spec//x", None, &mut set_to("z")).unwrap_err();
+        assert_eq!(e.message, "cannot set or create an empty field name");
+        let spec = FieldSpec::new("spec/template/metadata/labels");
+        let mut obj = v(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "c"}, "spec": {"template": 5}}));
+        let e = apply_spec(&mut obj, &spec, None, &mut set_to("z")).unwrap_err();
+        // Message as kubectl kustomize prints it.
+        assert_eq!(
+            e.message,
+            "considering field 'spec/template/metadata/labels' of object \
+             Deployment.v1.apps/c.[noNs]: expected sequence or mapping node"
+        );
+    }
+
+    #[test]
+    fn default_config_is_kustomize_v5_5() {
+        let d = default_config();
+        assert_eq!(d.name_prefix, vec![FieldSpec::new("metadata/name")]);
+        assert_eq!(d.images.len(), 4);
+        assert_eq!(d.replicas.len(), 4);
+        assert_eq!(d.common_labels.len(), 32);
+        assert!(d.labels.is_empty());
+        // v5.5 labels volumeClaimTemplates through the template labels.
+        assert!(
+            d.template_labels
+                .iter()
+                .any(|f| f.path == "spec/volumeClaimTemplates[]/metadata/labels")
+        );
+        assert_eq!(d.name_reference.len(), 16);
+        // Sorted by kustomize's GVK order: Namespace-first kinds lead.
+        assert_eq!(d.name_reference[0].gvk.kind, "StorageClass");
+        let secret = d
+            .name_reference
+            .iter()
+            .find(|n| n.gvk.kind == "Secret")
+            .unwrap();
+        assert_eq!(secret.referrers.len(), 70);
+    }
+
+    #[test]
+    fn merge_dedupes_and_detects_conflicts() {
+        let mut t = default_config().clone();
+        let extra = TransformerConfig::from_value(&v(json!({
+            "namePrefix": [{"path": "metadata/name"}, {"path": "spec/x", "kind": "Foo"}],
+            "nameReference": [
+                {"kind": "Secret", "version": "v1", "fieldSpecs": [{"path": "spec/s", "kind": "Foo"}]},
+                {"kind": "Bar", "fieldSpecs": [{"path": "spec/bar", "kind": "Foo"}]}
+            ]
+        })))
+        .unwrap();
+        t.merge(&extra).unwrap();
+        assert_eq!(t.name_prefix.len(), 2);
+        let secret = t
+            .name_reference
+            .iter()
+            .find(|n| n.gvk.kind == "Secret")
+            .unwrap();
+        assert_eq!(secret.referrers.len(), 71);
+        assert!(t.name_reference.iter().any(|n| n.gvk.kind == "Bar"));
+        let bad = TransformerConfig::from_value(&v(json!({
+            "namePrefix": [{"path": "metadata/name", "create": true}]
+        })))
+        .unwrap();
+        let e = t.merge(&bad).unwrap_err();
+        assert_eq!(
+            e.message,
+            "failed to merge NamePrefix fieldSpec: conflicting fieldspecs"
+        );
+        assert!(TransformerConfig::from_value(&v(json!({"bogus": []}))).is_err());
+    }
+}

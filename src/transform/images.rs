@@ -1,0 +1,311 @@
+//! kustomize's ImageTagTransformer (`images:`).
+
+use regex::Regex;
+
+use crate::error::Result;
+use crate::fieldspec::{FieldSpec, apply_specs, scalar_text, wrong_kind_error};
+use crate::resource::Resource;
+use crate::transform::check_scalar;
+use crate::yaml::Value;
+
+/// One `images:` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImageSpec {
+    /// `name`: the image name to match (without tag or digest).
+    pub name: String,
+    /// `newName`: replaces the name.
+    pub new_name: String,
+    /// `newTag`: replaces the tag (and drops a digest).
+    pub new_tag: String,
+    /// `digest`: replaces the digest (and drops the tag unless `newTag`).
+    pub digest: String,
+    /// `tagSuffix`: appended to the tag.
+    pub tag_suffix: String,
+}
+
+/// Splits an image reference into name, tag and digest as kustomize does:
+/// the first `@` or `:` after the first `/` (if any) starts the tag/digest.
+pub fn split_image(image: &str) -> (String, String, String) {
+    let slash = match image.find('/') {
+        Some(i) if i > 0 => i,
+        _ => 0,
+    };
+    let search = &image[slash..];
+    let at = search.find('@').map(|a| a + slash);
+    let colon = search.find(':').map(|c| c + slash);
+    match (colon, at) {
+        // digest only: an `@` before any `:`
+        (c, Some(a)) if c.is_none_or(|c| a < c) => (
+            image[..a].to_string(),
+            String::new(),
+            image[a + 1..].to_string(),
+        ),
+        (Some(c), Some(a)) => (
+            image[..c].to_string(),
+            image[c + 1..a].to_string(),
+            image[a + 1..].to_string(),
+        ),
+        (Some(c), None) => (
+            image[..c].to_string(),
+            image[c + 1..].to_string(),
+            String::new(),
+        ),
+        _ => (image.to_string(), String::new(), String::new()),
+    }
+}
+
+/// An image entry ready to apply: the spec plus its compiled name pattern.
+struct Updater<'a> {
+    spec: &'a ImageSpec,
+    /// `None` when the name is not a valid pattern (nothing matches).
+    pattern: Option<Regex>,
+}
+
+impl<'a> Updater<'a> {
+    fn new(spec: &'a ImageSpec) -> Self {
+        // kustomize uses the name as a regular expression, unescaped.
+        let pattern = Regex::new(&format!(
+            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+            spec.name
+        ))
+        .ok();
+        Updater { spec, pattern }
+    }
+
+    fn update(&self, node: &mut Value) -> Result<()> {
+        check_scalar(node)?;
+        let Some(value) = scalar_text(node) else {
+            return Ok(());
+        };
+        if !self.pattern.as_ref().is_some_and(|p| p.is_match(&value)) {
+            return Ok(());
+        }
+        let (mut name, mut tag, mut digest) = split_image(&value);
+        let s = self.spec;
+        if !s.new_name.is_empty() {
+            name = s.new_name.clone();
+        }
+        if !s.new_tag.is_empty() && !s.digest.is_empty() {
+            tag = s.new_tag.clone();
+            digest = s.digest.clone();
+        } else if !s.new_tag.is_empty() {
+            tag = s.new_tag.clone();
+            digest.clear();
+        } else if !s.digest.is_empty() {
+            tag.clear();
+            digest = s.digest.clone();
+        } else if !s.tag_suffix.is_empty() {
+            tag.push_str(&s.tag_suffix);
+            digest.clear();
+        }
+        if !tag.is_empty() {
+            name.push(':');
+            name.push_str(&tag);
+        }
+        if !digest.is_empty() {
+            name.push('@');
+            name.push_str(&digest);
+        }
+        *node = Value::String(name);
+        Ok(())
+    }
+
+    /// The legacy pass: every `containers`/`initContainers` sequence anywhere
+    /// in the object.
+    fn walk(&self, node: &mut Value) -> Result<()> {
+        match node {
+            Value::Map(m) => {
+                for (key, value) in m.iter_mut() {
+                    self.walk(value)?;
+                    if key == "containers" || key == "initContainers" {
+                        self.containers(value)?;
+                    }
+                }
+                Ok(())
+            }
+            Value::Seq(items) => {
+                for item in items.iter_mut() {
+                    self.walk(item)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn containers(&self, list: &mut Value) -> Result<()> {
+        let Value::Seq(items) = list else {
+            return Ok(());
+        };
+        for item in items.iter_mut() {
+            match item {
+                Value::Null => {}
+                Value::Map(m) => {
+                    if let Some(image) = m.get_mut("image") {
+                        self.update(image)?;
+                    }
+                }
+                other => return Err(wrong_kind_error("MappingNode", other)),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_crd(r: &Resource) -> bool {
+    r.kind() == "CustomResourceDefinition"
+}
+
+/// Applies one `images:` entry to every resource but CRDs, as kustomize
+/// does: first to the `image` of every `containers`/`initContainers` item
+/// anywhere in the object, then to the fields `specs` select (the `images`
+/// specs; never created). An image matches when it is the entry's `name`
+/// (used as a regular expression) optionally followed by `:tag` and/or
+/// `@sha256:digest`. Both passes apply, so a `tagSuffix` can land twice, as it
+/// does in kustomize.
+pub fn set_images(
+    resources: &mut [Resource],
+    image: &ImageSpec,
+    specs: &[FieldSpec],
+) -> Result<()> {
+    let updater = Updater::new(image);
+    for r in resources.iter_mut() {
+        if is_crd(r) {
+            continue;
+        }
+        updater.walk(&mut r.value)?;
+    }
+    for r in resources.iter_mut() {
+        if is_crd(r) {
+            continue;
+        }
+        apply_specs(&mut r.value, specs, None, &mut |n| updater.update(n))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fieldspec::default_config;
+    use crate::transform::testutil::{res, vals, values};
+    use serde_json::json;
+
+    #[test]
+    fn split_follows_kustomize() {
+        let s = |i: &str| {
+            let (n, t, d) = split_image(i);
+            (n, t, d)
+        };
+        let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(s("nginx"), t("nginx", "", ""));
+        assert_eq!(s("nginx:1"), t("nginx", "1", ""));
+        assert_eq!(s("nginx@sha256:ab"), t("nginx", "", "sha256:ab"));
+        assert_eq!(s("nginx:1@sha256:ab"), t("nginx", "1", "sha256:ab"));
+        assert_eq!(s("reg:5000/nginx:1"), t("reg:5000/nginx", "1", ""));
+        assert_eq!(s("reg:5000/nginx"), t("reg:5000/nginx", "", ""));
+    }
+
+    fn img(name: &str) -> ImageSpec {
+        ImageSpec {
+            name: name.into(),
+            ..ImageSpec::default()
+        }
+    }
+
+    #[test]
+    fn images_match_and_rewrite_like_kubectl() {
+        let mut rs = res(vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {
+                    "initContainers": [{"name": "i", "image": "busybox:1.0"}, {"name": "j", "image": "busybox"}],
+                    "containers": [
+                        {"name": "a", "image": "nginx"},
+                        {"name": "b", "image": "nginx:1.0"},
+                        {"name": "c", "image": "nginx@sha256:abc"},
+                        {"name": "d", "image": "docker.io/nginx:1"},
+                        {"name": "e", "image": "my.registry:5000/nginx:1"},
+                        {"name": "f", "image": "alpine:3"},
+                        {"name": "g", "image": "nginxx"},
+                        {"name": "h"}]}}}}),
+            json!({"apiVersion": "ex.com/v1", "kind": "Foo", "metadata": {"name": "f"},
+                "spec": {"jobs": [{"containers": [{"image": "nginx"}]}], "image": "nginx"}}),
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "foos.ex.com"}, "spec": {"containers": [{"image": "nginx"}]}}),
+        ]);
+        let specs = &default_config().images;
+        let entries = [
+            ImageSpec {
+                new_tag: "2.0".into(),
+                ..img("nginx")
+            },
+            ImageSpec {
+                new_name: "other/nginx".into(),
+                digest: "sha256:ff".into(),
+                ..img("my.registry:5000/nginx")
+            },
+            ImageSpec {
+                tag_suffix: "-x".into(),
+                ..img("busybox")
+            },
+            ImageSpec {
+                new_tag: "t".into(),
+                digest: "sha256:dd".into(),
+                ..img("alpine")
+            },
+        ];
+        for e in &entries {
+            set_images(&mut rs, e, specs).unwrap();
+        }
+        // From kubectl kustomize with the same four images: entries.
+        let want = vals(vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {
+                    "initContainers": [{"name": "i", "image": "busybox:1.0-x-x"},
+                        {"name": "j", "image": "busybox:-x-x"}],
+                    "containers": [
+                        {"name": "a", "image": "nginx:2.0"},
+                        {"name": "b", "image": "nginx:2.0"},
+                        {"name": "c", "image": "nginx:2.0"},
+                        {"name": "d", "image": "docker.io/nginx:1"},
+                        {"name": "e", "image": "other/nginx@sha256:ff"},
+                        {"name": "f", "image": "alpine:t@sha256:dd"},
+                        {"name": "g", "image": "nginxx"},
+                        {"name": "h"}]}}}}),
+            json!({"apiVersion": "ex.com/v1", "kind": "Foo", "metadata": {"name": "f"},
+                "spec": {"jobs": [{"containers": [{"image": "nginx:2.0"}]}], "image": "nginx"}}),
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "foos.ex.com"}, "spec": {"containers": [{"image": "nginx"}]}}),
+        ]);
+        assert_eq!(values(&rs), want);
+    }
+
+    #[test]
+    fn custom_image_specs_and_null_containers() {
+        let mut rs = res(vec![json!({"apiVersion": "ex.com/v1", "kind": "Foo",
+            "metadata": {"name": "f"},
+            "spec": {"runner": {"img": "nginx:1"}, "containers": null}})]);
+        let mut specs = default_config().images.clone();
+        specs.push(FieldSpec {
+            kind: "Foo".into(),
+            ..FieldSpec::new("spec/runner/img")
+        });
+        set_images(
+            &mut rs,
+            &ImageSpec {
+                new_name: "repo/nginx".into(),
+                ..img("nginx")
+            },
+            &specs,
+        )
+        .unwrap();
+        // From kubectl kustomize (configurations: images: [{path: spec/runner/img, kind: Foo}]):
+        // the custom field changes and `containers: null` becomes `[]`.
+        assert_eq!(
+            values(&rs),
+            vals(vec![json!({"apiVersion": "ex.com/v1", "kind": "Foo",
+                "metadata": {"name": "f"},
+                "spec": {"runner": {"img": "repo/nginx:1"}, "containers": []}})])
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! The simple builtin transformers of kustomize v5.5, each a pure filter over
+//! resources driven by field specs: namespace, name prefix/suffix, labels,
+//! annotations, image tags and replica counts.
+//!
+//! The build pipeline runs them in kustomize's order: namespace, prefix,
+//! suffix, labels (each `labels:` entry, then `commonLabels`), annotations,
+//! (JSON 6902 patches), replicas, images (one run per `images:` entry).
+
+pub mod namespace;
+pub mod prefix_suffix;
+pub mod labels;
+pub mod annotations;
+pub mod replicas;
+pub mod images;
+pub mod replacements;
+pub mod name_reference;
+pub mod vars;
+pub mod plugins;
+
+use crate::error::Result;
+use crate::fieldspec::wrong_kind_error;
+use crate::yaml::Value;
+
+/// Sets `key: value` in a mapping reached by a field spec, as kyaml's
+/// `SetEntry` does: a `null` node is left alone, a scalar or sequence is an
+/// error.
+pub(crate) fn set_map_entry(node: &mut Value, key: &str, value: &str) -> Result<()> {
+    match node {
+        Value::Null => Ok(()),
+        Value::Map(m) => {
+            m.insert(key, Value::String(value.to_string()));
+            Ok(())
+        }
+        other => Err(wrong_kind_error("MappingNode", other)),
+    }
+}
+
+/// Fails unless `node` is a scalar (or `null`), as kyaml's scalar setters do.
+pub(crate) fn check_scalar(node: &Value) -> Result<()> {
+    match node {
+        Value::Map(_) | Value::Seq(_) => Err(wrong_kind_error("ScalarNode", node)),
+        _ => Ok(()),
+    }
+}
+
+/// True for a resource kustomize skips as empty (`null` or `{}`).
+pub(crate) fn is_nil_or_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        Value::Seq(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// Sorts key/value pairs by key (kustomize applies map entries in sorted key
+/// order), keeping the last value of a repeated key.
+pub(crate) fn sorted_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        match out.iter_mut().find(|(ek, _)| ek == k) {
+            Some(slot) => slot.1 = v.clone(),
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Helpers for the transformer tests.
+
+    use crate::resource::{ResMap, Resource};
+    use crate::yaml::Value;
+
+    /// Builds resources from JSON values.
+    pub fn res(docs: Vec<serde_json::Value>) -> Vec<Resource> {
+        docs.into_iter()
+            .map(|d| Resource::new(Value::from(d)))
+            .collect()
+    }
+
+    /// Builds a ResMap from JSON values.
+    pub fn resmap(docs: Vec<serde_json::Value>) -> ResMap {
+        let mut m = ResMap::new();
+        for r in res(docs) {
+            m.push(r);
+        }
+        m
+    }
+
+    /// The values of resources, for comparison.
+    pub fn values(rs: &[Resource]) -> Vec<Value> {
+        rs.iter().map(|r| r.value.clone()).collect()
+    }
+
+    /// Values from JSON.
+    pub fn vals(docs: Vec<serde_json::Value>) -> Vec<Value> {
+        docs.into_iter().map(Value::from).collect()
+    }
+}
