@@ -69,8 +69,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let file = ldr.kustomization_file()?;
     let shown = crate::loader::display(&file);
     let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
     let docs = parse_yaml(&shown, &text)?;
     let doc = match docs.len() {
         0 => Value::Null,
@@ -87,9 +87,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
 
 /// Parses YAML text, turning syntax errors into errors naming `file` and line.
 pub fn parse_yaml(file: &Path, text: &str) -> Result<Vec<Value>> {
-    yaml::parse_documents(text).map_err(|e| {
-        Error::in_file(file, e.message.clone()).with_line(e.line)
-    })
+    yaml::parse_documents(text)
+        .map_err(|e| Error::in_file(file, e.message.clone()).with_line(e.line))
 }
 
 fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
@@ -125,18 +124,27 @@ fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
         if ldr.is_file(path) {
             let resources = read_resources(ldr, path)?;
             for r in resources {
-                append_unique(&mut ra.resources, r).map_err(|e| e.with_file(ldr.display_path(path)))?;
+                append_unique(&mut ra.resources, r)
+                    .map_err(|e| e.with_file(ldr.display_path(path)))?;
             }
         } else if ldr.is_dir(path) {
-            let sub = accumulate_directory(ldr, path, Accumulator {
-                config: TransformerConfig::default(),
-                ..Default::default()
-            }, false)?;
+            let sub = accumulate_directory(
+                ldr,
+                path,
+                Accumulator {
+                    config: TransformerConfig::default(),
+                    ..Default::default()
+                },
+                false,
+            )?;
             merge_accumulator(ra, sub)?;
         } else if crate::loader::is_remote(path) {
             return Err(Error::in_file(
                 &k.file,
-                format!("remote resource {:?} is not supported: aiw never fetches from the network", path),
+                format!(
+                    "remote resource {:?} is not supported: aiw never fetches from the network",
+                    path
+                ),
             ));
         } else {
             return Err(Error::in_file(
@@ -170,20 +178,31 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     Ok(())
 }
 
-fn accumulate_directory(ldr: &Loader, path: &str, ra: Accumulator, component: bool) -> Result<Accumulator> {
+fn accumulate_directory(
+    ldr: &Loader,
+    path: &str,
+    ra: Accumulator,
+    component: bool,
+) -> Result<Accumulator> {
     let child = ldr.child(path)?;
     let k = load_kustomization(&child)?;
     match (component, k.kind) {
         (true, KustKind::Kustomization) => {
             return Err(Error::in_file(
                 &k.file,
-                format!("expected kind 'Component' for path '{}' but got 'Kustomization'", path),
+                format!(
+                    "expected kind 'Component' for path '{}' but got 'Kustomization'",
+                    path
+                ),
             ));
         }
         (false, KustKind::Component) => {
             return Err(Error::in_file(
                 &k.file,
-                format!("expected kind != 'Component' for path '{}': a component must be listed under 'components', not 'resources'", path),
+                format!(
+                    "expected kind != 'Component' for path '{}': a component must be listed under 'components', not 'resources'",
+                    path
+                ),
             ));
         }
         _ => {}
@@ -211,20 +230,20 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
     while let Some(doc) = queue.pop_front() {
         let r = resource_from_doc(doc).map_err(|e| e.with_file(&shown))?;
         let Some(r) = r else { continue };
-        if r.kind().ends_with("List") {
-            if let Some(items) = r.value.get("items") {
-                match items {
-                    Value::Seq(items) => {
-                        queue.extend(items.iter().cloned());
-                        continue;
-                    }
-                    Value::Null => continue,
-                    _ => {
-                        return Err(Error::in_file(
-                            &shown,
-                            format!("expected array in {}/items", r.kind()),
-                        ));
-                    }
+        if r.kind().ends_with("List")
+            && let Some(items) = r.value.get("items")
+        {
+            match items {
+                Value::Seq(items) => {
+                    queue.extend(items.iter().cloned());
+                    continue;
+                }
+                Value::Null => continue,
+                _ => {
+                    return Err(Error::in_file(
+                        &shown,
+                        format!("expected array in {}/items", r.kind()),
+                    ));
                 }
             }
         }
@@ -259,7 +278,10 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
             .and_then(Value::as_str)
             .unwrap_or("");
         if name.is_empty() {
-            return Err(Error::msg(format!("missing metadata.name in object of kind {}", kind)));
+            return Err(Error::msg(format!(
+                "missing metadata.name in object of kind {}",
+                kind
+            )));
         }
     }
     if let Some(md) = m.get("metadata")
@@ -269,7 +291,9 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
         return Err(Error::msg("metadata must be a mapping"));
     }
     if has_null_in_list(&doc) {
-        return Err(Error::msg("empty item in a list (null entries are not allowed)"));
+        return Err(Error::msg(
+            "empty item in a list (null entries are not allowed)",
+        ));
     }
     Ok(Some(Resource::new(doc)))
 }
@@ -286,7 +310,12 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
     let global = k.generator_options.as_ref();
     let mut generated = Vec::new();
     for g in &k.config_map_generator {
-        generated.push(generate::generate(ldr, GeneratedKind::ConfigMap, g, global)?);
+        generated.push(generate::generate(
+            ldr,
+            GeneratedKind::ConfigMap,
+            g,
+            global,
+        )?);
     }
     for g in &k.secret_generator {
         generated.push(generate::generate(ldr, GeneratedKind::Secret, g, global)?);
@@ -434,8 +463,11 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
     Ok(())
 }
 
-fn load_replacements(ldr: &Loader, entries: &[Value]) -> Result<Vec<transform::replacements::Replacement>> {
-    use transform::replacements::{parse_entry, parse_replacement_file, ReplacementEntry};
+fn load_replacements(
+    ldr: &Loader,
+    entries: &[Value],
+) -> Result<Vec<transform::replacements::Replacement>> {
+    use transform::replacements::{ReplacementEntry, parse_entry, parse_replacement_file};
     let mut out = Vec::new();
     for e in entries {
         match parse_entry(e)? {
@@ -470,7 +502,10 @@ fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
             .collect();
         let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
         if !unused.is_empty() {
-            eprintln!("well-defined vars that were never replaced: {}", unused.join(","));
+            eprintln!(
+                "well-defined vars that were never replaced: {}",
+                unused.join(",")
+            );
         }
     }
     drop_local_configs(&mut ra.resources);

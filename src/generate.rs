@@ -184,7 +184,10 @@ pub fn generate(
         pairs.extend(env_pairs(ldr, e)?);
     }
     for l in &args.literals {
-        pairs.push(literal_pair(l).map_err(|e| Error::msg(format!("{} {:?}: {}", what, args.name, e.message)))?);
+        pairs.push(
+            literal_pair(l)
+                .map_err(|e| Error::msg(format!("{} {:?}: {}", what, args.name, e.message)))?,
+        );
     }
     for f in &args.files {
         let (key, path) = file_source(f)
@@ -192,7 +195,10 @@ pub fn generate(
         if ldr.is_dir(&path) {
             return Err(Error::in_file(
                 ldr.display_path(&path),
-                format!("{} {:?}: file sources must be files, not directories", what, args.name),
+                format!(
+                    "{} {:?}: file sources must be files, not directories",
+                    what, args.name
+                ),
             ));
         }
         let value = ldr.load(&path)?;
@@ -203,7 +209,11 @@ pub fn generate(
         if !seen.insert(p.key.clone()) {
             return Err(Error::msg(format!(
                 "{} {} illegally repeats the key `{}`",
-                if kind == GeneratedKind::Secret { "secret" } else { "configmap" },
+                if kind == GeneratedKind::Secret {
+                    "secret"
+                } else {
+                    "configmap"
+                },
                 args.name,
                 p.key
             )));
@@ -285,8 +295,14 @@ mod tests {
 
     #[test]
     fn file_sources() {
-        assert_eq!(file_source("dir/a.txt").unwrap(), ("a.txt".into(), "dir/a.txt".into()));
-        assert_eq!(file_source("k=dir/a.txt").unwrap(), ("k".into(), "dir/a.txt".into()));
+        assert_eq!(
+            file_source("dir/a.txt").unwrap(),
+            ("a.txt".into(), "dir/a.txt".into())
+        );
+        assert_eq!(
+            file_source("k=dir/a.txt").unwrap(),
+            ("k".into(), "dir/a.txt".into())
+        );
         assert!(file_source("=a").is_err());
         assert!(file_source("a=").is_err());
         assert!(file_source("a=b=c").is_err());

@@ -53,7 +53,10 @@ pub struct GeneratorOptions {
 impl GeneratorOptions {
     /// Merges kustomization-wide options into a generator's own ones, as
     /// kustomize's `MergeGlobalOptionsIntoLocal` does (local keys win).
-    pub fn merged_with_global(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> Option<GeneratorOptions> {
+    pub fn merged_with_global(
+        local: Option<&GeneratorOptions>,
+        global: Option<&GeneratorOptions>,
+    ) -> Option<GeneratorOptions> {
         let Some(global) = global else {
             return local.cloned();
         };
@@ -110,7 +113,11 @@ fn parse_labels(field: &str, v: &Value) -> Result<Vec<LabelEntry>> {
         let Some(m) = get_map(field, &item)? else {
             continue;
         };
-        check_fields(field, m, &["pairs", "includeSelectors", "includeTemplates", "fields"])?;
+        check_fields(
+            field,
+            m,
+            &["pairs", "includeSelectors", "includeTemplates", "fields"],
+        )?;
         let mut e = LabelEntry::default();
         for (k, v) in m.iter() {
             let f = format!("{}.{}", field, k);
@@ -137,7 +144,11 @@ fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
         let Some(m) = get_map(field, &item)? else {
             continue;
         };
-        check_fields(field, m, &["name", "newName", "newTag", "digest", "tagSuffix"])?;
+        check_fields(
+            field,
+            m,
+            &["name", "newName", "newTag", "digest", "tagSuffix"],
+        )?;
         let mut i = ImageSpec::default();
         for (k, v) in m.iter() {
             let f = format!("{}.{}", field, k);
@@ -326,7 +337,12 @@ fn parse_generator_options(field: &str, v: &Value) -> Result<Option<GeneratorOpt
     check_fields(
         field,
         m,
-        &["labels", "annotations", "disableNameSuffixHash", "immutable"],
+        &[
+            "labels",
+            "annotations",
+            "disableNameSuffixHash",
+            "immutable",
+        ],
     )?;
     let mut o = GeneratorOptions::default();
     for (k, v) in m.iter() {
@@ -349,7 +365,14 @@ fn parse_generators(field: &str, v: &Value, secret: bool) -> Result<Vec<Generato
             continue;
         };
         let mut allowed = vec![
-            "name", "namespace", "behavior", "literals", "files", "envs", "env", "options",
+            "name",
+            "namespace",
+            "behavior",
+            "literals",
+            "files",
+            "envs",
+            "env",
+            "options",
         ];
         if secret {
             allowed.push("type");
@@ -425,7 +448,10 @@ fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntr
 
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("helmCharts", "Helm chart inflation is not supported by aiw"),
-    ("helmGlobals", "Helm chart inflation is not supported by aiw"),
+    (
+        "helmGlobals",
+        "Helm chart inflation is not supported by aiw",
+    ),
     (
         "helmChartInflationGenerator",
         "Helm chart inflation is not supported by aiw",
@@ -566,9 +592,7 @@ impl Kustomization {
                 api_version
             ))));
         }
-        let only_meta = m
-            .keys()
-            .all(|key| key == "apiVersion" || key == "kind");
+        let only_meta = m.keys().all(|key| key == "apiVersion" || key == "kind");
         if only_meta {
             return Err(at(Error::msg("kustomization.yaml is empty")));
         }

@@ -154,7 +154,10 @@ impl Loader {
     pub fn load(&self, rel: &str) -> Result<Vec<u8>> {
         let path = self.check_file(rel)?;
         if path.is_dir() {
-            return Err(Error::in_file(display(&path), "is a directory, expected a file"));
+            return Err(Error::in_file(
+                display(&path),
+                "is a directory, expected a file",
+            ));
         }
         fs::read(&path).map_err(|e| Error::in_file(display(&path), io_message(&e)))
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use aiw::build::{build_yaml, BuildOptions};
+use aiw::build::{BuildOptions, build_yaml};
 use aiw::loader::LoadRestrictor;
 
 /// aiw: a Kustomize-compatible overlay compiler.
@@ -28,7 +28,11 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
         /// Which files a kustomization may read.
-        #[arg(long = "load-restrictor", value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly")]
+        #[arg(
+            long = "load-restrictor",
+            value_name = "RESTRICTOR",
+            default_value = "LoadRestrictionsRootOnly"
+        )]
         load_restrictor: LoadRestrictor,
     },
 }
@@ -57,7 +61,9 @@ fn main() -> ExitCode {
                 Some(path) => aiw::output::write_atomically(&path, out.as_bytes()),
                 None => {
                     let mut stdout = std::io::stdout().lock();
-                    stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush())
+                    stdout
+                        .write_all(out.as_bytes())
+                        .and_then(|_| stdout.flush())
                 }
             };
             if let Err(e) = written {

@@ -126,8 +126,9 @@ fn apply_smp_at(
         if allow_name_change || allow_kind_change {
             r.store_previous_id();
         }
-        let outcome = smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
-            .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
+        let outcome =
+            smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
+                .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
         if outcome == smp::MergeOutcome::Delete {
             return Ok(false);
         }
@@ -152,7 +153,13 @@ fn select(m: &ResMap, sel: &Selector) -> Vec<usize> {
     (0..m.len()).filter(|&p| sel.matches(m.get(p))).collect()
 }
 
-fn apply_smp_by_id(m: &mut ResMap, patch: &Resource, allow_name: bool, allow_kind: bool, origin: &str) -> Result<()> {
+fn apply_smp_by_id(
+    m: &mut ResMap,
+    patch: &Resource,
+    allow_name: bool,
+    allow_kind: bool,
+    origin: &str,
+) -> Result<()> {
     let id = patch.id();
     let found = m.find_by_any_id(&id);
     match found.len() {
@@ -177,14 +184,26 @@ fn apply_smp_by_id(m: &mut ResMap, patch: &Resource, allow_name: bool, allow_kin
 
 /// The `patchesStrategicMerge` field: file paths or inline patches, each
 /// applied to the resource whose id (current or original) it names.
-pub fn apply_patches_strategic_merge(ldr: &Loader, entries: &[String], m: &mut ResMap) -> Result<()> {
+pub fn apply_patches_strategic_merge(
+    ldr: &Loader,
+    entries: &[String],
+    m: &mut ResMap,
+) -> Result<()> {
     for entry in entries {
         // kustomize first tries the entry as inline YAML, then as a path.
-        let inline = entry.contains('\n') || entry.trim_start().starts_with('{') || (entry.contains(": ") && !ldr.is_file(entry));
+        let inline = entry.contains('\n')
+            || entry.trim_start().starts_with('{')
+            || (entry.contains(": ") && !ldr.is_file(entry));
         let (text, origin) = if inline {
-            (entry.clone(), "inline patchesStrategicMerge entry".to_string())
+            (
+                entry.clone(),
+                "inline patchesStrategicMerge entry".to_string(),
+            )
         } else {
-            (ldr.load_text(entry)?, ldr.display_path(entry).display().to_string())
+            (
+                ldr.load_text(entry)?,
+                ldr.display_path(entry).display().to_string(),
+            )
         };
         let body = parse_patch_text(&text, &origin)?;
         let PatchBody::Strategic(patches) = body else {
@@ -229,7 +248,13 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                     }
                     let mut deleted = Vec::new();
                     for pos in select(m, sel) {
-                        if !apply_smp_at(m, pos, &patches[0], p.allow_name_change, p.allow_kind_change)? {
+                        if !apply_smp_at(
+                            m,
+                            pos,
+                            &patches[0],
+                            p.allow_name_change,
+                            p.allow_kind_change,
+                        )? {
                             deleted.push(pos);
                         }
                     }
@@ -237,7 +262,13 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                 }
                 None => {
                     for patch in &patches {
-                        apply_smp_by_id(m, patch, p.allow_name_change, p.allow_kind_change, &origin)?;
+                        apply_smp_by_id(
+                            m,
+                            patch,
+                            p.allow_name_change,
+                            p.allow_kind_change,
+                            &origin,
+                        )?;
                     }
                 }
             },
@@ -254,7 +285,9 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                         r.store_previous_id();
                         ops.apply(&mut r.value)
                     })
-                    .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
+                    .map_err(|e| {
+                        Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
+                    })?;
                 }
             }
         }
@@ -267,10 +300,21 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
     for p in entries {
         let origin = source_of(p, ldr);
         let Some(target) = &p.target else {
-            return Err(Error::msg(format!("must specify a target for patch {}", origin)));
+            return Err(Error::msg(format!(
+                "must specify a target for patch {}",
+                origin
+            )));
         };
-        if target.get("name").and_then(Value::as_str).unwrap_or("").is_empty() {
-            return Err(Error::msg(format!("must specify the target name for {}", origin)));
+        if target
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            return Err(Error::msg(format!(
+                "must specify the target name for {}",
+                origin
+            )));
         }
         let text = load_entry_text(ldr, p)?;
         let docs = crate::build::parse_yaml(&PathBuf::from(&origin), &text)?;
@@ -293,8 +337,9 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
         let sel = Selector::from_value(target)?;
         for pos in select(m, &sel) {
             let id = m.get(pos).id();
-            m.update(pos, |r| ops.apply(&mut r.value))
-                .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))?;
+            m.update(pos, |r| ops.apply(&mut r.value)).map_err(|e| {
+                Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
+            })?;
         }
     }
     Ok(())

@@ -6,16 +6,16 @@
 //! suffix, labels (each `labels:` entry, then `commonLabels`), annotations,
 //! (JSON 6902 patches), replicas, images (one run per `images:` entry).
 
-pub mod namespace;
-pub mod prefix_suffix;
-pub mod labels;
 pub mod annotations;
-pub mod replicas;
 pub mod images;
-pub mod replacements;
+pub mod labels;
 pub mod name_reference;
-pub mod vars;
+pub mod namespace;
 pub mod plugins;
+pub mod prefix_suffix;
+pub mod replacements;
+pub mod replicas;
+pub mod vars;
 
 use crate::error::Result;
 use crate::fieldspec::wrong_kind_error;

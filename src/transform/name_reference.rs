@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::fieldspec::{self, FieldSpec, TransformerConfig};
-use crate::resource::{effective_namespace, is_cluster_scoped, Gvk, ResId, ResMap};
+use crate::resource::{Gvk, ResId, ResMap, effective_namespace, is_cluster_scoped};
 use crate::yaml::Value;
 
 /// What the filter needs to know of a possible referral, snapshotted before
@@ -39,7 +39,8 @@ fn prefix_suffix_equals(c: &Candidate, r: &Candidate, allow_empty: bool) -> bool
     if allow_empty {
         let pe = c.prefixes.is_empty() || r.prefixes.is_empty();
         let se = c.suffixes.is_empty() || r.suffixes.is_empty();
-        (pe || same_ending(&c.prefixes, &r.prefixes)) && (se || same_ending(&c.suffixes, &r.suffixes))
+        (pe || same_ending(&c.prefixes, &r.prefixes))
+            && (se || same_ending(&c.suffixes, &r.suffixes))
     } else {
         same_ending(&c.prefixes, &r.prefixes) && same_ending(&c.suffixes, &r.suffixes)
     }
@@ -160,7 +161,10 @@ impl Ctx<'_> {
                     return false;
                 }
                 // sameCurrentNamespaceAsReferrer
-                r.cluster_scoped || c.cluster_scoped || c.id.gvk.kind == "ServiceAccount" || c.eff_ns == r.eff_ns
+                r.cluster_scoped
+                    || c.cluster_scoped
+                    || c.id.gvk.kind == "ServiceAccount"
+                    || c.eff_ns == r.eff_ns
             })
             .collect()
     }
@@ -188,7 +192,10 @@ impl Ctx<'_> {
                 if identical {
                     return Ok(Some(c[0]));
                 }
-                let ids: Vec<String> = c.iter().map(|&p| self.index.cands[p].id.to_string()).collect();
+                let ids: Vec<String> = c
+                    .iter()
+                    .map(|&p| self.index.cands[p].id.to_string())
+                    .collect();
                 Err(Error::msg(format!(
                     "found multiple possible referrals for name {:?} referenced by {}: {}",
                     name,
@@ -224,7 +231,9 @@ impl Ctx<'_> {
         let Some(name) = name.as_str().map(str::to_string) else {
             return Ok(());
         };
-        let ns = m.get("namespace").map(|v| v.scalar_string().unwrap_or_default());
+        let ns = m
+            .get("namespace")
+            .map(|v| v.scalar_string().unwrap_or_default());
         let Some(p) = self.select(&name, ns.as_deref(), true)? else {
             return Ok(());
         };
@@ -301,7 +310,11 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     // Referrers by original kind, so a spec naming a kind visits only those.
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
     for (pos, c) in index.cands.iter().enumerate() {
-        let k = c.prev.first().map(|p| p.gvk.kind.as_str()).unwrap_or(&c.id.gvk.kind);
+        let k = c
+            .prev
+            .first()
+            .map(|p| p.gvk.kind.as_str())
+            .unwrap_or(&c.id.gvk.kind);
         by_kind.entry(k).or_default().push(pos);
     }
     let all: Vec<usize> = (0..index.cands.len()).collect();
@@ -349,12 +362,14 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
                 binding_namespaces: binding_ns.clone(),
                 refs: Vec::new(),
             };
-            fieldspec::apply(&mut edited, &spec.path, None, &mut |node| ctx.set(node)).map_err(|e| {
-                Error::msg(format!(
-                    "updating name reference in '{}' field of '{}': {}",
-                    spec.path, referrer_id, e.message
-                ))
-            })?;
+            fieldspec::apply(&mut edited, &spec.path, None, &mut |node| ctx.set(node)).map_err(
+                |e| {
+                    Error::msg(format!(
+                        "updating name reference in '{}' field of '{}': {}",
+                        spec.path, referrer_id, e.message
+                    ))
+                },
+            )?;
             refs.extend(ctx.refs);
         }
         m.update(pos, |r| r.value = edited);

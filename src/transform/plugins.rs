@@ -8,7 +8,11 @@ use crate::loader::Loader;
 use crate::resource::{ResMap, Resource};
 
 /// Runs the `generators:` entries; returns the generated resources.
-pub fn run_generators(_ldr: &Loader, k: &Kustomization, _existing: &ResMap) -> Result<Vec<Resource>> {
+pub fn run_generators(
+    _ldr: &Loader,
+    k: &Kustomization,
+    _existing: &ResMap,
+) -> Result<Vec<Resource>> {
     if !k.generators.is_empty() {
         return Err(Error::in_file(
             &k.file,
