@@ -71,7 +71,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
     let text =
         String::from_utf8(bytes).map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
-    let docs = parse_yaml(&shown, &text)?;
+    let docs = yaml::parse_documents_lenient(&text)
+        .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     let doc = match docs.len() {
         0 => Value::Null,
         1 => docs.into_iter().next().expect("one"),
@@ -298,6 +299,20 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
     Ok(Some(Resource::new(doc)))
 }
 
+/// kustomize's reader rewrites `metadata.annotations` as a string map, so
+/// scalar annotation values become strings (`8080` → `"8080"`).
+pub fn stringify_annotations(doc: &mut Value) {
+    if let Some(Value::Map(a)) = doc.get_path_mut(&["metadata", "annotations"]) {
+        for (_, v) in a.iter_mut() {
+            if !matches!(v, Value::String(_) | Value::Map(_) | Value::Seq(_))
+                && let Some(s) = v.scalar_string()
+            {
+                *v = Value::String(if v.is_null() { "null".into() } else { s });
+            }
+        }
+    }
+}
+
 fn has_null_in_list(v: &Value) -> bool {
     match v {
         Value::Seq(items) => items.iter().any(|i| i.is_null() || has_null_in_list(i)),
@@ -362,6 +377,10 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                         }
                     }
                     r.behavior = old.behavior;
+                    // Build annotations (the hash flag among them) come from
+                    // the existing object; the new one can only drop it.
+                    r.needs_hash = r.needs_hash && old.needs_hash;
+                    r.generated = old.generated;
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }

@@ -82,6 +82,8 @@ pub fn parse_patch_text(text: &str, origin: &str) -> Result<PatchBody> {
                         origin
                     )));
                 }
+                let mut d = d;
+                crate::build::stringify_annotations(&mut d);
                 out.push(Resource::new(d));
             }
             _ => {
@@ -114,7 +116,11 @@ fn apply_smp_at(
     let target = m.get(pos);
     let api_version = target.api_version().to_string();
     if let Some(pm) = patch_value.as_map_mut() {
-        pm.insert("apiVersion", Value::String(api_version));
+        if api_version.is_empty() {
+            pm.remove("apiVersion");
+        } else {
+            pm.insert("apiVersion", Value::String(api_version));
+        }
     }
     let id = target.id();
     m.update(pos, |r| -> Result<bool> {
