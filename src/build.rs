@@ -3,7 +3,9 @@
 //! components → run transformers → (at the top only) add hash suffixes, fix
 //! name references, resolve vars, drop local configs → order.
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::fieldspec::TransformerConfig;
@@ -12,6 +14,7 @@ use crate::kustomization::{KustKind, Kustomization};
 use crate::loader::{LoadRestrictor, Loader};
 use crate::patch;
 use crate::resource::{Behavior, ResMap, Resource};
+use crate::schema::Schema;
 use crate::transform;
 use crate::yaml::{self, Value};
 
@@ -34,10 +37,82 @@ pub struct Accumulator {
     pub vars: transform::vars::VarSet,
 }
 
+/// The merge schema a build uses, kustomize-style: the first kustomization
+/// (top first, then bases depth-first) with an `openapi` field chooses it for
+/// everything that follows.
+#[derive(Default)]
+struct SchemaState {
+    chosen: bool,
+    custom: Option<Arc<Schema>>,
+}
+
+thread_local! {
+    static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
+}
+
+/// The strategic merge schema in force for the build running on this thread.
+pub fn with_active_schema<T>(f: impl FnOnce(&Schema) -> T) -> T {
+    let custom = SCHEMA.with(|s| s.borrow().custom.clone());
+    match custom {
+        Some(schema) => f(&schema),
+        None => f(Schema::builtin()),
+    }
+}
+
+/// Applies a kustomization's `openapi` field (kyaml's `SetSchema`).
+fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
+    if reset {
+        SCHEMA.with(|s| *s.borrow_mut() = SchemaState::default());
+    }
+    if SCHEMA.with(|s| s.borrow().chosen) {
+        return Ok(());
+    }
+    let Some(Value::Map(m)) = &k.openapi else {
+        return Ok(());
+    };
+    let path = m.get("path");
+    let version = m.get("version");
+    if path.is_some() && version.is_some() {
+        return Err(Error::in_file(
+            &k.file,
+            "openapi: builtin version and custom schema provided, cannot use both",
+        ));
+    }
+    let mut state = SchemaState {
+        chosen: true,
+        custom: None,
+    };
+    if let Some(p) = path {
+        let p = p.as_str().unwrap_or_default();
+        let text = ldr.load_text(p).map_err(|e| e.via(&k.file))?;
+        let shown = ldr.display_path(p);
+        let doc = parse_yaml(&shown, &text)?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        let schema = Schema::from_openapi_value(&doc).map_err(|e| e.with_file(&shown))?;
+        state.custom = Some(Arc::new(schema));
+    } else if let Some(v) = version {
+        let v = v.scalar_string().unwrap_or_default();
+        if v != "v1.21.2" && !v.is_empty() {
+            return Err(Error::in_file(
+                &k.file,
+                format!(
+                    "openapi: the builtin schema version {:?} is not available (aiw has v1.21.2)",
+                    v
+                ),
+            ));
+        }
+    }
+    SCHEMA.with(|s| *s.borrow_mut() = state);
+    Ok(())
+}
+
 /// Builds the kustomization in `dir` and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
+    choose_schema(&ldr, &k, true)?;
     let mut ra = Accumulator {
         config: crate::fieldspec::default_config().clone(),
         ..Default::default()
@@ -159,7 +234,7 @@ fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
 
 /// Appends `r`, failing when a resource with the same id is present.
 fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
-    if let Some(pos) = m.find_by_any_id(&r.id()).first() {
+    if let Some(pos) = m.positions(&r.id()).first() {
         let other = m.get(*pos).id();
         return Err(Error::msg(format!(
             "may not add resource with an already registered id: {}",
@@ -187,6 +262,7 @@ fn accumulate_directory(
 ) -> Result<Accumulator> {
     let child = ldr.child(path)?;
     let k = load_kustomization(&child)?;
+    choose_schema(&child, &k, false)?;
     match (component, k.kind) {
         (true, KustKind::Kustomization) => {
             return Err(Error::in_file(

@@ -153,7 +153,16 @@ fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
         for (k, v) in m.iter() {
             let f = format!("{}.{}", field, k);
             match k.as_str() {
-                "name" => i.name = get_string(&f, v)?,
+                "name" => {
+                    i.name = get_string(&f, v)?;
+                    // kustomize matches image names as regular expressions.
+                    if regex::Regex::new(&format!("^{}$", i.name)).is_err() {
+                        return Err(Error::msg(format!(
+                            "images: name {:?} is not a valid image name pattern",
+                            i.name
+                        )));
+                    }
+                }
                 "newName" => i.new_name = get_string(&f, v)?,
                 "newTag" => i.new_tag = get_string(&f, v)?,
                 "digest" => i.digest = get_string(&f, v)?,

@@ -132,9 +132,10 @@ fn apply_smp_at(
         if allow_name_change || allow_kind_change {
             r.store_previous_id();
         }
-        let outcome =
-            smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
-                .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
+        let outcome = crate::build::with_active_schema(|schema| {
+            smp::merge_patch(&mut r.value, &patch_value, schema)
+        })
+        .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
         if outcome == smp::MergeOutcome::Delete {
             return Ok(false);
         }
@@ -267,7 +268,8 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                     m.remove_positions(&deleted);
                 }
                 None => {
-                    for patch in &patches {
+                    for (i, patch) in patches.iter().enumerate() {
+                        let before = m.len();
                         apply_smp_by_id(
                             m,
                             patch,
@@ -275,6 +277,13 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                             p.allow_kind_change,
                             &origin,
                         )?;
+                        if m.len() < before && i + 1 < patches.len() {
+                            // kustomize 5.5 crashes on this input; refuse it clearly.
+                            return Err(Error::msg(format!(
+                                "{}: a `$patch: delete` document must be the last document of its patch (kustomize cannot apply further documents after a deletion in the same `patches` entry)",
+                                origin
+                            )));
+                        }
                     }
                 }
             },
