@@ -372,6 +372,8 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
             "empty item in a list (null entries are not allowed)",
         ));
     }
+    let mut doc = doc;
+    stringify_annotations(&mut doc);
     Ok(Some(Resource::new(doc)))
 }
 

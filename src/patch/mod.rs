@@ -82,8 +82,6 @@ pub fn parse_patch_text(text: &str, origin: &str) -> Result<PatchBody> {
                         origin
                     )));
                 }
-                let mut d = d;
-                crate::build::stringify_annotations(&mut d);
                 out.push(Resource::new(d));
             }
             _ => {
