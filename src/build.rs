@@ -114,7 +114,6 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
     let mut ra = Accumulator {
-        config: crate::fieldspec::default_config().clone(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
@@ -170,16 +169,32 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Vec<Value>> {
 fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
     let mut ra = ra;
     accumulate_resources(ldr, k, &mut ra).map_err(|e| e.via(&k.file))?;
-    for c in &k.configurations {
+    // kustomize's MakeTransformerConfig: the defaults merged with the
+    // `configurations` files, then merged into the accumulator's config (the
+    // order matters: merging sorts, and a spec already present shadows an
+    // effectively equal one merged later).
+    let mut tc = crate::fieldspec::default_config().clone();
+    if !k.configurations.is_empty() {
+        let mut custom = TransformerConfig::default();
+        for c in &k.configurations {
+            let text = ldr.load_text(c)?;
+            let shown = ldr.display_path(c);
+            for doc in parse_yaml(&shown, &text)? {
+                let one = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
+                custom.merge(&one).map_err(|e| e.with_file(&shown))?;
+            }
+        }
+        tc.merge(&custom).map_err(|e| e.with_file(&k.file))?;
+    }
+    ra.config.merge(&tc).map_err(|e| e.with_file(&k.file))?;
+    for c in &k.crds {
         let text = ldr.load_text(c)?;
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
-            let tc = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
+            let tc =
+                crate::crds::config_from_crd_definitions(&doc).map_err(|e| e.with_file(&shown))?;
             ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
         }
-    }
-    if !k.crds.is_empty() {
-        return Err(Error::in_file(&k.file, "field crds is not supported yet"));
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
@@ -288,7 +303,6 @@ fn accumulate_directory(
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
-            config: crate::fieldspec::default_config().clone(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;

@@ -7,6 +7,7 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod crds;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;
