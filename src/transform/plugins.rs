@@ -673,7 +673,12 @@ fn value_add(m: &mut ResMap, value: &str, targets: &[ValueAddTarget]) -> Result<
 fn set_value_add(node: &mut Value, fields: &[String], value: &str, t: &ValueAddTarget) -> Result<()> {
     let Some((first, rest)) = fields.split_first() else {
         transform::check_scalar(node)?;
-        let old = crate::fieldspec::scalar_text(node).unwrap_or_default();
+        // A field just created (or null) counts as empty, as kyaml's new
+        // scalar node does.
+        let old = match node {
+            Value::Null => String::new(),
+            _ => crate::fieldspec::scalar_text(node).unwrap_or_default(),
+        };
         let new = if t.file_path_position > 0 {
             insert_path_part(&old, (t.file_path_position - 1) as usize, value)
         } else {
@@ -863,6 +868,81 @@ fn render_origin(o: &Origin, top: &Path, first: &str, rest: &str) -> String {
     out
 }
 
+/// Renders one entry of an existing transformations annotation (read from
+/// an input file) as kyaml re-marshals it: known fields in declaration order.
+fn render_origin_map(m: &Map, first: &str, rest: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let text = |v: &Value| v.scalar_string().map(|s| scalar(&s));
+    for key in ["path", "repo", "ref", "configuredIn"] {
+        if let Some(t) = m.get(key).and_then(text).filter(|t| !t.is_empty() && t != "\"\"") {
+            lines.push(format!("{}: {}", key, t));
+        }
+    }
+    if let Some(Value::Map(by)) = m.get("configuredBy") {
+        let fields: Vec<String> = ["apiVersion", "kind", "name", "namespace"]
+            .iter()
+            .filter_map(|k| {
+                by.get(k)
+                    .and_then(text)
+                    .filter(|t| !t.is_empty() && t != "\"\"")
+                    .map(|t| format!("  {}: {}", k, t))
+            })
+            .collect();
+        if !fields.is_empty() {
+            lines.push("configuredBy:".to_string());
+            lines.extend(fields);
+        }
+    }
+    if lines.is_empty() {
+        return format!("{}{{}}\n", first);
+    }
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(if i == 0 { first } else { rest });
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// Rewrites `metadata.annotations` as kyaml's `SetAnnotations` does: values
+/// become strings (null becomes empty), `drop` keys go, and an empty map is
+/// removed. With `always` false a missing or empty map is left alone.
+fn normalize_annotations(r: &mut Resource, drop: &[&str], always: bool) {
+    let Some(Value::Map(md)) = r.value.get_mut("metadata") else {
+        return;
+    };
+    let Some(anns) = md.get("annotations") else {
+        return;
+    };
+    let empty = match anns {
+        Value::Map(m) => m.is_empty(),
+        Value::Null => true,
+        _ => return,
+    };
+    if empty && !always {
+        return;
+    }
+    let mut out = Map::new();
+    if let Value::Map(m) = anns {
+        for (k, v) in m.iter() {
+            if drop.contains(&k.as_str()) {
+                continue;
+            }
+            let v = match v.scalar_string() {
+                Some(s) => Value::String(s),
+                None => v.clone(),
+            };
+            out.insert(k.clone(), v);
+        }
+    }
+    if out.is_empty() {
+        md.remove("annotations");
+    } else {
+        md.insert("annotations", Value::Map(out));
+    }
+}
+
 fn set_annotation(r: &mut Resource, key: &str, value: String) {
     let md = r.metadata_mut();
     let anns = md.entry_or_insert_with("annotations", || Value::Map(Map::new()));
@@ -874,21 +954,16 @@ fn set_annotation(r: &mut Resource, key: &str, value: String) {
     }
 }
 
-/// Applies `buildMetadata` options to the final resources: the managed-by
-/// label, then origin and transformation annotations (paths relative to the
-/// top kustomization's directory).
+/// Applies `buildMetadata` options to the final resources, as kustomize's
+/// last steps do: the managed-by label, then origin and transformation
+/// annotations (paths relative to the top kustomization's directory). Those
+/// two annotations are removed when not asked for, which (as in kustomize)
+/// also rewrites every annotation value as a string and drops empty
+/// annotation maps.
 pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
-    if k.build_metadata.is_empty() {
-        return Ok(());
-    }
     let has = |o: &str| k.build_metadata.iter().any(|b| b == o);
-    let dir = k.dir();
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let top = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let origins = has("originAnnotations");
+    let transformations = has("transformerAnnotations");
     if has("managedByLabel") {
         let spec = FieldSpec {
             create: true,
@@ -900,21 +975,47 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
             std::slice::from_ref(&spec),
         )?;
     }
-    let origins = has("originAnnotations");
-    let transformations = has("transformerAnnotations");
+    let top = if origins || transformations {
+        let dir = k.dir();
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+    } else {
+        PathBuf::new()
+    };
+    let mut drop: Vec<&str> = Vec::new();
+    if !origins {
+        drop.push(ORIGIN_ANNOTATION);
+    }
+    if !transformations {
+        drop.push(TRANSFORMATIONS_ANNOTATION);
+    }
     for r in m.resources_mut() {
         if transformations && !r.transformations.is_empty() {
-            let text: String = r
-                .transformations
-                .iter()
-                .map(|o| render_origin(o, &top, "- ", "  "))
-                .collect();
+            let existing = r
+                .value
+                .get_path(&["metadata", "annotations", TRANSFORMATIONS_ANNOTATION])
+                .and_then(Value::as_str)
+                .and_then(|t| crate::yaml::parse_single(t).ok().flatten());
+            let mut text = String::new();
+            if let Some(Value::Seq(items)) = existing {
+                for i in items.iter().filter_map(Value::as_map) {
+                    text.push_str(&render_origin_map(i, "- ", "  "));
+                }
+            }
+            for o in &r.transformations {
+                text.push_str(&render_origin(o, &top, "- ", "  "));
+            }
             set_annotation(r, TRANSFORMATIONS_ANNOTATION, text);
         }
         if origins && let Some(o) = r.origin.clone() {
             let text = render_origin(&o, &top, "", "");
             set_annotation(r, ORIGIN_ANNOTATION, text);
         }
+        normalize_annotations(r, &drop, !drop.is_empty());
     }
     Ok(())
 }
