@@ -35,6 +35,29 @@ pub const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
 pub const TRANSFORMATIONS_ANNOTATION: &str = "alpha.config.kubernetes.io/transformations";
 /// The label `buildMetadata: [managedByLabel]` adds.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+/// kustomize's build annotations, removed from every output resource
+/// (`resource.BuildAnnotations`).
+const BUILD_ANNOTATIONS: &[&str] = &[
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+    "internal.config.kubernetes.io/helm-generated",
+];
 /// Its value: what kubectl's bundled kustomize reports (checked against
 /// `kubectl kustomize`, whose kustomize build has no release version).
 pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
@@ -986,7 +1009,8 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
     } else {
         PathBuf::new()
     };
-    let mut drop: Vec<&str> = Vec::new();
+    let mut drop: Vec<&str> = BUILD_ANNOTATIONS.to_vec();
+    let always = !(origins && transformations);
     if !origins {
         drop.push(ORIGIN_ANNOTATION);
     }
@@ -1015,7 +1039,7 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
             let text = render_origin(&o, &top, "", "");
             set_annotation(r, ORIGIN_ANNOTATION, text);
         }
-        normalize_annotations(r, &drop, !drop.is_empty());
+        normalize_annotations(r, &drop, always);
     }
     Ok(())
 }
