@@ -201,7 +201,11 @@ fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
 
 /// Accumulates `paths` (files or kustomization directories, as in
 /// `resources:`) on their own, as kustomize does for plugin configs.
-pub(crate) fn accumulate_paths(ldr: &Loader, k: &Kustomization, paths: &[String]) -> Result<ResMap> {
+pub(crate) fn accumulate_paths(
+    ldr: &Loader,
+    k: &Kustomization,
+    paths: &[String],
+) -> Result<ResMap> {
     let mut ra = Accumulator::default();
     accumulate_list(ldr, k, paths, &mut ra)?;
     Ok(ra.resources)
@@ -436,7 +440,11 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
     }
     let n_cm = k.config_map_generator.len();
     for (i, mut r) in generated.into_iter().enumerate() {
-        let kind = if i < n_cm { "ConfigMapGenerator" } else { "SecretGenerator" };
+        let kind = if i < n_cm {
+            "ConfigMapGenerator"
+        } else {
+            "SecretGenerator"
+        };
         r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
         absorb(&mut ra.resources, r)?;
     }

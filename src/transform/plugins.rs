@@ -211,7 +211,9 @@ impl PluginConfig {
                 .map(|i| {
                     i.scalar_string()
                         .filter(|_| !matches!(i, Value::Map(_) | Value::Seq(_)))
-                        .ok_or_else(|| self.err(format!("field {} must be a list of strings", name)))
+                        .ok_or_else(|| {
+                            self.err(format!("field {} must be a list of strings", name))
+                        })
                 })
                 .collect(),
             Some(_) => Err(self.err(format!("field {} must be a list of strings", name))),
@@ -266,7 +268,11 @@ fn map_string(m: &Map, key: &str) -> String {
 
 /// Runs the `generators:` entries; returns the generated resources, each with
 /// its origin set.
-pub fn run_generators(ldr: &Loader, k: &Kustomization, _existing: &ResMap) -> Result<Vec<Resource>> {
+pub fn run_generators(
+    ldr: &Loader,
+    k: &Kustomization,
+    _existing: &ResMap,
+) -> Result<Vec<Resource>> {
     if k.generators.is_empty() {
         return Ok(Vec::new());
     }
@@ -546,7 +552,9 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
             )
         }
         "ValueAddTransformer" => configure_value_add(ldr, pc)?,
-        "ConfigMapGenerator" | "SecretGenerator" | "IAMPolicyGenerator"
+        "ConfigMapGenerator"
+        | "SecretGenerator"
+        | "IAMPolicyGenerator"
         | "HelmChartInflationGenerator" => return Err(pc.err("plugin is not a transformer")),
         _ => return Err(pc.err("unknown builtin plugin kind")),
     })
@@ -693,7 +701,12 @@ fn value_add(m: &mut ResMap, value: &str, targets: &[ValueAddTarget]) -> Result<
     Ok(())
 }
 
-fn set_value_add(node: &mut Value, fields: &[String], value: &str, t: &ValueAddTarget) -> Result<()> {
+fn set_value_add(
+    node: &mut Value,
+    fields: &[String],
+    value: &str,
+    t: &ValueAddTarget,
+) -> Result<()> {
     let Some((first, rest)) = fields.split_first() else {
         transform::check_scalar(node)?;
         // A field just created (or null) counts as empty, as kyaml's new
@@ -746,7 +759,9 @@ fn apply(ldr: &Loader, p: &Plugin, m: &mut ResMap) -> Result<()> {
         Plugin::Images(spec, specs) => images::set_images(m.resources_mut(), spec, specs),
         Plugin::Namespace(opts, specs) => namespace::set_namespace(m, opts, specs),
         Plugin::Patch(e) => crate::patch::apply_patches(ldr, std::slice::from_ref(e), m),
-        Plugin::Json6902(e) => crate::patch::apply_patches_json6902(ldr, std::slice::from_ref(e), m),
+        Plugin::Json6902(e) => {
+            crate::patch::apply_patches_json6902(ldr, std::slice::from_ref(e), m)
+        }
         Plugin::Strategic(entries) => crate::patch::apply_patches_strategic_merge(ldr, entries, m),
         Plugin::Prefix(p, specs) => prefix_suffix::add_name_prefix(m, p, specs),
         Plugin::Suffix(s, specs) => prefix_suffix::add_name_suffix(m, s, specs),
@@ -897,7 +912,11 @@ fn render_origin_map(m: &Map, first: &str, rest: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     let text = |v: &Value| v.scalar_string().map(|s| scalar(&s));
     for key in ["path", "repo", "ref", "configuredIn"] {
-        if let Some(t) = m.get(key).and_then(text).filter(|t| !t.is_empty() && t != "\"\"") {
+        if let Some(t) = m
+            .get(key)
+            .and_then(text)
+            .filter(|t| !t.is_empty() && t != "\"\"")
+        {
             lines.push(format!("{}: {}", key, t));
         }
     }
@@ -1047,14 +1066,18 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
+    // Expected values checked with `kubectl kustomize` through a
+    // ValueAddTransformer with `filePathPosition` = pos + 1 on these values.
     #[test]
-    fn insert_path_part_like_kyaml() {
+    fn insert_path_part_like_kubectl() {
         assert_eq!(insert_path_part("projects", 1, "dog"), "projects/dog");
         assert_eq!(insert_path_part("a/b/c", 0, "x"), "x/a/b/c");
         assert_eq!(insert_path_part("a/b/c", 9, "x"), "a/b/c/x");
         assert_eq!(insert_path_part("/a/b", 0, "x"), "/x/a/b");
         assert_eq!(insert_path_part("", 0, "x"), "x");
+        assert_eq!(insert_path_part("a//b/", 1, "x"), "a/x/b");
         assert_eq!(insert_path_part("a", 0, ""), "a");
     }
 
@@ -1065,7 +1088,10 @@ mod tests {
             PathBuf::from("../base/a.yaml")
         );
         assert_eq!(
-            relative_to(Path::new("/w/prod/kustomization.yaml"), Path::new("/w/prod")),
+            relative_to(
+                Path::new("/w/prod/kustomization.yaml"),
+                Path::new("/w/prod")
+            ),
             PathBuf::from("kustomization.yaml")
         );
     }
@@ -1075,5 +1101,78 @@ mod tests {
         assert!(parse_inline("apiVersion: builtin\nkind: X\nmetadata:\n  name: a\n").is_some());
         assert!(parse_inline("gen.yaml").is_none());
         assert!(parse_inline("../dir").is_none());
+    }
+
+    // Layout as kubectl prints the origin and transformations annotations
+    // (see the build-metadata-origins fixture; kubectl quotes the name "n").
+    #[test]
+    fn renders_origins_in_kyaml_field_order() {
+        let o = Origin {
+            path: None,
+            configured_in: Some(PathBuf::from("/top/kustomization.yaml")),
+            configured_by: Some(ConfiguredBy {
+                api_version: "builtin".into(),
+                kind: "NamespaceTransformer".into(),
+                name: "n".into(),
+                namespace: "test".into(),
+            }),
+        };
+        assert_eq!(
+            render_origin(&o, Path::new("/top"), "- ", "  "),
+            "- configuredIn: kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: NamespaceTransformer\n    name: \"n\"\n    namespace: test\n"
+        );
+        let p = Origin {
+            path: Some(PathBuf::from("/w/base/service.yaml")),
+            ..Default::default()
+        };
+        assert_eq!(
+            render_origin(&p, Path::new("/w/prod"), "", ""),
+            "path: ../base/service.yaml\n"
+        );
+    }
+
+    // kubectl prints `a: "true"`, `b: "1"`, `c: ""` for `a: true`, `b: 1`,
+    // `c:` and drops an emptied annotations map (build-metadata-cleanup
+    // fixture).
+    #[test]
+    fn normalizes_annotations_like_set_annotations() {
+        let mut r = Resource::new(Value::from(json!({
+            "kind": "ConfigMap",
+            "metadata": {"name": "c", "annotations": {"a": true, "b": 1, "c": null}}
+        })));
+        normalize_annotations(&mut r, &[], true);
+        assert_eq!(
+            r.value.get_path(&["metadata", "annotations"]),
+            Some(&Value::from(json!({"a": "true", "b": "1", "c": ""})))
+        );
+        let mut e = Resource::new(Value::from(json!({
+            "kind": "ConfigMap",
+            "metadata": {"name": "e", "annotations": {ORIGIN_ANNOTATION: "path: x\n"}}
+        })));
+        normalize_annotations(&mut e, &[ORIGIN_ANNOTATION], true);
+        assert_eq!(e.value.get_path(&["metadata", "annotations"]), None);
+    }
+
+    #[test]
+    fn transformer_notes_set_origin_or_append() {
+        let mut m = ResMap::new();
+        m.push(Resource::new(Value::from(
+            json!({"kind": "A", "metadata": {"name": "a"}}),
+        )));
+        let mut with_origin =
+            Resource::new(Value::from(json!({"kind": "B", "metadata": {"name": "b"}})));
+        with_origin.origin = Some(Origin {
+            path: Some(PathBuf::from("/x/b.yaml")),
+            ..Default::default()
+        });
+        m.push(with_origin);
+        let t = Origin {
+            configured_in: Some(PathBuf::from("/x/kustomization.yaml")),
+            ..Default::default()
+        };
+        note_transformer(&mut m, &t);
+        assert_eq!(m.get(0).origin.as_ref(), Some(&t));
+        assert!(m.get(0).transformations.is_empty());
+        assert_eq!(m.get(1).transformations, vec![t]);
     }
 }
