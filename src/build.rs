@@ -211,7 +211,28 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
 }
 
 fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
-    for path in &k.resources {
+    accumulate_list(ldr, k, &k.resources, ra)
+}
+
+/// Accumulates `paths` (files or kustomization directories, as in
+/// `resources:`) on their own, as kustomize does for plugin configs.
+pub(crate) fn accumulate_paths(
+    ldr: &Loader,
+    k: &Kustomization,
+    paths: &[String],
+) -> Result<ResMap> {
+    let mut ra = Accumulator::default();
+    accumulate_list(ldr, k, paths, &mut ra)?;
+    Ok(ra.resources)
+}
+
+fn accumulate_list(
+    ldr: &Loader,
+    k: &Kustomization,
+    paths: &[String],
+    ra: &mut Accumulator,
+) -> Result<()> {
+    for path in paths {
         if ldr.is_file(path) {
             let resources = read_resources(ldr, path)?;
             for r in resources {
@@ -340,6 +361,10 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         }
         let mut r = r;
         r.source = Some(shown.clone());
+        r.origin = Some(crate::resource::Origin {
+            path: Some(ldr.join(path)),
+            ..Default::default()
+        });
         out.push(r);
     }
     Ok(out)
@@ -427,7 +452,14 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
     for g in &k.secret_generator {
         generated.push(generate::generate(ldr, GeneratedKind::Secret, g, global)?);
     }
-    for r in generated {
+    let n_cm = k.config_map_generator.len();
+    for (i, mut r) in generated.into_iter().enumerate() {
+        let kind = if i < n_cm {
+            "ConfigMapGenerator"
+        } else {
+            "SecretGenerator"
+        };
+        r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
         absorb(&mut ra.resources, r)?;
     }
     for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
@@ -473,6 +505,10 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                     // the existing object; the new one can only drop it.
                     r.needs_hash = r.needs_hash && old.needs_hash;
                     r.generated = old.generated;
+                    if merge_data && old.origin.is_some() {
+                        r.origin = old.origin.clone();
+                    }
+                    r.transformations = old.transformations.clone();
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }
@@ -531,26 +567,38 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
 }
 
 fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    use transform::plugins::note_builtin_transformer as note;
     let res = &mut ra.resources;
     let tc = &ra.config;
-    patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
-    patch::apply_patches(ldr, &k.patches, res)?;
+    if !k.patches_strategic_merge.is_empty() {
+        patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
+        note(ldr, k, "PatchStrategicMergeTransformer", res);
+    }
+    for p in &k.patches {
+        patch::apply_patches(ldr, std::slice::from_ref(p), res)?;
+        note(ldr, k, "PatchTransformer", res);
+    }
     if !k.namespace.is_empty() {
         let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
         transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
+        note(ldr, k, "NamespaceTransformer", res);
     }
     if !k.name_prefix.is_empty() {
         transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
+        note(ldr, k, "PrefixTransformer", res);
     }
     if !k.name_suffix.is_empty() {
         transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
+        note(ldr, k, "SuffixTransformer", res);
     }
     for entry in &k.labels {
         let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
         transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+        note(ldr, k, "LabelTransformer", res);
     }
-    if !k.common_labels.is_empty() {
+    if !k.common_labels.is_empty() || !k.labels.is_empty() {
         transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
+        note(ldr, k, "LabelTransformer", res);
     }
     if !k.common_annotations.is_empty() {
         transform::annotations::add_annotations(
@@ -558,23 +606,30 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
             &k.common_annotations,
             &tc.common_annotations,
         )?;
+        note(ldr, k, "AnnotationsTransformer", res);
     }
-    patch::apply_patches_json6902(ldr, &k.patches_json6902, res)?;
+    for p in &k.patches_json6902 {
+        patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?;
+        note(ldr, k, "PatchJson6902Transformer", res);
+    }
     for r in &k.replicas {
         transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
+        note(ldr, k, "ReplicaCountTransformer", res);
     }
     for i in &k.images {
         transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+        note(ldr, k, "ImageTagTransformer", res);
     }
     if !k.replacements.is_empty() {
         let reps = load_replacements(ldr, &k.replacements)?;
         transform::replacements::apply_replacements(res, &reps)?;
+        note(ldr, k, "ReplacementTransformer", res);
     }
     transform::plugins::run_transformers(ldr, k, ra)?;
     Ok(())
 }
 
-fn load_replacements(
+pub(crate) fn load_replacements(
     ldr: &Loader,
     entries: &[Value],
 ) -> Result<Vec<transform::replacements::Replacement>> {
