@@ -196,9 +196,9 @@ pub fn apply_patches_strategic_merge(
 ) -> Result<()> {
     for entry in entries {
         // kustomize first tries the entry as inline YAML, then as a path.
-        let inline = entry.contains('\n')
-            || entry.trim_start().starts_with('{')
-            || (entry.contains(": ") && !ldr.is_file(entry));
+        // Inline means: it parses as YAML documents that are all objects.
+        let inline = crate::yaml::parse_documents(entry)
+            .is_ok_and(|docs| !docs.is_empty() && docs.iter().all(|d| d.get("kind").is_some()));
         let (text, origin) = if inline {
             (
                 entry.clone(),
