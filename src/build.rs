@@ -621,8 +621,14 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
         note(ldr, k, "ImageTagTransformer", res);
     }
     if !k.replacements.is_empty() {
-        let reps = load_replacements(ldr, &k.replacements)?;
-        transform::replacements::apply_replacements(res, &reps)?;
+        for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
+            transform::replacements::apply_replacements(res, std::slice::from_ref(&rep)).map_err(
+                |e| match &file {
+                    Some(f) => e.with_file(f).via(&k.file),
+                    None => e,
+                },
+            )?;
+        }
         note(ldr, k, "ReplacementTransformer", res);
     }
     transform::plugins::run_transformers(ldr, k, ra)?;
@@ -633,16 +639,35 @@ pub(crate) fn load_replacements(
     ldr: &Loader,
     entries: &[Value],
 ) -> Result<Vec<transform::replacements::Replacement>> {
+    Ok(load_replacements_with_origin(ldr, entries)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}
+
+/// The `replacements` entries, each with the file it came from (`None` for
+/// inline entries).
+fn load_replacements_with_origin(
+    ldr: &Loader,
+    entries: &[Value],
+) -> Result<
+    Vec<(
+        Option<std::path::PathBuf>,
+        transform::replacements::Replacement,
+    )>,
+> {
     use transform::replacements::{ReplacementEntry, parse_entry, parse_replacement_file};
     let mut out = Vec::new();
     for e in entries {
         match parse_entry(e)? {
-            ReplacementEntry::Inline(r) => out.push(*r),
+            ReplacementEntry::Inline(r) => out.push((None, *r)),
             ReplacementEntry::Path(p) => {
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
                 for doc in parse_yaml(&shown, &text)? {
-                    out.extend(parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?);
+                    for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
+                        out.push((Some(shown.clone()), r));
+                    }
                 }
             }
         }

@@ -76,6 +76,27 @@ pub struct ResId {
     pub name: String,
 }
 
+impl ResId {
+    /// A form for people: `apps/v1 Deployment ns/name` (namespace omitted
+    /// when empty).
+    pub fn readable(&self) -> String {
+        let av = self.gvk.api_version();
+        let mut out = String::new();
+        if !av.is_empty() {
+            out.push_str(&av);
+            out.push(' ');
+        }
+        out.push_str(&self.gvk.kind);
+        out.push(' ');
+        if !self.namespace.is_empty() {
+            out.push_str(&self.namespace);
+            out.push('/');
+        }
+        out.push_str(&self.name);
+        out
+    }
+}
+
 impl fmt::Display for ResId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ns = if self.namespace.is_empty() {

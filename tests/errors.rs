@@ -426,7 +426,6 @@ fn malformed_inputs_fail_cleanly_without_panic() {
 
 // kubectl: nothing selected by ConfigMap.[noVer].[noGrp]/setings.[noNs]:data.region
 #[test]
-#[ignore = "aiw names only kustomization.yaml, not the replacements file, and gives no \"did you mean\" for a replacement source (reported to the lead)"]
 fn replacement_source_missing_names_the_replacements_file_and_suggests() {
     let t = tree(&[
         (
@@ -453,7 +452,6 @@ fn replacement_source_missing_names_the_replacements_file_and_suggests() {
 // kubectl: invalid literal source PASSWORD:hunter2, expected key=value
 // (kubectl echoes it; aiw should do better, a literal may be a secret value)
 #[test]
-#[ignore = "aiw echoes a malformed secretGenerator literal, which may be the secret value itself (reported to the lead)"]
 fn malformed_secret_literal_is_not_echoed() {
     let t = tree(&[(
         "kustomization.yaml",
