@@ -7,6 +7,7 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod diff;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;
