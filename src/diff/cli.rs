@@ -1,5 +1,6 @@
 //! The `aiw diff` command: arguments and the run from arguments to output.
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -19,6 +20,16 @@ pub enum ColorWhen {
     Always,
     /// Never.
     Never,
+}
+
+/// Whether to color: `always`, `never`, or for `auto` only on a terminal
+/// and when `NO_COLOR` (its value `no_color`) is unset or empty.
+pub fn use_color(when: ColorWhen, stdout_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => stdout_is_terminal && no_color.is_none_or(|v| v.is_empty()),
+    }
 }
 
 /// Arguments of `aiw diff`.
@@ -115,13 +126,8 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
         ignore_name_suffixes: args.ignore_name_suffix.clone(),
     };
     let diff = diff_documents(a, b, &dopts);
-    let color = match args.color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let no_color = std::env::var_os("NO_COLOR");
+    let color = use_color(args.color, stdout_is_terminal, no_color.as_deref());
     let label = |arg: &str| {
         if arg == "-" {
             "stdin".to_string()
@@ -140,4 +146,21 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
         output: render(&diff, &ropts),
         differs: !diff.is_empty(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_only_on_a_terminal_without_no_color() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(use_color(ColorWhen::Auto, true, None));
+        assert!(use_color(ColorWhen::Auto, true, empty));
+        assert!(!use_color(ColorWhen::Auto, true, set));
+        assert!(!use_color(ColorWhen::Auto, false, None));
+        assert!(use_color(ColorWhen::Always, false, set));
+        assert!(!use_color(ColorWhen::Never, true, None));
+    }
 }

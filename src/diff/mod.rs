@@ -177,9 +177,10 @@ impl DocId {
             .unwrap_or("")
     }
 
-    /// True for core-group Secrets, whose values are masked.
+    /// True for Secrets, whose values are masked. Any group counts: masking
+    /// a look-alike custom resource is the safe mistake.
     pub fn is_secret(&self) -> bool {
-        self.kind == "Secret" && self.group().is_empty()
+        self.kind == "Secret"
     }
 
     /// `namespace/name`, or `name` for cluster-scoped objects.
@@ -799,6 +800,17 @@ fn item_key(x: &[Value], y: &[Value]) -> Option<&'static str> {
     })
 }
 
+/// True when some item of `x` has the same `key` value as an item of `y`.
+fn shares_item(key: &str, x: &[Value], y: &[Value]) -> bool {
+    let xs: std::collections::HashSet<String> = x
+        .iter()
+        .filter_map(|v| v.get(key).and_then(identity_scalar))
+        .collect();
+    y.iter()
+        .filter_map(|v| v.get(key).and_then(identity_scalar))
+        .any(|k| xs.contains(&k))
+}
+
 /// A list item's identity value as text (strings and integers only).
 fn identity_scalar(v: &Value) -> Option<String> {
     match v {
@@ -810,7 +822,11 @@ fn identity_scalar(v: &Value) -> Option<String> {
 
 fn diff_seqs(path: &mut String, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
     if let Some(key) = item_key(x, y) {
-        return diff_keyed(path, key, x, y, out);
+        // Lists with no key in common and the same length (one port changed
+        // its number) read better position by position.
+        if x.len() != y.len() || shares_item(key, x, y) {
+            return diff_keyed(path, key, x, y, out);
+        }
     }
     // Positional: skip the common head and tail, pair the middle by index.
     let mut head = 0;
