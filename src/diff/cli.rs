@@ -64,11 +64,19 @@ pub struct DiffArgs {
     pub color: ColorWhen,
     /// Pair resources whose names differ only by this prefix (repeatable),
     /// reporting them as renamed.
-    #[arg(long = "ignore-name-prefix", value_name = "PREFIX")]
+    #[arg(
+        long = "ignore-name-prefix",
+        value_name = "PREFIX",
+        allow_hyphen_values = true
+    )]
     pub ignore_name_prefix: Vec<String>,
     /// Pair resources whose names differ only by this suffix, before any
     /// generator hash (repeatable), reporting them as renamed.
-    #[arg(long = "ignore-name-suffix", value_name = "SUFFIX")]
+    #[arg(
+        long = "ignore-name-suffix",
+        value_name = "SUFFIX",
+        allow_hyphen_values = true
+    )]
     pub ignore_name_suffix: Vec<String>,
     /// Which files a kustomization may read.
     #[arg(

@@ -401,15 +401,15 @@ fn sort_key(c: &ResourceChange) -> (&str, &str, &str, &str, &str) {
     (&id.kind, &id.namespace, &id.name, &id.api_version, old_name)
 }
 
+/// Pairs `(old index, new index, renamed)`, then the unpaired old and new
+/// indices.
+type Pairing = (Vec<(usize, usize, bool)>, Vec<usize>, Vec<usize>);
+
 /// Pairs old and new documents: first by (group, kind, namespace, name),
 /// in order for duplicates; then the leftovers by the name without its
 /// generator hash and without the ignored prefixes/suffixes. Returns the
 /// pairs `(old index, new index, renamed)` and the unpaired indices.
-fn pair_documents(
-    old: &[Doc],
-    new: &[Doc],
-    opts: &DiffOptions,
-) -> (Vec<(usize, usize, bool)>, Vec<usize>, Vec<usize>) {
+fn pair_documents(old: &[Doc], new: &[Doc], opts: &DiffOptions) -> Pairing {
     type Key<'a> = (&'a str, &'a str, &'a str, String);
     fn exact(d: &Doc) -> Key<'_> {
         (
@@ -735,19 +735,13 @@ fn diff_values(path: &mut String, a: &Value, b: &Value, out: &mut Vec<FieldChang
 }
 
 fn diff_maps(path: &mut String, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
-    // Entries by key, in the emitter's key order so that the field list
-    // follows the order of the unified diff.
-    let xv: Vec<(&String, &Value)> = x.iter().collect();
-    let yv: Vec<(&String, &Value)> = y.iter().collect();
-    let mut keys: Vec<&str> = Vec::with_capacity(x.len() + y.len());
-    let yi = MapIndex::new(y);
+    // Keys in the emitter's order, so that the field list follows the order
+    // of the unified diff.
     let xi = MapIndex::new(x);
-    keys.extend(xv.iter().map(|(k, _)| k.as_str()));
-    keys.extend(
-        yv.iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| xi.get(k).is_none()),
-    );
+    let yi = MapIndex::new(y);
+    let mut keys: Vec<&str> = Vec::with_capacity(x.len() + y.len());
+    keys.extend(x.keys().map(String::as_str));
+    keys.extend(y.keys().map(String::as_str).filter(|k| xi.get(k).is_none()));
     keys.sort_by(|a, b| json::key_order(a, b));
     for k in keys {
         let len = path.len();
