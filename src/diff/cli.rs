@@ -62,16 +62,17 @@ pub struct DiffArgs {
         default_value = "auto"
     )]
     pub color: ColorWhen,
-    /// Pair resources whose names differ only by this prefix (repeatable),
-    /// reporting them as renamed.
+    /// Pair resources whose names (and namespaces) differ only by this
+    /// prefix (repeatable), reporting them as renamed.
     #[arg(
         long = "ignore-name-prefix",
         value_name = "PREFIX",
         allow_hyphen_values = true
     )]
     pub ignore_name_prefix: Vec<String>,
-    /// Pair resources whose names differ only by this suffix, before any
-    /// generator hash (repeatable), reporting them as renamed.
+    /// Pair resources whose names (before any generator hash) and
+    /// namespaces differ only by this suffix (repeatable), reporting them as
+    /// renamed.
     #[arg(
         long = "ignore-name-suffix",
         value_name = "SUFFIX",

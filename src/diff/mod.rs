@@ -346,10 +346,11 @@ impl Diff {
 pub struct DiffOptions {
     /// Leave Secret `data`/`stringData` values unmasked.
     pub show_secrets: bool,
-    /// Name prefixes ignored when pairing leftover resources (`dev-`).
+    /// Prefixes ignored when pairing leftover resources (`dev-`), in names
+    /// and namespaces.
     pub ignore_name_prefixes: Vec<String>,
-    /// Name suffixes ignored when pairing leftover resources (`-stg`); a
-    /// suffix is stripped before the generator hash.
+    /// Suffixes ignored when pairing leftover resources (`-stg`), in names
+    /// (before the generator hash) and namespaces.
     pub ignore_name_suffixes: Vec<String>,
 }
 
@@ -444,7 +445,7 @@ fn pair_documents(old: &[Doc], new: &[Doc], opts: &DiffOptions) -> Pairing {
         (
             d.id.group(),
             d.id.kind.as_str(),
-            d.id.namespace.as_str(),
+            strip_affixes(&d.id.namespace, opts),
             base_name(&d.id.name, opts),
         )
     }
@@ -463,7 +464,9 @@ fn pair_documents(old: &[Doc], new: &[Doc], opts: &DiffOptions) -> Pairing {
         {
             Some(j) => {
                 new_used[j] = true;
-                pairs.push((i, j, old[i].id.name != new[j].id.name));
+                let moved =
+                    old[i].id.name != new[j].id.name || old[i].id.namespace != new[j].id.namespace;
+                pairs.push((i, j, moved));
             }
             None => still_old.push(i),
         }
@@ -493,7 +496,13 @@ pub fn strip_hash_suffix(name: &str) -> &str {
 /// the first matching ignored suffix, then without the first matching
 /// ignored prefix.
 fn base_name(name: &str, opts: &DiffOptions) -> String {
-    let mut n = strip_hash_suffix(name);
+    strip_affixes(strip_hash_suffix(name), opts).to_string()
+}
+
+/// `name` without the first matching ignored suffix, then without the first
+/// matching ignored prefix (never down to nothing).
+fn strip_affixes<'a>(name: &'a str, opts: &DiffOptions) -> &'a str {
+    let mut n = name;
     if let Some(s) = opts
         .ignore_name_suffixes
         .iter()
@@ -508,7 +517,7 @@ fn base_name(name: &str, opts: &DiffOptions) -> String {
     {
         n = &n[p.len()..];
     }
-    n.to_string()
+    n
 }
 
 /// Compares one pair (or one unpaired document); `None` when equal.

@@ -143,6 +143,30 @@ fn prefix_renames_pair_only_when_asked() {
 }
 
 #[test]
+fn ignored_affixes_apply_to_namespaces_too() {
+    let mut a = cm("web-stg", json!({}));
+    if let Some(ns) = a.get_path_mut(&["metadata", "namespace"]) {
+        *ns = Value::from("ns-staging");
+    }
+    let b = cm("web", json!({}));
+    let opts = DiffOptions {
+        ignore_name_suffixes: vec!["-stg".into(), "-staging".into()],
+        ..Default::default()
+    };
+    let d = diff_documents(vec![a.clone()], vec![b.clone()], &opts);
+    assert_eq!(d.count(ChangeKind::Renamed), 1);
+    assert_eq!(
+        paths(&d.changes[0]),
+        [
+            ("metadata.name".into(), FieldChangeKind::Modified),
+            ("metadata.namespace".into(), FieldChangeKind::Modified),
+        ]
+    );
+    let d = diff_documents(vec![a], vec![b], &DiffOptions::default());
+    assert_eq!(d.count(ChangeKind::Renamed), 0);
+}
+
+#[test]
 fn duplicate_ids_pair_in_order_and_other_kinds_never_pair() {
     let old = vec![cm("x", json!({"n": "1"})), cm("x", json!({"n": "2"}))];
     let new = vec![
