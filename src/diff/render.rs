@@ -19,7 +19,7 @@ pub enum Format {
     Human,
     /// `diff -u`-style text per resource with `a/` and `b/` headers.
     Unified,
-    /// The stable JSON format (see [`super::json`]).
+    /// The stable JSON format, schema version 1 (module `diff::json`).
     Json,
     /// Markdown for pull-request comments.
     Markdown,
