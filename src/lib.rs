@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod crds;
+pub mod diff;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;
