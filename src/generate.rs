@@ -23,12 +23,18 @@ struct Pair {
     value: Vec<u8>,
 }
 
+/// Splits a `key=value` literal. The error never shows the literal itself:
+/// a literal with no `=` is most likely a bare value, which may be a secret.
 fn literal_pair(source: &str) -> Result<Pair> {
     let Some((k, v)) = source.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-        let shown = source.split('=').next().unwrap_or("");
+        let why = if source.contains('=') {
+            "the key before '=' is empty"
+        } else {
+            "it has no '='"
+        };
         return Err(Error::msg(format!(
-            "invalid literal source {:?}, expected key=value",
-            shown
+            "invalid literal source ({}), expected key=value",
+            why
         )));
     };
     let b = v.as_bytes();
@@ -183,11 +189,16 @@ pub fn generate(
     for e in &args.envs {
         pairs.extend(env_pairs(ldr, e)?);
     }
-    for l in &args.literals {
-        pairs.push(
-            literal_pair(l)
-                .map_err(|e| Error::msg(format!("{} {:?}: {}", what, args.name, e.message)))?,
-        );
+    for (i, l) in args.literals.iter().enumerate() {
+        pairs.push(literal_pair(l).map_err(|e| {
+            Error::msg(format!(
+                "{} {:?}: literal {}: {}",
+                what,
+                args.name,
+                i + 1,
+                e.message
+            ))
+        })?);
     }
     for f in &args.files {
         let (key, path) = file_source(f)
@@ -291,6 +302,15 @@ mod tests {
         assert_eq!(p.value, b"q");
         assert!(literal_pair("=x").is_err());
         assert!(literal_pair("novalue").is_err());
+    }
+
+    #[test]
+    fn literal_errors_never_show_the_literal() {
+        // kubectl kustomize fails on both (and prints them); aiw must not.
+        for bad in ["Sup3rS3cretVal", "=Sup3rS3cretVal"] {
+            let e = literal_pair(bad).err().expect("invalid literal");
+            assert!(!e.message.contains("Sup3r"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
         Cow::Borrowed(text)
     };
     let text = text.as_ref();
+    check_characters(text)?;
     let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
@@ -93,6 +94,29 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
         }
     }
     Ok(out)
+}
+
+/// yaml.v3 (and go-yaml v2, which reads kustomization files) refuses any
+/// character outside YAML's printable set anywhere in the input, comments
+/// included: C0 controls other than tab, LF and CR, DEL, C1 controls other
+/// than NEL, surrogates and U+FFFE/U+FFFF. Checked upfront, as kubectl does.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+            || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    };
+    let Some(pos) = text.find(|c: char| !allowed(c)) else {
+        return Ok(());
+    };
+    let line = 1 + text[..pos].matches('\n').count();
+    let line_start = text[..pos].rfind('\n').map_or(0, |nl| nl + 1);
+    let column = 1 + text[line_start..pos].chars().count();
+    let c = text[pos..].chars().next().unwrap_or('\0');
+    Err(YamlError::at(
+        line,
+        column,
+        format!("control characters are not allowed (U+{:04X})", c as u32),
+    ))
 }
 
 /// Parses text holding at most one document (a kustomization file, a patch).
