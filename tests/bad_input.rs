@@ -712,7 +712,7 @@ fn bom_and_crlf_are_accepted() {
     let want = "apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: cm\n";
     let crlf = CM.replace('\n', "\r\n");
     let bom = format!("\u{feff}{CM}");
-    let kbom = format!("\u{feff}resources:\n- cm.yaml\n");
+    let kbom = "\u{feff}resources:\n- cm.yaml\n".to_string();
     let kcrlf = "resources:\r\n- cm.yaml\r\n";
     for (kust, res) in [
         (k("- cm.yaml\n"), crlf.as_bytes()),
@@ -909,21 +909,15 @@ fn secret_generator_repeated_key() {
 
 #[test]
 fn secret_env_file_invalid_utf8() {
+    let mut env = format!("OK=1\nA={SECRET}").into_bytes();
+    env.push(0xff);
     let d = tree(&[
-        (
-            "s.env",
-            format!("OK=1\nA={SECRET}\u{0}")
-                .replace('\0', "")
-                .as_bytes(),
-        ),
+        ("s.env", &env),
         (
             "kustomization.yaml",
             b"secretGenerator:\n- name: s\n  envs: [s.env]\n",
         ),
     ]);
-    let mut env = format!("OK=1\nA={SECRET}").into_bytes();
-    env.push(0xff);
-    fs::write(d.path().join("s.env"), env).expect("write");
     fails_quietly(d.path(), ".", "s.env:2");
 }
 

@@ -119,6 +119,32 @@ fn check_characters(text: &str) -> Result<(), YamlError> {
     ))
 }
 
+/// U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: line breaks for
+/// yaml.v3 (YAML 1.1), ordinary characters for saphyr (YAML 1.2).
+const LINE_SEPARATORS: [char; 2] = ['\u{2028}', '\u{2029}'];
+
+/// yaml.v3's folding around a U+2028/U+2029 break inside a quoted scalar:
+/// the break is kept and the blanks before and after it are dropped (go-yaml
+/// writes `"q\u{2028}r"` as `'q\u{2028}    r'`, indentation after the break).
+fn fold_line_separators(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skipping = false;
+    for c in text.chars() {
+        if LINE_SEPARATORS.contains(&c) {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+            out.push(c);
+            skipping = true;
+        } else if skipping && (c == ' ' || c == '\t') {
+            continue;
+        } else {
+            skipping = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Parses text holding at most one document (a kustomization file, a patch).
 /// Returns `None` when the text has no non-null document; more than one
 /// document is an error.
@@ -338,6 +364,27 @@ impl<'a, 'b> Builder<'a, 'b> {
         matches!(self.text[..b].chars().next_back(), Some('{' | '['))
     }
 
+    /// True when a quoted scalar holds a raw U+2028/U+2029 in the source
+    /// (not a `\L`/`\P` escape): yaml.v3 reads those as line breaks.
+    fn has_raw_line_separator(&mut self, text: &str, style: ScalarStyle, span: &Span) -> bool {
+        if !text.contains(LINE_SEPARATORS) {
+            return false;
+        }
+        match style {
+            ScalarStyle::SingleQuoted => true,
+            ScalarStyle::DoubleQuoted => {
+                let (a, b) = (
+                    self.byte_index(span.start.index()),
+                    self.byte_index(span.end.index()),
+                );
+                self.text
+                    .get(a..b)
+                    .is_some_and(|raw| raw.contains(LINE_SEPARATORS))
+            }
+            _ => false,
+        }
+    }
+
     fn charge(&mut self, weight: usize, span: &Span) -> Result<(), YamlError> {
         if weight > *self.budget {
             return Err(self.err(
@@ -491,6 +538,11 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        let text = if self.has_raw_line_separator(&text, style, span) {
+            Cow::Owned(fold_line_separators(&text))
+        } else {
+            text
+        };
         if self.at_key() {
             let line = span.start.line() + self.line_offset;
             let root = self.in_root_map();
@@ -1881,6 +1933,40 @@ s: {!!merge x: {a: 1}}
             docs("a: &k key\nb: {*k : v}\n")[0],
             Value::from(json!({"a": "key", "b": {"key": "v"}}))
         );
+    }
+
+    #[test]
+    fn raw_line_separators_fold_like_yaml_v3() {
+        // kubectl kustomize reads these as the values asserted here (its
+        // output writes them back as 'q\u{2028}    r' and so on).
+        let v = parse_single(
+            "a: 'q \u{2028}   r'\nb: \"s\u{2029}  t\"\nc: \"u\\L  v\"\nd: 'w\u{2028}\u{2028} x'\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(v.get("a"), Some(&Value::from("q\u{2028}r")));
+        assert_eq!(v.get("b"), Some(&Value::from("s\u{2029}t")));
+        // An escape is not a raw break: nothing is folded.
+        assert_eq!(v.get("c"), Some(&Value::from("u\u{2028}  v")));
+        assert_eq!(v.get("d"), Some(&Value::from("w\u{2028}\u{2028}x")));
+    }
+
+    #[test]
+    fn control_characters_are_refused_anywhere() {
+        // kubectl: "yaml: control characters are not allowed" for each.
+        for (text, line) in [
+            ("a: b\n# c \u{1}\n", 2),
+            ("a: \"b\u{7f}\"\n", 1),
+            ("a: b\nc: \"\u{80}\"\n", 2),
+            ("a: \"x\u{0}y\"\n", 1),
+            ("a: \u{fffe}\n", 1),
+        ] {
+            let e = parse_documents(text).unwrap_err();
+            assert!(e.message.contains("control characters"), "{}", e.message);
+            assert_eq!(e.line, Some(line), "{text:?}");
+        }
+        // Tab, CR, NEL, NBSP and BOM are fine (kubectl accepts them).
+        assert!(parse_documents("\u{feff}a:\t\"b\u{85}\u{a0}\"\r\n").is_ok());
     }
 
     #[test]
