@@ -117,6 +117,21 @@ fn resource_by_absolute_path() {
     fails(d.path(), ".", "abs-outside.yaml");
 }
 
+#[test]
+fn base_by_absolute_path() {
+    let other = tree(&[
+        ("base/cm.yaml", CM.as_bytes()),
+        ("base/kustomization.yaml", &k("- cm.yaml\n")),
+    ]);
+    let abs = other.path().join("base");
+    let d = tree(&[(
+        "root/kustomization.yaml",
+        &k(&format!("- {}\n", abs.display())),
+    )]);
+    let e = fails(d.path(), "root", "root/kustomization.yaml");
+    assert!(e.contains("absolute"), "{e}");
+}
+
 #[cfg(unix)]
 #[test]
 fn resource_symlink_pointing_outside() {

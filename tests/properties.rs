@@ -183,6 +183,7 @@ fn config(cases: u32) -> ProptestConfig {
         .unwrap_or(cases);
     ProptestConfig {
         cases,
+        max_global_rejects: cases.max(1024),
         failure_persistence: None,
         ..ProptestConfig::default()
     }
