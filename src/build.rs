@@ -131,8 +131,13 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
     for r in &resources {
-        yaml::check_writable(&r.value)
-            .map_err(|e| Error::msg(format!("{}: {}", r.id(), e.message)))?;
+        yaml::check_writable(&r.value).map_err(|e| {
+            let e = Error::msg(format!("{}: {}", r.id(), e.message));
+            match &r.source {
+                Some(file) => e.with_file(file),
+                None => e,
+            }
+        })?;
     }
     let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
     Ok(yaml::emit_stream(&docs))
@@ -143,8 +148,7 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let file = ldr.kustomization_file()?;
     let shown = crate::loader::display(&file);
     let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
+    let text = crate::loader::utf8_text(&shown, bytes)?;
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     let doc = match docs.len() {
@@ -157,7 +161,20 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
             ));
         }
     };
-    Kustomization::from_value(&shown, &doc)
+    let k = Kustomization::from_value(&shown, &doc)?;
+    check_openapi_path(ldr, &k)?;
+    Ok(k)
+}
+
+/// kustomize loads `openapi: path:` through the restricted loader as soon
+/// as it reads a kustomization: a path outside the root, or a missing file,
+/// fails the build even where the schema is never used.
+fn check_openapi_path(ldr: &Loader, k: &Kustomization) -> Result<()> {
+    if let Some(path) = k.openapi.as_ref().and_then(|o| o.get("path")) {
+        let path = path.scalar_string().unwrap_or_default();
+        ldr.load(&path).map_err(|e| e.via(&k.file))?;
+    }
+    Ok(())
 }
 
 /// Parses YAML text, turning syntax errors into errors naming `file` and line.
@@ -249,7 +266,7 @@ fn accumulate_list(
                 },
                 false,
             )?;
-            merge_accumulator(ra, sub)?;
+            merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
         } else if crate::loader::is_remote(path) {
             return Err(Error::in_file(
                 &k.file,
