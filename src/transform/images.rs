@@ -54,22 +54,70 @@ pub fn split_image(image: &str) -> (String, String, String) {
     }
 }
 
-/// An image entry ready to apply: the spec plus its compiled name pattern.
+/// How an image name is matched.
+enum Pattern {
+    /// A name without regex syntax but `.` (any character but a newline),
+    /// matched without compiling a regex.
+    Dotted,
+    /// The compiled pattern.
+    Regex(Regex),
+    /// Not a valid pattern: nothing matches.
+    Invalid,
+}
+
+/// True when the tail after an image name is what kustomize's pattern
+/// accepts there: `(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?`.
+fn tag_and_digest_ok(rest: &str) -> bool {
+    let class = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '-');
+    let mut rest = rest;
+    if let Some(r) = rest.strip_prefix(':') {
+        rest = r.trim_start_matches(class);
+    }
+    if let Some(r) = rest.strip_prefix("@sha256:") {
+        rest = r.trim_start_matches(class);
+    }
+    rest.is_empty()
+}
+
+/// An image entry ready to apply: the spec plus its name pattern.
 struct Updater<'a> {
     spec: &'a ImageSpec,
-    /// `None` when the name is not a valid pattern (nothing matches).
-    pattern: Option<Regex>,
+    pattern: Pattern,
 }
 
 impl<'a> Updater<'a> {
     fn new(spec: &'a ImageSpec) -> Self {
         // kustomize uses the name as a regular expression, unescaped.
-        let pattern = Regex::new(&format!(
-            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-            spec.name
-        ))
-        .ok();
+        let pattern = if crate::selector::is_dotted_literal(&spec.name) {
+            Pattern::Dotted
+        } else {
+            match Regex::new(&format!(
+                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+                spec.name
+            )) {
+                Ok(r) => Pattern::Regex(r),
+                Err(_) => Pattern::Invalid,
+            }
+        };
         Updater { spec, pattern }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        match &self.pattern {
+            Pattern::Dotted => {
+                // The name has a fixed length in characters, so the split
+                // between name and tail is known.
+                let n = self.spec.name.chars().count();
+                let split = value
+                    .char_indices()
+                    .nth(n)
+                    .map_or(value.len(), |(i, _)| i);
+                crate::selector::dotted_matches(&self.spec.name, &value[..split])
+                    && tag_and_digest_ok(&value[split..])
+            }
+            Pattern::Regex(r) => r.is_match(value),
+            Pattern::Invalid => false,
+        }
     }
 
     fn update(&self, node: &mut Value) -> Result<()> {
@@ -77,7 +125,7 @@ impl<'a> Updater<'a> {
         let Some(value) = scalar_text(node) else {
             return Ok(());
         };
-        if !self.pattern.as_ref().is_some_and(|p| p.is_match(&value)) {
+        if !self.matches(&value) {
             return Ok(());
         }
         let (mut name, mut tag, mut digest) = split_image(&value);
@@ -190,6 +238,29 @@ mod tests {
     use crate::fieldspec::default_config;
     use crate::transform::testutil::{res, vals, values};
     use serde_json::json;
+
+    #[test]
+    fn literal_names_match_like_the_regex() {
+        let names = ["nginx", "docker.io/nginx", "my.registry:5000/nginx", "a.c"];
+        let images = [
+            "nginx", "nginx:1.0", "nginx@sha256:ab", "nginx:1@sha256:ab", "nginx:", "nginxx",
+            "nginx:1:2", "nginx@sha256:", "nginx@md5:ab", "docker.io/nginx:1", "dockerxio/nginx",
+            "my.registry:5000/nginx:1", "abc", "a\nc", "abc:{x}", "abc:a b",
+        ];
+        for name in names {
+            let spec = img(name);
+            let u = Updater::new(&spec);
+            assert!(matches!(u.pattern, Pattern::Dotted));
+            let re = Regex::new(&format!(
+                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+                name
+            ))
+            .unwrap();
+            for i in images {
+                assert_eq!(u.matches(i), re.is_match(i), "{name:?} on {i:?}");
+            }
+        }
+    }
 
     #[test]
     fn split_follows_kustomize() {
