@@ -11,7 +11,6 @@
 //! fields are created (mappings on the way, the transformer's kind at the
 //! leaf) and `null` ones are replaced.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
@@ -223,17 +222,54 @@ pub fn split_path(path: &str) -> Vec<String> {
     out
 }
 
-/// [`split_path`] without copying when no segment is escaped (the usual
-/// case): the segments borrow from `path`.
-fn split_path_cow(path: &str) -> Vec<Cow<'_, str>> {
-    if path.contains('\\') {
-        return split_path(path).into_iter().map(Cow::Owned).collect();
+/// The segments of a field path still to walk, as [`split_path`] gives
+/// them, without allocating when no segment is escaped (the usual case).
+#[derive(Clone, Copy)]
+enum PathRest<'a> {
+    /// The unsplit remainder of an unescaped path; `None` when no segment is
+    /// left (`Some("")` is one empty segment).
+    Plain(Option<&'a str>),
+    /// Segments of a path with escapes.
+    Split(&'a [String]),
+}
+
+impl<'a> PathRest<'a> {
+    fn is_empty(self) -> bool {
+        match self {
+            PathRest::Plain(p) => p.is_none(),
+            PathRest::Split(s) => s.is_empty(),
+        }
     }
-    let mut parts: Vec<Cow<'_, str>> = path.split('/').map(Cow::Borrowed).collect();
-    if parts.len() > 1 && parts[0].is_empty() {
-        parts.remove(0);
+
+    /// The first segment and the rest (`None` when empty).
+    fn split_first(self) -> Option<(&'a str, PathRest<'a>)> {
+        match self {
+            PathRest::Plain(None) => None,
+            PathRest::Plain(Some(p)) => Some(match p.split_once('/') {
+                Some((first, rest)) => (first, PathRest::Plain(Some(rest))),
+                None => (p, PathRest::Plain(None)),
+            }),
+            PathRest::Split(s) => s
+                .split_first()
+                .map(|(first, rest)| (first.as_str(), PathRest::Split(rest))),
+        }
     }
-    parts
+}
+
+/// Walks `value` along `spec_path` (see [`apply`]).
+fn walk_path(
+    value: &mut Value,
+    spec_path: &str,
+    create: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    if spec_path.contains('\\') {
+        let parts = split_path(spec_path);
+        return walk(value, PathRest::Split(&parts), create, f);
+    }
+    // As split_path: a leading `/` is dropped.
+    let p = spec_path.strip_prefix('/').unwrap_or(spec_path);
+    walk(value, PathRest::Plain(Some(p)), create, f)
 }
 
 /// The text kyaml would see in a scalar node: strings as is, numbers and
@@ -280,8 +316,7 @@ pub fn apply(
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    let path = split_path_cow(spec_path);
-    walk(value, &path, create, f)
+    walk_path(value, spec_path, create, f)
 }
 
 /// The kind a looked-up field should have (for replacing a `null`).
@@ -303,7 +338,7 @@ fn empty_node(kind: NodeKind) -> Value {
 
 fn walk(
     node: &mut Value,
-    path: &[Cow<'_, str>],
+    path: PathRest<'_>,
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
@@ -325,13 +360,16 @@ fn walk(
 
 fn walk_map(
     m: &mut Map,
-    path: &[Cow<'_, str>],
+    path: PathRest<'_>,
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    let (name, is_seq) = match path[0].strip_suffix("[]") {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let (name, is_seq) = match first.strip_suffix("[]") {
         Some(n) => (n, true),
-        None => (path[0].as_ref(), false),
+        None => (first, false),
     };
     if name.is_empty() {
         return Err(Error::msg("cannot set or create an empty field name"));
@@ -340,7 +378,7 @@ fn walk_map(
     let (make, kind) = match create {
         None => (None, is_seq.then_some(NodeKind::Seq)),
         Some(_) if is_seq => (None, Some(NodeKind::Seq)),
-        Some(leaf) if path.len() <= 1 => {
+        Some(leaf) if rest.is_empty() => {
             let k = match leaf {
                 CreateKind::Scalar => NodeKind::Scalar,
                 CreateKind::Map => NodeKind::Map,
@@ -365,7 +403,7 @@ fn walk_map(
             _ => {}
         }
     }
-    walk(field, &path[1..], create, f)
+    walk(field, rest, create, f)
 }
 
 /// Applies one spec to an object: does nothing when the spec's GVK does not
@@ -382,11 +420,10 @@ pub fn apply_spec(
         return Ok(());
     }
     let create = if spec.create { create_kind } else { None };
-    let path = split_path_cow(&spec.path);
     // The id for the message is read after the failed walk: the paths that
     // hold the id (metadata/name, metadata/namespace) are walked to a single
     // node, so a failure there happens before anything at them changed.
-    walk(obj, &path, create, f).map_err(|e| {
+    walk_path(obj, &spec.path, create, f).map_err(|e| {
         let mut e = e;
         e.message = format!(
             "considering field '{}' of object {}: {}",
@@ -745,6 +782,25 @@ mod tests {
 
     fn v(j: serde_json::Value) -> Value {
         Value::from(j)
+    }
+
+    #[test]
+    fn unsplit_paths_segment_like_split_path() {
+        for p in ["a/b/c", "/a/b", "", "/", "a//b", "a/", "//a", r"x/a.io\/b/c", "spec/c[]/image"] {
+            let mut got = Vec::new();
+            let parts;
+            let mut rest = if p.contains('\\') {
+                parts = split_path(p);
+                PathRest::Split(&parts)
+            } else {
+                PathRest::Plain(Some(p.strip_prefix('/').unwrap_or(p)))
+            };
+            while let Some((first, r)) = rest.split_first() {
+                got.push(first.to_string());
+                rest = r;
+            }
+            assert_eq!(got, split_path(p), "{p:?}");
+        }
     }
 
     #[test]
