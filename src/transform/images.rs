@@ -108,10 +108,7 @@ impl<'a> Updater<'a> {
                 // The name has a fixed length in characters, so the split
                 // between name and tail is known.
                 let n = self.spec.name.chars().count();
-                let split = value
-                    .char_indices()
-                    .nth(n)
-                    .map_or(value.len(), |(i, _)| i);
+                let split = value.char_indices().nth(n).map_or(value.len(), |(i, _)| i);
                 crate::selector::dotted_matches(&self.spec.name, &value[..split])
                     && tag_and_digest_ok(&value[split..])
             }
@@ -232,6 +229,134 @@ pub fn set_images(
     Ok(())
 }
 
+/// One step of the way from a resource's root to a node.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// What the legacy `containers`/`initContainers` pass meets, in its order:
+/// an `image` field to update, or an item that is not a mapping (an error).
+enum Visit {
+    Image(Vec<Step>),
+    NotAMapping(Value),
+}
+
+/// Records, in [`Updater::walk`]'s order, the image fields it would update
+/// and the errors it would meet (the same for every image entry: updating an
+/// image changes no structure).
+fn collect_visits(node: &Value, path: &mut Vec<Step>, out: &mut Vec<Visit>) {
+    match node {
+        Value::Map(m) => {
+            for (key, value) in m.iter() {
+                path.push(Step::Key(key.clone()));
+                collect_visits(value, path, out);
+                if (key == "containers" || key == "initContainers")
+                    && let Value::Seq(items) = value
+                {
+                    for (i, item) in items.iter().enumerate() {
+                        match item {
+                            Value::Null => {}
+                            Value::Map(c) => {
+                                if c.contains_key("image") {
+                                    let mut p = path.clone();
+                                    p.push(Step::Index(i));
+                                    p.push(Step::Key("image".to_string()));
+                                    out.push(Visit::Image(p));
+                                }
+                            }
+                            other => {
+                                out.push(Visit::NotAMapping(other.clone()));
+                                // The walk stops at the first error.
+                                path.pop();
+                                return;
+                            }
+                        }
+                    }
+                }
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                collect_visits(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn node_at<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, cur) {
+            (Step::Key(k), Value::Map(m)) => m.get_mut(k)?,
+            (Step::Index(i), Value::Seq(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// Applies every `images:` entry in order, with the same result (and the
+/// same first error) as calling [`set_images`] for each in turn, but finding
+/// each resource's container images once instead of walking the whole
+/// object once per entry.
+pub fn set_images_all(
+    resources: &mut [Resource],
+    images: &[ImageSpec],
+    specs: &[FieldSpec],
+) -> Result<()> {
+    if images.is_empty() {
+        return Ok(());
+    }
+    let updaters: Vec<Updater> = images.iter().map(Updater::new).collect();
+    // The first error in the order of one-entry-at-a-time runs: by entry,
+    // then pass (containers, then field specs), then resource.
+    let mut first_error: Option<((usize, u8, usize), crate::error::Error)> = None;
+    let mut visits = Vec::new();
+    let mut path = Vec::new();
+    for (pos, r) in resources.iter_mut().enumerate() {
+        if is_crd(r) {
+            continue;
+        }
+        visits.clear();
+        collect_visits(&r.value, &mut path, &mut visits);
+        let failed = 'entries: {
+            for (e, u) in updaters.iter().enumerate() {
+                for v in &visits {
+                    let res = match v {
+                        Visit::Image(p) => match node_at(&mut r.value, p) {
+                            Some(node) => u.update(node),
+                            None => Ok(()),
+                        },
+                        Visit::NotAMapping(item) => Err(wrong_kind_error("MappingNode", item)),
+                    };
+                    if let Err(err) = res {
+                        break 'entries Some(((e, 0, pos), err));
+                    }
+                }
+                if let Err(err) = apply_specs(&mut r.value, specs, None, &mut |n| u.update(n)) {
+                    break 'entries Some(((e, 1, pos), err));
+                }
+            }
+            None
+        };
+        if let Some((at, err)) = failed
+            && first_error.as_ref().is_none_or(|(best, _)| at < *best)
+        {
+            first_error = Some((at, err));
+        }
+    }
+    match first_error {
+        Some((_, err)) => Err(err),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,12 +365,79 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn all_entries_at_once_equal_one_at_a_time() {
+        let docs = vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {
+                    "initContainers": [{"name": "i", "image": "busybox:1.0"}],
+                    "containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx:1"},
+                        {"name": "c"}, null]}}}}),
+            json!({"apiVersion": "ex.com/v1", "kind": "Foo", "metadata": {"name": "f"},
+                "spec": {"jobs": [{"containers": [{"image": "nginx"}]}], "containers": null}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a", "image": "other/nginx:1"}]}}),
+        ];
+        let entries = [
+            ImageSpec {
+                new_name: "other/nginx".into(),
+                ..img("nginx")
+            },
+            ImageSpec {
+                tag_suffix: "-x".into(),
+                ..img("other/nginx")
+            },
+            ImageSpec {
+                new_tag: "2".into(),
+                ..img("busy.ox")
+            },
+            ImageSpec {
+                digest: "sha256:ff".into(),
+                ..img("other/ng.*")
+            },
+        ];
+        let specs = &default_config().images;
+        let mut one = res(docs.clone());
+        for e in &entries {
+            set_images(&mut one, e, specs).unwrap();
+        }
+        let mut all = res(docs);
+        set_images_all(&mut all, &entries, specs).unwrap();
+        assert_eq!(values(&all), values(&one));
+        // The same first error: an item that is not a mapping.
+        let bad = vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a", "image": "nginx"}, "x"]}}),
+        ];
+        let mut one = res(bad.clone());
+        let e1 = entries
+            .iter()
+            .try_for_each(|e| set_images(&mut one, e, specs))
+            .unwrap_err();
+        let mut all = res(bad);
+        let e2 = set_images_all(&mut all, &entries, specs).unwrap_err();
+        assert_eq!(e1.message, e2.message);
+    }
+
+    #[test]
     fn literal_names_match_like_the_regex() {
         let names = ["nginx", "docker.io/nginx", "my.registry:5000/nginx", "a.c"];
         let images = [
-            "nginx", "nginx:1.0", "nginx@sha256:ab", "nginx:1@sha256:ab", "nginx:", "nginxx",
-            "nginx:1:2", "nginx@sha256:", "nginx@md5:ab", "docker.io/nginx:1", "dockerxio/nginx",
-            "my.registry:5000/nginx:1", "abc", "a\nc", "abc:{x}", "abc:a b",
+            "nginx",
+            "nginx:1.0",
+            "nginx@sha256:ab",
+            "nginx:1@sha256:ab",
+            "nginx:",
+            "nginxx",
+            "nginx:1:2",
+            "nginx@sha256:",
+            "nginx@md5:ab",
+            "docker.io/nginx:1",
+            "dockerxio/nginx",
+            "my.registry:5000/nginx:1",
+            "abc",
+            "a\nc",
+            "abc:{x}",
+            "abc:a b",
         ];
         for name in names {
             let spec = img(name);
