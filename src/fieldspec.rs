@@ -786,7 +786,17 @@ mod tests {
 
     #[test]
     fn unsplit_paths_segment_like_split_path() {
-        for p in ["a/b/c", "/a/b", "", "/", "a//b", "a/", "//a", r"x/a.io\/b/c", "spec/c[]/image"] {
+        for p in [
+            "a/b/c",
+            "/a/b",
+            "",
+            "/",
+            "a//b",
+            "a/",
+            "//a",
+            r"x/a.io\/b/c",
+            "spec/c[]/image",
+        ] {
             let mut got = Vec::new();
             let parts;
             let mut rest = if p.contains('\\') {

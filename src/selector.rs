@@ -423,7 +423,10 @@ impl LabelSelector {
     /// True when every requirement holds for `labels`.
     pub fn matches(&self, labels: &[(String, String)]) -> bool {
         self.reqs.iter().all(|r| {
-            let got = labels.iter().find(|(k, _)| *k == r.key).map(|(_, v)| v.as_str());
+            let got = labels
+                .iter()
+                .find(|(k, _)| *k == r.key)
+                .map(|(_, v)| v.as_str());
             r.matches_value(got)
         })
     }
@@ -692,7 +695,11 @@ impl Selector {
 
     /// True when the label and annotation selectors hold for `r`.
     pub fn matches_meta(&self, r: &Resource) -> bool {
-        let meta = |field: &str| r.value.get_path(&["metadata", field]).and_then(Value::as_map);
+        let meta = |field: &str| {
+            r.value
+                .get_path(&["metadata", field])
+                .and_then(Value::as_map)
+        };
         (self.labels.is_empty() || self.labels.matches_map(meta("labels")))
             && (self.annotations.is_empty() || self.annotations.matches_map(meta("annotations")))
     }
@@ -754,7 +761,9 @@ mod tests {
     #[test]
     fn dotted_literals_match_like_the_anchored_regex() {
         let patterns = ["app", "a.p", "my.app", "", "é.x", "a-b_c/d"];
-        let inputs = ["app", "axp", "a\np", "my.app", "myxapp", "ap", "appp", "", "éyx", "a-b_c/d"];
+        let inputs = [
+            "app", "axp", "a\np", "my.app", "myxapp", "ap", "appp", "", "éyx", "a-b_c/d",
+        ];
         for p in patterns {
             assert!(is_dotted_literal(p), "{p}");
             let re = Regex::new(&format!("^(?:{})$", p)).unwrap();
@@ -762,7 +771,9 @@ mod tests {
                 assert_eq!(dotted_matches(p, s), re.is_match(s), "{p:?} on {s:?}");
             }
         }
-        for p in ["a*", "a|b", "(a)", "x+", "[ab]", "a?", "^a", "b$", "\\d", "a{2}"] {
+        for p in [
+            "a*", "a|b", "(a)", "x+", "[ab]", "a?", "^a", "b$", "\\d", "a{2}",
+        ] {
             assert!(!is_dotted_literal(p), "{p}");
         }
     }
