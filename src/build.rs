@@ -3,7 +3,9 @@
 //! components → run transformers → (at the top only) add hash suffixes, fix
 //! name references, resolve vars, drop local configs → order.
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::fieldspec::TransformerConfig;
@@ -12,6 +14,7 @@ use crate::kustomization::{KustKind, Kustomization};
 use crate::loader::{LoadRestrictor, Loader};
 use crate::patch;
 use crate::resource::{Behavior, ResMap, Resource};
+use crate::schema::Schema;
 use crate::transform;
 use crate::yaml::{self, Value};
 
@@ -34,12 +37,83 @@ pub struct Accumulator {
     pub vars: transform::vars::VarSet,
 }
 
+/// The merge schema a build uses, kustomize-style: the first kustomization
+/// (top first, then bases depth-first) with an `openapi` field chooses it for
+/// everything that follows.
+#[derive(Default)]
+struct SchemaState {
+    chosen: bool,
+    custom: Option<Arc<Schema>>,
+}
+
+thread_local! {
+    static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
+}
+
+/// The strategic merge schema in force for the build running on this thread.
+pub fn with_active_schema<T>(f: impl FnOnce(&Schema) -> T) -> T {
+    let custom = SCHEMA.with(|s| s.borrow().custom.clone());
+    match custom {
+        Some(schema) => f(&schema),
+        None => f(Schema::builtin()),
+    }
+}
+
+/// Applies a kustomization's `openapi` field (kyaml's `SetSchema`).
+fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
+    if reset {
+        SCHEMA.with(|s| *s.borrow_mut() = SchemaState::default());
+    }
+    if SCHEMA.with(|s| s.borrow().chosen) {
+        return Ok(());
+    }
+    let Some(Value::Map(m)) = &k.openapi else {
+        return Ok(());
+    };
+    let path = m.get("path");
+    let version = m.get("version");
+    if path.is_some() && version.is_some() {
+        return Err(Error::in_file(
+            &k.file,
+            "openapi: builtin version and custom schema provided, cannot use both",
+        ));
+    }
+    let mut state = SchemaState {
+        chosen: true,
+        custom: None,
+    };
+    if let Some(p) = path {
+        let p = p.as_str().unwrap_or_default();
+        let text = ldr.load_text(p).map_err(|e| e.via(&k.file))?;
+        let shown = ldr.display_path(p);
+        let doc = parse_yaml(&shown, &text)?
+            .into_iter()
+            .next()
+            .unwrap_or(Value::Null);
+        let schema = Schema::from_openapi_value(&doc).map_err(|e| e.with_file(&shown))?;
+        state.custom = Some(Arc::new(schema));
+    } else if let Some(v) = version {
+        let v = v.scalar_string().unwrap_or_default();
+        if v != "v1.21.2" && !v.is_empty() {
+            return Err(Error::in_file(
+                &k.file,
+                format!(
+                    "openapi: the builtin schema version {:?} is not available (aiw has v1.21.2)",
+                    v
+                ),
+            ));
+        }
+    }
+    SCHEMA.with(|s| *s.borrow_mut() = state);
+    Ok(())
+}
+
 /// Builds the kustomization in `dir` and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
+    choose_schema(&ldr, &k, true)?;
     let mut ra = Accumulator {
-        config: crate::fieldspec::default_config().clone(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
@@ -71,7 +145,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
     let text =
         String::from_utf8(bytes).map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
-    let docs = parse_yaml(&shown, &text)?;
+    let docs = yaml::parse_documents_lenient(&text)
+        .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     let doc = match docs.len() {
         0 => Value::Null,
         1 => docs.into_iter().next().expect("one"),
@@ -94,16 +169,32 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Vec<Value>> {
 fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
     let mut ra = ra;
     accumulate_resources(ldr, k, &mut ra).map_err(|e| e.via(&k.file))?;
-    for c in &k.configurations {
+    // kustomize's MakeTransformerConfig: the defaults merged with the
+    // `configurations` files, then merged into the accumulator's config (the
+    // order matters: merging sorts, and a spec already present shadows an
+    // effectively equal one merged later).
+    let mut tc = crate::fieldspec::default_config().clone();
+    if !k.configurations.is_empty() {
+        let mut custom = TransformerConfig::default();
+        for c in &k.configurations {
+            let text = ldr.load_text(c)?;
+            let shown = ldr.display_path(c);
+            for doc in parse_yaml(&shown, &text)? {
+                let one = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
+                custom.merge(&one).map_err(|e| e.with_file(&shown))?;
+            }
+        }
+        tc.merge(&custom).map_err(|e| e.with_file(&k.file))?;
+    }
+    ra.config.merge(&tc).map_err(|e| e.with_file(&k.file))?;
+    for c in &k.crds {
         let text = ldr.load_text(c)?;
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
-            let tc = TransformerConfig::from_value(&doc).map_err(|e| e.with_file(&shown))?;
+            let tc =
+                crate::crds::config_from_crd_definitions(&doc).map_err(|e| e.with_file(&shown))?;
             ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
         }
-    }
-    if !k.crds.is_empty() {
-        return Err(Error::in_file(&k.file, "field crds is not supported yet"));
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
@@ -120,7 +211,28 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
 }
 
 fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
-    for path in &k.resources {
+    accumulate_list(ldr, k, &k.resources, ra)
+}
+
+/// Accumulates `paths` (files or kustomization directories, as in
+/// `resources:`) on their own, as kustomize does for plugin configs.
+pub(crate) fn accumulate_paths(
+    ldr: &Loader,
+    k: &Kustomization,
+    paths: &[String],
+) -> Result<ResMap> {
+    let mut ra = Accumulator::default();
+    accumulate_list(ldr, k, paths, &mut ra)?;
+    Ok(ra.resources)
+}
+
+fn accumulate_list(
+    ldr: &Loader,
+    k: &Kustomization,
+    paths: &[String],
+    ra: &mut Accumulator,
+) -> Result<()> {
+    for path in paths {
         if ldr.is_file(path) {
             let resources = read_resources(ldr, path)?;
             for r in resources {
@@ -158,7 +270,7 @@ fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
 
 /// Appends `r`, failing when a resource with the same id is present.
 fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
-    if let Some(pos) = m.find_by_any_id(&r.id()).first() {
+    if let Some(pos) = m.positions(&r.id()).first() {
         let other = m.get(*pos).id();
         return Err(Error::msg(format!(
             "may not add resource with an already registered id: {}",
@@ -186,6 +298,7 @@ fn accumulate_directory(
 ) -> Result<Accumulator> {
     let child = ldr.child(path)?;
     let k = load_kustomization(&child)?;
+    choose_schema(&child, &k, false)?;
     match (component, k.kind) {
         (true, KustKind::Kustomization) => {
             return Err(Error::in_file(
@@ -211,7 +324,6 @@ fn accumulate_directory(
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
-            config: crate::fieldspec::default_config().clone(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -249,6 +361,10 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         }
         let mut r = r;
         r.source = Some(shown.clone());
+        r.origin = Some(crate::resource::Origin {
+            path: Some(ldr.join(path)),
+            ..Default::default()
+        });
         out.push(r);
     }
     Ok(out)
@@ -295,7 +411,23 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
             "empty item in a list (null entries are not allowed)",
         ));
     }
+    let mut doc = doc;
+    stringify_annotations(&mut doc);
     Ok(Some(Resource::new(doc)))
+}
+
+/// kustomize's reader rewrites `metadata.annotations` as a string map, so
+/// scalar annotation values become strings (`8080` → `"8080"`).
+pub fn stringify_annotations(doc: &mut Value) {
+    if let Some(Value::Map(a)) = doc.get_path_mut(&["metadata", "annotations"]) {
+        for (_, v) in a.iter_mut() {
+            if !matches!(v, Value::String(_) | Value::Map(_) | Value::Seq(_))
+                && let Some(s) = v.scalar_string()
+            {
+                *v = Value::String(if v.is_null() { "null".into() } else { s });
+            }
+        }
+    }
 }
 
 fn has_null_in_list(v: &Value) -> bool {
@@ -320,7 +452,14 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
     for g in &k.secret_generator {
         generated.push(generate::generate(ldr, GeneratedKind::Secret, g, global)?);
     }
-    for r in generated {
+    let n_cm = k.config_map_generator.len();
+    for (i, mut r) in generated.into_iter().enumerate() {
+        let kind = if i < n_cm {
+            "ConfigMapGenerator"
+        } else {
+            "SecretGenerator"
+        };
+        r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
         absorb(&mut ra.resources, r)?;
     }
     for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
@@ -362,6 +501,14 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                         }
                     }
                     r.behavior = old.behavior;
+                    // Build annotations (the hash flag among them) come from
+                    // the existing object; the new one can only drop it.
+                    r.needs_hash = r.needs_hash && old.needs_hash;
+                    r.generated = old.generated;
+                    if merge_data && old.origin.is_some() {
+                        r.origin = old.origin.clone();
+                    }
+                    r.transformations = old.transformations.clone();
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }
@@ -420,26 +567,38 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
 }
 
 fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    use transform::plugins::note_builtin_transformer as note;
     let res = &mut ra.resources;
     let tc = &ra.config;
-    patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
-    patch::apply_patches(ldr, &k.patches, res)?;
+    if !k.patches_strategic_merge.is_empty() {
+        patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
+        note(ldr, k, "PatchStrategicMergeTransformer", res);
+    }
+    for p in &k.patches {
+        patch::apply_patches(ldr, std::slice::from_ref(p), res)?;
+        note(ldr, k, "PatchTransformer", res);
+    }
     if !k.namespace.is_empty() {
         let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
         transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
+        note(ldr, k, "NamespaceTransformer", res);
     }
     if !k.name_prefix.is_empty() {
         transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
+        note(ldr, k, "PrefixTransformer", res);
     }
     if !k.name_suffix.is_empty() {
         transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
+        note(ldr, k, "SuffixTransformer", res);
     }
     for entry in &k.labels {
         let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
         transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+        note(ldr, k, "LabelTransformer", res);
     }
-    if !k.common_labels.is_empty() {
+    if !k.common_labels.is_empty() || !k.labels.is_empty() {
         transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
+        note(ldr, k, "LabelTransformer", res);
     }
     if !k.common_annotations.is_empty() {
         transform::annotations::add_annotations(
@@ -447,36 +606,68 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
             &k.common_annotations,
             &tc.common_annotations,
         )?;
+        note(ldr, k, "AnnotationsTransformer", res);
     }
-    patch::apply_patches_json6902(ldr, &k.patches_json6902, res)?;
+    for p in &k.patches_json6902 {
+        patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?;
+        note(ldr, k, "PatchJson6902Transformer", res);
+    }
     for r in &k.replicas {
         transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
+        note(ldr, k, "ReplicaCountTransformer", res);
     }
     for i in &k.images {
         transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+        note(ldr, k, "ImageTagTransformer", res);
     }
     if !k.replacements.is_empty() {
-        let reps = load_replacements(ldr, &k.replacements)?;
-        transform::replacements::apply_replacements(res, &reps)?;
+        for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
+            transform::replacements::apply_replacements(res, std::slice::from_ref(&rep)).map_err(
+                |e| match &file {
+                    Some(f) => e.with_file(f).via(&k.file),
+                    None => e,
+                },
+            )?;
+        }
+        note(ldr, k, "ReplacementTransformer", res);
     }
     transform::plugins::run_transformers(ldr, k, ra)?;
     Ok(())
 }
 
-fn load_replacements(
+pub(crate) fn load_replacements(
     ldr: &Loader,
     entries: &[Value],
 ) -> Result<Vec<transform::replacements::Replacement>> {
+    Ok(load_replacements_with_origin(ldr, entries)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}
+
+/// The `replacements` entries, each with the file it came from (`None` for
+/// inline entries).
+fn load_replacements_with_origin(
+    ldr: &Loader,
+    entries: &[Value],
+) -> Result<
+    Vec<(
+        Option<std::path::PathBuf>,
+        transform::replacements::Replacement,
+    )>,
+> {
     use transform::replacements::{ReplacementEntry, parse_entry, parse_replacement_file};
     let mut out = Vec::new();
     for e in entries {
         match parse_entry(e)? {
-            ReplacementEntry::Inline(r) => out.push(*r),
+            ReplacementEntry::Inline(r) => out.push((None, *r)),
             ReplacementEntry::Path(p) => {
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
                 for doc in parse_yaml(&shown, &text)? {
-                    out.extend(parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?);
+                    for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
+                        out.push((Some(shown.clone()), r));
+                    }
                 }
             }
         }

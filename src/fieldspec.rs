@@ -131,8 +131,12 @@ impl FieldSpec {
 
     /// kustomize's "same primary key": this spec is selected by `other`'s GVK
     /// and has the same path.
+    /// kustomize's `effectivelyEquals`: `other`'s GVK, used as a selector,
+    /// selects this spec's GVK, and the paths are equal. (So a kind-specific
+    /// spec shadows a later kind-less one with the same path.)
     fn effectively_equals(&self, other: &FieldSpec) -> bool {
-        self.matches_gvk(&other.gvk()) && self.path == other.path
+        gvk_selected(&self.gvk(), &other.group, &other.version, &other.kind)
+            && self.path == other.path
     }
 }
 

@@ -183,11 +183,18 @@ pub fn generate(
     for e in &args.envs {
         pairs.extend(env_pairs(ldr, e)?);
     }
-    for l in &args.literals {
-        pairs.push(
-            literal_pair(l)
-                .map_err(|e| Error::msg(format!("{} {:?}: {}", what, args.name, e.message)))?,
-        );
+    for (i, l) in args.literals.iter().enumerate() {
+        pairs.push(literal_pair(l).map_err(|e| {
+            // A Secret's literal may hold the secret itself: never echo it.
+            let why = match kind {
+                GeneratedKind::Secret => format!(
+                    "literal #{} is not of the form key=value (its text is not shown: it may be secret)",
+                    i + 1
+                ),
+                GeneratedKind::ConfigMap => e.message,
+            };
+            Error::msg(format!("{} {:?}: {}", what, args.name, why))
+        })?);
     }
     for f in &args.files {
         let (key, path) = file_source(f)

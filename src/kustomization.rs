@@ -153,7 +153,16 @@ fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
         for (k, v) in m.iter() {
             let f = format!("{}.{}", field, k);
             match k.as_str() {
-                "name" => i.name = get_string(&f, v)?,
+                "name" => {
+                    i.name = get_string(&f, v)?;
+                    // kustomize matches image names as regular expressions.
+                    if regex::Regex::new(&format!("^{}$", i.name)).is_err() {
+                        return Err(Error::msg(format!(
+                            "images: name {:?} is not a valid image name pattern",
+                            i.name
+                        )));
+                    }
+                }
                 "newName" => i.new_name = get_string(&f, v)?,
                 "newTag" => i.new_tag = get_string(&f, v)?,
                 "digest" => i.digest = get_string(&f, v)?,
@@ -446,6 +455,44 @@ fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntr
     Ok(out)
 }
 
+/// Every top-level field kustomize 5.5 knows.
+const KNOWN_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "commonAnnotations",
+    "labels",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "images",
+    "imageTags",
+    "replicas",
+    "replacements",
+    "vars",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "sortOptions",
+    "openapi",
+    "buildMetadata",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+];
+
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("helmCharts", "Helm chart inflation is not supported by aiw"),
     (
@@ -508,7 +555,13 @@ impl Kustomization {
         let mut bases = Vec::new();
         let mut image_tags = Vec::new();
         for (key, v) in m.iter() {
-            let f = key.as_str();
+            // Go's JSON decoding matches field names case-insensitively.
+            let f = KNOWN_FIELDS
+                .iter()
+                .find(|k| **k == key.as_str())
+                .or_else(|| KNOWN_FIELDS.iter().find(|k| k.eq_ignore_ascii_case(key)))
+                .copied()
+                .unwrap_or(key.as_str());
             let r: Result<()> = (|| {
                 match f {
                     "apiVersion" => api_version = get_string(f, v)?,

@@ -7,6 +7,8 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod crds;
+pub mod diff;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;

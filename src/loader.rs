@@ -280,7 +280,9 @@ impl Loader {
 pub fn display(path: &Path) -> PathBuf {
     if let Ok(cwd) = std::env::current_dir() {
         let cwd = fs::canonicalize(&cwd).unwrap_or(cwd);
-        if let Ok(rel) = path.strip_prefix(&cwd) {
+        if cwd.parent().is_some()
+            && let Ok(rel) = path.strip_prefix(&cwd)
+        {
             if rel.as_os_str().is_empty() {
                 return PathBuf::from(".");
             }

@@ -40,7 +40,13 @@ enum Command {
         )]
         load_restrictor: LoadRestrictor,
     },
+    /// Compare two overlays, directories or built manifests: a semantic,
+    /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
+    Diff(aiw::diff::cli::DiffArgs),
 }
+
+/// Exit code of `aiw diff` when the sides differ.
+const EXIT_DIFFERENT: u8 = 1;
 
 /// Exit code for errors (0 is success; 1 is reserved for "differences" in
 /// `aiw diff`).
@@ -79,6 +85,32 @@ fn main() -> ExitCode {
                 return ExitCode::from(EXIT_ERROR);
             }
             ExitCode::SUCCESS
+        }
+        Command::Diff(args) => {
+            use std::io::IsTerminal;
+            let is_tty = std::io::stdout().is_terminal();
+            let outcome = match aiw::diff::cli::run(&args, &mut std::io::stdin().lock(), is_tty) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("Error: {}", e);
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let mut stdout = std::io::stdout().lock();
+            let written = stdout
+                .write_all(outcome.output.as_bytes())
+                .and_then(|_| stdout.flush());
+            if let Err(e) = written
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("Error: writing output: {}", e);
+                return ExitCode::from(EXIT_ERROR);
+            }
+            if outcome.differs {
+                ExitCode::from(EXIT_DIFFERENT)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }

@@ -76,6 +76,27 @@ pub struct ResId {
     pub name: String,
 }
 
+impl ResId {
+    /// A form for people: `apps/v1 Deployment ns/name` (namespace omitted
+    /// when empty).
+    pub fn readable(&self) -> String {
+        let av = self.gvk.api_version();
+        let mut out = String::new();
+        if !av.is_empty() {
+            out.push_str(&av);
+            out.push(' ');
+        }
+        out.push_str(&self.gvk.kind);
+        out.push(' ');
+        if !self.namespace.is_empty() {
+            out.push_str(&self.namespace);
+            out.push('/');
+        }
+        out.push_str(&self.name);
+        out
+    }
+}
+
 impl fmt::Display for ResId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ns = if self.namespace.is_empty() {
@@ -122,6 +143,37 @@ pub struct Resource {
     pub ref_var_names: Vec<String>,
     /// The file the resource was read from, when known.
     pub source: Option<PathBuf>,
+    /// Where the resource came from, for `buildMetadata: [originAnnotations]`
+    /// (absolute paths; made relative to the top kustomization on output).
+    pub origin: Option<Origin>,
+    /// The plugin transformers that touched the resource, oldest first, for
+    /// `buildMetadata: [transformerAnnotations]`.
+    pub transformations: Vec<Origin>,
+}
+
+/// What made or configured a resource (kustomize's `resource.Origin`). Paths
+/// are absolute while building.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The file the resource was read from.
+    pub path: Option<PathBuf>,
+    /// The file holding the generator or transformer configuration.
+    pub configured_in: Option<PathBuf>,
+    /// The generator or transformer configuration itself.
+    pub configured_by: Option<ConfiguredBy>,
+}
+
+/// The identity of a plugin configuration (kyaml's `ResourceIdentifier`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfiguredBy {
+    /// `apiVersion` of the configuration (`builtin` for builtins).
+    pub api_version: String,
+    /// `kind` of the configuration.
+    pub kind: String,
+    /// `metadata.name`, when set.
+    pub name: String,
+    /// `metadata.namespace`, when set.
+    pub namespace: String,
 }
 
 impl Resource {
@@ -138,6 +190,8 @@ impl Resource {
             ref_by: Vec::new(),
             ref_var_names: Vec::new(),
             source: None,
+            origin: None,
+            transformations: Vec::new(),
         }
     }
 

@@ -33,7 +33,7 @@ pub fn nearest_ids(m: &ResMap, id: &ResId) -> String {
             if rid.namespace != id.namespace {
                 d += 2;
             }
-            (d, rid.to_string())
+            (d, rid.readable())
         })
         .collect();
     scored.sort();

@@ -114,7 +114,11 @@ fn apply_smp_at(
     let target = m.get(pos);
     let api_version = target.api_version().to_string();
     if let Some(pm) = patch_value.as_map_mut() {
-        pm.insert("apiVersion", Value::String(api_version));
+        if api_version.is_empty() {
+            pm.remove("apiVersion");
+        } else {
+            pm.insert("apiVersion", Value::String(api_version));
+        }
     }
     let id = target.id();
     m.update(pos, |r| -> Result<bool> {
@@ -126,9 +130,10 @@ fn apply_smp_at(
         if allow_name_change || allow_kind_change {
             r.store_previous_id();
         }
-        let outcome =
-            smp::merge_patch(&mut r.value, &patch_value, crate::schema::Schema::builtin())
-                .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
+        let outcome = crate::build::with_active_schema(|schema| {
+            smp::merge_patch(&mut r.value, &patch_value, schema)
+        })
+        .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
         if outcome == smp::MergeOutcome::Delete {
             return Ok(false);
         }
@@ -191,9 +196,9 @@ pub fn apply_patches_strategic_merge(
 ) -> Result<()> {
     for entry in entries {
         // kustomize first tries the entry as inline YAML, then as a path.
-        let inline = entry.contains('\n')
-            || entry.trim_start().starts_with('{')
-            || (entry.contains(": ") && !ldr.is_file(entry));
+        // Inline means: it parses as YAML documents that are all objects.
+        let inline = crate::yaml::parse_documents(entry)
+            .is_ok_and(|docs| !docs.is_empty() && docs.iter().all(|d| d.get("kind").is_some()));
         let (text, origin) = if inline {
             (
                 entry.clone(),
@@ -261,7 +266,8 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                     m.remove_positions(&deleted);
                 }
                 None => {
-                    for patch in &patches {
+                    for (i, patch) in patches.iter().enumerate() {
+                        let before = m.len();
                         apply_smp_by_id(
                             m,
                             patch,
@@ -269,6 +275,13 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                             p.allow_kind_change,
                             &origin,
                         )?;
+                        if m.len() < before && i + 1 < patches.len() {
+                            // kustomize 5.5 crashes on this input; refuse it clearly.
+                            return Err(Error::msg(format!(
+                                "{}: a `$patch: delete` document must be the last document of its patch (kustomize cannot apply further documents after a deletion in the same `patches` entry)",
+                                origin
+                            )));
+                        }
                     }
                 }
             },

@@ -284,21 +284,33 @@ fn role_ref_gvk(v: &Value) -> Option<Gvk> {
     })
 }
 
-fn binding_namespaces(v: &Value) -> HashSet<String> {
+/// Namespaces of the ServiceAccount subjects of a RoleBinding; a subject
+/// whose `namespace` is present but blank is an error, as in kustomize.
+fn binding_namespaces(v: &Value, id: &ResId) -> Result<HashSet<String>> {
     let mut out = HashSet::new();
     if v.get("kind").and_then(Value::as_str) != Some("RoleBinding") {
-        return out;
+        return Ok(out);
     }
     if let Some(Value::Seq(subjects)) = v.get("subjects") {
         for s in subjects {
-            if s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                && let Some(ns) = s.get("namespace").and_then(Value::as_str)
-            {
-                out.insert(ns.to_string());
+            if s.get("kind").and_then(Value::as_str) != Some("ServiceAccount") {
+                continue;
+            }
+            match s.get("namespace") {
+                None => {}
+                Some(Value::String(ns)) => {
+                    out.insert(ns.clone());
+                }
+                Some(_) => {
+                    return Err(Error::msg(format!(
+                        "Invalid Input: namespace is blank for a ServiceAccount subject of {}",
+                        id
+                    )));
+                }
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Rewrites every name reference in `m` per `config.name_reference`.
@@ -347,7 +359,11 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
         let referrer_id = &index.cands[pos].id;
         let value = &m.get(pos).value;
         let role_ref = role_ref_gvk(value);
-        let binding_ns = binding_namespaces(value);
+        let binding_ns = if index.cands[pos].cluster_scoped {
+            HashSet::new()
+        } else {
+            binding_namespaces(value, referrer_id)?
+        };
         // Referrals come from the snapshot in `index`, so the referrer is
         // edited in place (no copy); `update` keeps the id index right.
         m.update(pos, |r| -> Result<()> {

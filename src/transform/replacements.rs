@@ -788,9 +788,19 @@ fn find_source(
         }
     }
     found.ok_or_else(|| {
+        let wanted = ResId {
+            gvk: crate::resource::Gvk {
+                group: src.selector.group().to_string(),
+                version: src.selector.version().to_string(),
+                kind: src.selector.kind().to_string(),
+            },
+            namespace: src.selector.namespace().to_string(),
+            name: src.selector.name().to_string(),
+        };
         err!(
-            "replacement source {} matches no resource",
-            src.selector.describe()
+            "replacement source {} matches no resource{}",
+            src.selector.describe(),
+            crate::suggest::nearest_ids(resources, &wanted)
         )
     })
 }

@@ -6,5 +6,7 @@ mod read;
 mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, natural_less};
-pub use read::{MAX_DEPTH, YamlError, float_value, parse_documents, parse_single};
+pub use read::{
+    MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
+};
 pub use value::{Map, Value, format_go_float};

@@ -72,6 +72,17 @@ const ALIAS_BUDGET_BASE: usize = 200_000;
 /// empty documents are dropped (kustomize also drops `{}` and `[]` documents,
 /// which this function returns: that is the caller's business).
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_documents_with(text, false)
+}
+
+/// Parses a kustomization file as kustomize does (go-yaml v2 underneath):
+/// like [`parse_documents`], but a repeated mapping key is not an error and
+/// the last occurrence wins.
+pub fn parse_documents_lenient(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_documents_with(text, true)
+}
+
+fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>, YamlError> {
     // kyaml replaces CRLF line endings before anything else.
     let text: Cow<str> = if text.contains('\r') {
         Cow::Owned(text.replace("\r\n", "\n"))
@@ -87,6 +98,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
             chunk.line_offset,
             &mut budget,
         );
+        b.allow_duplicates = allow_duplicates;
         match b.parse_first_document()? {
             None | Some(Value::Null) => {}
             Some(v) => out.push(v),
@@ -249,6 +261,8 @@ struct Builder<'a, 'b> {
     budget: &'b mut usize,
     anchors: Vec<Option<(Value, usize)>>,
     stack: Vec<Frame>,
+    /// go-yaml v2 semantics for duplicate keys: the last one wins.
+    allow_duplicates: bool,
 }
 
 fn scalar_weight(len: usize) -> usize {
@@ -266,6 +280,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             budget,
             anchors: Vec::new(),
             stack: Vec::new(),
+            allow_duplicates: false,
         }
     }
 
@@ -631,6 +646,13 @@ impl<'a, 'b> Builder<'a, 'b> {
     ) -> Result<Value, YamlError> {
         if meta.iter().any(|m| m.merge) || entries.iter().any(|(k, _)| k == "<<") {
             self.apply_merges(&mut entries, &mut meta, span)?;
+        }
+        if self.allow_duplicates {
+            let mut m = Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                m.insert(k, v);
+            }
+            return Ok(Value::Map(m));
         }
         check_duplicates(&entries, &meta).map_err(|(line, key, first)| YamlError {
             line: Some(line),
@@ -1857,6 +1879,13 @@ s: {!!merge x: {a: 1}}
             docs("a: &k key\nb: {*k : v}\n")[0],
             Value::from(json!({"a": "key", "b": {"key": "v"}}))
         );
+    }
+
+    #[test]
+    fn lenient_parsing_lets_the_last_duplicate_win() {
+        let docs = parse_documents_lenient("a: 1\nb: 2\na: 3\n").unwrap();
+        assert_eq!(docs[0].get("a"), Some(&Value::Int(3)));
+        assert_eq!(docs[0].as_map().unwrap().len(), 2);
     }
 
     #[test]
