@@ -123,7 +123,10 @@ impl FieldSpec {
     /// True when the spec applies to the object `obj` (its `apiVersion` and
     /// `kind`; the group is what precedes the first `/`).
     pub fn matches_object(&self, obj: &Value) -> bool {
-        self.matches_gvk(&object_gvk(obj))
+        let (group, version, kind) = object_gvk_parts(obj);
+        (self.group.is_empty() || self.group == group)
+            && (self.version.is_empty() || self.version == version)
+            && (self.kind.is_empty() || self.kind == kind)
     }
 
     /// kustomize's "same primary key": this spec is selected by `other`'s GVK
@@ -145,14 +148,20 @@ pub fn gvk_selected(gvk: &Gvk, group: &str, version: &str, kind: &str) -> bool {
         && (kind.is_empty() || gvk.kind == kind)
 }
 
-/// The GVK of an object, splitting `apiVersion` at its first `/` as kyaml does.
-pub fn object_gvk(obj: &Value) -> Gvk {
+/// The group, version and kind of an object, borrowed (no allocation).
+fn object_gvk_parts(obj: &Value) -> (&str, &str, &str) {
     let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let (group, version) = match api.split_once('/') {
         Some((g, v)) => (g, v),
         None => ("", api),
     };
+    (group, version, kind)
+}
+
+/// The GVK of an object, splitting `apiVersion` at its first `/` as kyaml does.
+pub fn object_gvk(obj: &Value) -> Gvk {
+    let (group, version, kind) = object_gvk_parts(obj);
     Gvk {
         group: group.to_string(),
         version: version.to_string(),
@@ -217,6 +226,56 @@ pub fn split_path(path: &str) -> Vec<String> {
     out
 }
 
+/// The segments of a field path still to walk, as [`split_path`] gives
+/// them, without allocating when no segment is escaped (the usual case).
+#[derive(Clone, Copy)]
+enum PathRest<'a> {
+    /// The unsplit remainder of an unescaped path; `None` when no segment is
+    /// left (`Some("")` is one empty segment).
+    Plain(Option<&'a str>),
+    /// Segments of a path with escapes.
+    Split(&'a [String]),
+}
+
+impl<'a> PathRest<'a> {
+    fn is_empty(self) -> bool {
+        match self {
+            PathRest::Plain(p) => p.is_none(),
+            PathRest::Split(s) => s.is_empty(),
+        }
+    }
+
+    /// The first segment and the rest (`None` when empty).
+    fn split_first(self) -> Option<(&'a str, PathRest<'a>)> {
+        match self {
+            PathRest::Plain(None) => None,
+            PathRest::Plain(Some(p)) => Some(match p.split_once('/') {
+                Some((first, rest)) => (first, PathRest::Plain(Some(rest))),
+                None => (p, PathRest::Plain(None)),
+            }),
+            PathRest::Split(s) => s
+                .split_first()
+                .map(|(first, rest)| (first.as_str(), PathRest::Split(rest))),
+        }
+    }
+}
+
+/// Walks `value` along `spec_path` (see [`apply`]).
+fn walk_path(
+    value: &mut Value,
+    spec_path: &str,
+    create: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
+    if spec_path.contains('\\') {
+        let parts = split_path(spec_path);
+        return walk(value, PathRest::Split(&parts), create, f);
+    }
+    // As split_path: a leading `/` is dropped.
+    let p = spec_path.strip_prefix('/').unwrap_or(spec_path);
+    walk(value, PathRest::Plain(Some(p)), create, f)
+}
+
 /// The text kyaml would see in a scalar node: strings as is, numbers and
 /// bools as printed, `null` for null. `None` for mappings and sequences.
 pub fn scalar_text(v: &Value) -> Option<String> {
@@ -261,8 +320,7 @@ pub fn apply(
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    let path = split_path(spec_path);
-    walk(value, &path, create, f)
+    walk_path(value, spec_path, create, f)
 }
 
 /// The kind a looked-up field should have (for replacing a `null`).
@@ -284,7 +342,7 @@ fn empty_node(kind: NodeKind) -> Value {
 
 fn walk(
     node: &mut Value,
-    path: &[String],
+    path: PathRest<'_>,
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
@@ -306,13 +364,16 @@ fn walk(
 
 fn walk_map(
     m: &mut Map,
-    path: &[String],
+    path: PathRest<'_>,
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    let (name, is_seq) = match path[0].strip_suffix("[]") {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let (name, is_seq) = match first.strip_suffix("[]") {
         Some(n) => (n, true),
-        None => (path[0].as_str(), false),
+        None => (first, false),
     };
     if name.is_empty() {
         return Err(Error::msg("cannot set or create an empty field name"));
@@ -321,7 +382,7 @@ fn walk_map(
     let (make, kind) = match create {
         None => (None, is_seq.then_some(NodeKind::Seq)),
         Some(_) if is_seq => (None, Some(NodeKind::Seq)),
-        Some(leaf) if path.len() <= 1 => {
+        Some(leaf) if rest.is_empty() => {
             let k = match leaf {
                 CreateKind::Scalar => NodeKind::Scalar,
                 CreateKind::Map => NodeKind::Map,
@@ -330,16 +391,12 @@ fn walk_map(
         }
         Some(_) => (Some(NodeKind::Map), Some(NodeKind::Map)),
     };
-    if !m.contains_key(name) {
-        match make {
+    let field = match make {
+        None => match m.get_mut(name) {
+            Some(field) => field,
             None => return Ok(()),
-            Some(k) => {
-                m.insert(name, empty_node(k));
-            }
-        }
-    }
-    let Some(field) = m.get_mut(name) else {
-        return Ok(());
+        },
+        Some(k) => m.entry_or_insert_with(name, || empty_node(k)),
     };
     // A null field becomes the kind expected there; a null scalar leaf is
     // passed to `f` as is (kustomize keeps its text, `null`).
@@ -350,7 +407,7 @@ fn walk_map(
             _ => {}
         }
     }
-    walk(field, &path[1..], create, f)
+    walk(field, rest, create, f)
 }
 
 /// Applies one spec to an object: does nothing when the spec's GVK does not
@@ -367,14 +424,15 @@ pub fn apply_spec(
         return Ok(());
     }
     let create = if spec.create { create_kind } else { None };
-    let path = split_path(&spec.path);
-    let id = object_id(obj);
-    walk(obj, &path, create, f).map_err(|e| {
+    // The id for the message is read after the failed walk: the paths that
+    // hold the id (metadata/name, metadata/namespace) are walked to a single
+    // node, so a failure there happens before anything at them changed.
+    walk_path(obj, &spec.path, create, f).map_err(|e| {
         let mut e = e;
         e.message = format!(
             "considering field '{}' of object {}: {}",
             spec.path,
-            kyaml_id_string(&id),
+            kyaml_id_string(&object_id(obj)),
             e.message
         );
         e
@@ -398,61 +456,47 @@ pub fn apply_specs(
 /// then others, then webhook configurations; ties by `group_version_kind`
 /// with `~G`/`~V`/`~K` for empty parts.
 pub fn gvk_cmp(a: &Gvk, b: &Gvk) -> Ordering {
-    fn rank(kind: &str) -> i32 {
-        const FIRST: [&str; 22] = [
-            "Namespace",
-            "ResourceQuota",
-            "StorageClass",
-            "CustomResourceDefinition",
-            "ServiceAccount",
-            "PodSecurityPolicy",
-            "Role",
-            "ClusterRole",
-            "RoleBinding",
-            "ClusterRoleBinding",
-            "ConfigMap",
-            "Secret",
-            "Endpoints",
-            "Service",
-            "LimitRange",
-            "PriorityClass",
-            "PersistentVolume",
-            "PersistentVolumeClaim",
-            "Deployment",
-            "StatefulSet",
-            "CronJob",
-            "PodDisruptionBudget",
-        ];
-        const LAST: [&str; 2] = [
-            "MutatingWebhookConfiguration",
-            "ValidatingWebhookConfiguration",
-        ];
-        if let Some(i) = FIRST.iter().position(|k| *k == kind) {
-            return i as i32 - FIRST.len() as i32;
-        }
-        if let Some(i) = LAST.iter().position(|k| *k == kind) {
-            return i as i32 + 1;
-        }
-        0
+    gvk_sort_key(&a.group, &a.version, &a.kind).cmp(&gvk_sort_key(&b.group, &b.version, &b.kind))
+}
+
+/// A kind's rank in kustomize's fixed order: kinds of its "first" list
+/// (negative), others (0), webhook configurations (positive).
+fn gvk_rank(kind: &str) -> i32 {
+    const FIRST: [&str; 22] = [
+        "Namespace",
+        "ResourceQuota",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "PodSecurityPolicy",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Secret",
+        "Endpoints",
+        "Service",
+        "LimitRange",
+        "PriorityClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "StatefulSet",
+        "CronJob",
+        "PodDisruptionBudget",
+    ];
+    const LAST: [&str; 2] = [
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ];
+    if let Some(i) = FIRST.iter().position(|k| *k == kind) {
+        return i as i32 - FIRST.len() as i32;
     }
-    fn sort_string(g: &Gvk) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        format!(
-            "{}_{}_{}",
-            or(&g.group, "~G"),
-            or(&g.version, "~V"),
-            or(&g.kind, "~K")
-        )
+    if let Some(i) = LAST.iter().position(|k| *k == kind) {
+        return i as i32 + 1;
     }
-    rank(&a.kind)
-        .cmp(&rank(&b.kind))
-        .then_with(|| sort_string(a).cmp(&sort_string(b)))
+    0
 }
 
 /// Merges `incoming` into `list`: specs whose primary key (GVK selector and
@@ -471,8 +515,23 @@ pub fn merge_specs(list: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> Result<
     Ok(())
 }
 
+/// The key [`gvk_cmp`] orders by, computed once per element.
+fn gvk_sort_key(group: &str, version: &str, kind: &str) -> (i32, String) {
+    let or = |s: &str, d: &'static str| if s.is_empty() { d } else { s }.to_string();
+    (
+        gvk_rank(kind),
+        format!(
+            "{}_{}_{}",
+            or(group, "~G"),
+            or(version, "~V"),
+            or(kind, "~K")
+        ),
+    )
+}
+
 fn sort_specs(list: &mut [FieldSpec]) {
-    list.sort_by(|a, b| gvk_cmp(&a.gvk(), &b.gvk()));
+    // Stable, like `sort_by(gvk_cmp)`, with each key built once.
+    list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
 }
 
 /// Name-reference config for one referent kind: the fields (of other kinds)
@@ -604,6 +663,12 @@ impl TransformerConfig {
     /// referrers are merged into every entry of an equal GVK (or appended as
     /// a new entry); each list is then re-sorted.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        // Merging a configuration into an equal one changes nothing (every
+        // spec is already present with the same `create`, and the lists are
+        // kept sorted): the common case of each directory's defaults.
+        if self == other {
+            return Ok(());
+        }
         let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
             (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
             (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
@@ -675,7 +740,8 @@ impl TransformerConfig {
         ] {
             sort_specs(list);
         }
-        self.name_reference.sort_by(|a, b| gvk_cmp(&a.gvk, &b.gvk));
+        self.name_reference
+            .sort_by_cached_key(|n| gvk_sort_key(&n.gvk.group, &n.gvk.version, &n.gvk.kind));
     }
 }
 
@@ -720,6 +786,35 @@ mod tests {
 
     fn v(j: serde_json::Value) -> Value {
         Value::from(j)
+    }
+
+    #[test]
+    fn unsplit_paths_segment_like_split_path() {
+        for p in [
+            "a/b/c",
+            "/a/b",
+            "",
+            "/",
+            "a//b",
+            "a/",
+            "//a",
+            r"x/a.io\/b/c",
+            "spec/c[]/image",
+        ] {
+            let mut got = Vec::new();
+            let parts;
+            let mut rest = if p.contains('\\') {
+                parts = split_path(p);
+                PathRest::Split(&parts)
+            } else {
+                PathRest::Plain(Some(p.strip_prefix('/').unwrap_or(p)))
+            };
+            while let Some((first, r)) = rest.split_first() {
+                got.push(first.to_string());
+                rest = r;
+            }
+            assert_eq!(got, split_path(p), "{p:?}");
+        }
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Loader {
         }
         let path = self.join(rel);
         if self.restrictor == LoadRestrictor::RootOnly {
-            let real = real_path(&path);
+            let real = self.real_path_below_root(rel, &path);
             if !real.starts_with(&self.root) {
                 return Err(Error::in_file(
                     display(&path),
@@ -148,6 +148,36 @@ impl Loader {
             }
         }
         Ok(path)
+    }
+
+    /// [`real_path`] of `path` = root/`rel`, cheaply when `rel` only goes
+    /// down: the root is already resolved, so when no component of `rel` is
+    /// a symlink (one `lstat` each) the path is its own real path.
+    fn real_path_below_root(&self, rel: &str, path: &Path) -> PathBuf {
+        let rel_path = Path::new(rel);
+        let downward = rel_path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if downward && !rel.is_empty() {
+            let mut cur = self.root.clone();
+            let mut plain = true;
+            for c in rel_path.components() {
+                if let Component::Normal(name) = c {
+                    cur.push(name);
+                    match fs::symlink_metadata(&cur) {
+                        Ok(md) if !md.file_type().is_symlink() => {}
+                        _ => {
+                            plain = false;
+                            break;
+                        }
+                    }
+                }
+            }
+            if plain {
+                return path.to_path_buf();
+            }
+        }
+        real_path(path)
     }
 
     /// Reads the file `rel` (relative to the root), honouring the restrictor.

@@ -9,6 +9,11 @@ use clap::{Parser, Subcommand};
 use aiw::build::{BuildOptions, build_yaml};
 use aiw::loader::LoadRestrictor;
 
+/// A build makes millions of small allocations (every YAML node, key and
+/// string); mimalloc serves them at about half the cost of glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// aiw: a Kustomize-compatible overlay compiler.
 #[derive(Parser)]
 #[command(name = "aiw", version, about, long_about = None)]

@@ -345,7 +345,17 @@ impl ResId {
 #[derive(Clone, Debug, Default)]
 pub struct ResMap {
     resources: Vec<Resource>,
+    /// Per position: the effective current id and every effective id (sorted,
+    /// deduplicated) the resource is indexed under.
+    keys: Vec<Keys>,
     index: HashMap<ResId, Vec<usize>>,
+}
+
+/// The ids one resource is indexed under.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Keys {
+    current: ResId,
+    all: Vec<ResId>,
 }
 
 impl ResMap {
@@ -374,29 +384,54 @@ impl ResMap {
         self.resources
     }
 
-    fn keys_of(r: &Resource) -> Vec<ResId> {
-        let mut keys: Vec<ResId> = r.prev_ids.iter().map(ResId::effective).collect();
-        keys.push(r.id().effective());
-        keys.sort();
-        keys.dedup();
-        keys
+    fn keys_of(r: &Resource) -> Keys {
+        let gvk = r.gvk();
+        let namespace = effective_namespace(&gvk, r.namespace()).to_string();
+        let current = ResId {
+            gvk,
+            namespace,
+            name: r.name().to_string(),
+        };
+        let mut all: Vec<ResId> = Vec::with_capacity(r.prev_ids.len() + 1);
+        all.extend(r.prev_ids.iter().map(ResId::effective));
+        all.push(current.clone());
+        if all.len() > 1 {
+            all.sort();
+            all.dedup();
+        }
+        Keys { current, all }
     }
 
-    fn index_add(&mut self, pos: usize) {
-        for k in Self::keys_of(&self.resources[pos]) {
-            let v = self.index.entry(k).or_default();
-            if let Err(at) = v.binary_search(&pos) {
-                v.insert(at, pos);
+    /// Indexes the resource at `pos` (its keys not yet in `self.keys`).
+    fn index_add(&mut self, pos: usize, keys: Keys) {
+        for k in &keys.all {
+            match self.index.get_mut(k) {
+                Some(v) => {
+                    if let Err(at) = v.binary_search(&pos) {
+                        v.insert(at, pos);
+                    }
+                }
+                None => {
+                    self.index.insert(k.clone(), vec![pos]);
+                }
             }
+        }
+        if pos == self.keys.len() {
+            self.keys.push(keys);
+        } else {
+            self.keys[pos] = keys;
         }
     }
 
     fn index_remove(&mut self, pos: usize) {
-        for k in Self::keys_of(&self.resources[pos]) {
-            if let Some(v) = self.index.get_mut(&k) {
-                v.retain(|&p| p != pos);
+        let keys = std::mem::take(&mut self.keys[pos]);
+        for k in &keys.all {
+            if let Some(v) = self.index.get_mut(k) {
+                if let Ok(at) = v.binary_search(&pos) {
+                    v.remove(at);
+                }
                 if v.is_empty() {
-                    self.index.remove(&k);
+                    self.index.remove(k);
                 }
             }
         }
@@ -417,8 +452,9 @@ impl ResMap {
 
     /// Appends a resource without checking for a duplicate id.
     pub fn push(&mut self, r: Resource) {
+        let keys = Self::keys_of(&r);
         self.resources.push(r);
-        self.index_add(self.resources.len() - 1);
+        self.index_add(self.resources.len() - 1, keys);
     }
 
     /// Positions of resources whose current id equals `id`, in order.
@@ -429,7 +465,7 @@ impl ResMap {
             .map(|v| {
                 v.iter()
                     .copied()
-                    .filter(|&p| self.resources[p].id().effective() == key)
+                    .filter(|&p| self.keys[p].current == key)
                     .collect()
             })
             .unwrap_or_default()
@@ -448,9 +484,12 @@ impl ResMap {
 
     /// Mutates the resource at `pos` with `f`, keeping the index right.
     pub fn update<T>(&mut self, pos: usize, f: impl FnOnce(&mut Resource) -> T) -> T {
-        self.index_remove(pos);
         let out = f(&mut self.resources[pos]);
-        self.index_add(pos);
+        let keys = Self::keys_of(&self.resources[pos]);
+        if keys != self.keys[pos] {
+            self.index_remove(pos);
+            self.index_add(pos, keys);
+        }
         out
     }
 
@@ -463,8 +502,10 @@ impl ResMap {
     /// Rebuilds the id index after bulk edits through [`ResMap::resources_mut`].
     pub fn reindex(&mut self) {
         self.index.clear();
+        self.keys.clear();
         for pos in 0..self.resources.len() {
-            self.index_add(pos);
+            let keys = Self::keys_of(&self.resources[pos]);
+            self.index_add(pos, keys);
         }
     }
 

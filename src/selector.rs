@@ -125,11 +125,11 @@ struct Requirement {
 }
 
 impl Requirement {
-    fn matches(&self, labels: &[(String, String)]) -> bool {
-        let got = labels.iter().find(|(k, _)| *k == self.key).map(|(_, v)| v);
+    /// Whether the requirement holds for the key's value (`None`: absent).
+    fn matches_value(&self, got: Option<&str>) -> bool {
         match self.op {
-            Op::In => got.is_some_and(|v| self.values.contains(v)),
-            Op::NotIn => got.is_none_or(|v| !self.values.contains(v)),
+            Op::In => got.is_some_and(|v| self.values.iter().any(|w| w == v)),
+            Op::NotIn => got.is_none_or(|v| !self.values.iter().any(|w| w == v)),
             Op::Exists => got.is_some(),
             Op::DoesNotExist => got.is_none(),
             Op::Gt | Op::Lt => {
@@ -422,7 +422,26 @@ impl LabelSelector {
 
     /// True when every requirement holds for `labels`.
     pub fn matches(&self, labels: &[(String, String)]) -> bool {
-        self.reqs.iter().all(|r| r.matches(labels))
+        self.reqs.iter().all(|r| {
+            let got = labels
+                .iter()
+                .find(|(k, _)| *k == r.key)
+                .map(|(_, v)| v.as_str());
+            r.matches_value(got)
+        })
+    }
+
+    /// True when every requirement holds for a `labels` (or `annotations`)
+    /// mapping, absent = empty; values compare as their scalar text.
+    pub fn matches_map(&self, labels: Option<&crate::yaml::Map>) -> bool {
+        self.reqs.iter().all(|r| {
+            let got = labels.and_then(|m| m.get(&r.key));
+            match got {
+                None => r.matches_value(None),
+                Some(Value::String(s)) => r.matches_value(Some(s)),
+                Some(v) => r.matches_value(Some(&v.scalar_string().unwrap_or_default())),
+            }
+        })
     }
 
     /// True when the selector has no requirements (selects everything).
@@ -431,19 +450,59 @@ impl LabelSelector {
     }
 }
 
-/// One id field: the raw text (empty = any) and its anchored regex.
+/// How an id field's text is matched as the anchored regex `^(?:text)$`.
+#[derive(Clone, Debug)]
+enum Matcher {
+    /// Empty text: matches anything.
+    Any,
+    /// No regex syntax but `.`: the same length, each `.` any character
+    /// but a newline, every other character itself (no regex compiled).
+    Dotted,
+    /// Anything else.
+    Regex(Regex),
+}
+
+/// True when `text` as a regex is a plain string with `.` wildcards.
+pub(crate) fn is_dotted_literal(text: &str) -> bool {
+    !text.contains([
+        '\\', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
+    ])
+}
+
+/// Matches `s` against a [`is_dotted_literal`] pattern, as the regex
+/// `^(?:pattern)$` would.
+pub(crate) fn dotted_matches(pattern: &str, s: &str) -> bool {
+    if pattern == s {
+        return true;
+    }
+    if !pattern.contains('.') {
+        return false;
+    }
+    let mut got = s.chars();
+    for want in pattern.chars() {
+        match got.next() {
+            Some(c) if c == want || (want == '.' && c != '\n') => {}
+            _ => return false,
+        }
+    }
+    got.next().is_none()
+}
+
+/// One id field: the raw text (empty = any) and how it is matched.
 #[derive(Clone, Debug)]
 struct Field {
     text: String,
-    re: Option<Regex>,
+    re: Matcher,
 }
 
 impl Field {
     fn new(what: &str, text: String) -> Result<Field> {
         let re = if text.is_empty() {
-            None
+            Matcher::Any
+        } else if is_dotted_literal(&text) {
+            Matcher::Dotted
         } else {
-            Some(
+            Matcher::Regex(
                 Regex::new(&format!("^(?:{})$", text))
                     .map_err(|e| err!("invalid {} regex {:?} in selector: {}", what, text, e))?,
             )
@@ -451,8 +510,16 @@ impl Field {
         Ok(Field { text, re })
     }
 
+    fn is_set(&self) -> bool {
+        !matches!(self.re, Matcher::Any)
+    }
+
     fn regex_matches(&self, s: &str) -> bool {
-        self.re.as_ref().is_none_or(|r| r.is_match(s))
+        match &self.re {
+            Matcher::Any => true,
+            Matcher::Dotted => dotted_matches(&self.text, s),
+            Matcher::Regex(r) => r.is_match(s),
+        }
     }
 }
 
@@ -594,33 +661,47 @@ impl Selector {
     /// id; namespaces compared as effective namespaces; then the label and
     /// annotation selectors.
     pub fn matches(&self, r: &Resource) -> bool {
-        let cur = r.id();
-        let orig = r.orig_id();
-        if self.namespace.re.is_some()
-            && !self.namespace.regex_matches(effective_namespace(&orig))
-            && !self.namespace.regex_matches(effective_namespace(&cur))
+        // Borrowed fields of the current id (no copies: this runs for every
+        // resource a patch target is tested against).
+        let api = r.api_version();
+        let (group, version) = match api.split_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api),
+        };
+        let orig = r.prev_ids.first();
+        if self.name.is_set()
+            && !orig.is_some_and(|o| self.name.regex_matches(&o.name))
+            && !self.name.regex_matches(r.name())
         {
             return false;
         }
-        if self.name.re.is_some()
-            && !self.name.regex_matches(&orig.name)
-            && !self.name.regex_matches(&cur.name)
+        if !self.group.regex_matches(group)
+            || !self.version.regex_matches(version)
+            || !self.kind.regex_matches(r.kind())
         {
             return false;
         }
-        if !self.group.regex_matches(&cur.gvk.group)
-            || !self.version.regex_matches(&cur.gvk.version)
-            || !self.kind.regex_matches(&cur.gvk.kind)
-        {
-            return false;
+        if self.namespace.is_set() {
+            let cur = r.id();
+            let orig_ns = effective_namespace(orig.unwrap_or(&cur));
+            if !self.namespace.regex_matches(orig_ns)
+                && !self.namespace.regex_matches(effective_namespace(&cur))
+            {
+                return false;
+            }
         }
         self.matches_meta(r)
     }
 
     /// True when the label and annotation selectors hold for `r`.
     pub fn matches_meta(&self, r: &Resource) -> bool {
-        (self.labels.is_empty() || self.labels.matches(&r.labels()))
-            && (self.annotations.is_empty() || self.annotations.matches(&r.annotations()))
+        let meta = |field: &str| {
+            r.value
+                .get_path(&["metadata", field])
+                .and_then(Value::as_map)
+        };
+        (self.labels.is_empty() || self.labels.matches_map(meta("labels")))
+            && (self.annotations.is_empty() || self.annotations.matches_map(meta("annotations")))
     }
 
     /// Exact id selection (kustomize `ResId.IsSelectedBy`, used by
@@ -676,6 +757,26 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_literals_match_like_the_anchored_regex() {
+        let patterns = ["app", "a.p", "my.app", "", "é.x", "a-b_c/d"];
+        let inputs = [
+            "app", "axp", "a\np", "my.app", "myxapp", "ap", "appp", "", "éyx", "a-b_c/d",
+        ];
+        for p in patterns {
+            assert!(is_dotted_literal(p), "{p}");
+            let re = Regex::new(&format!("^(?:{})$", p)).unwrap();
+            for s in inputs {
+                assert_eq!(dotted_matches(p, s), re.is_match(s), "{p:?} on {s:?}");
+            }
+        }
+        for p in [
+            "a*", "a|b", "(a)", "x+", "[ab]", "a?", "^a", "b$", "\\d", "a{2}",
+        ] {
+            assert!(!is_dotted_literal(p), "{p}");
+        }
+    }
     use serde_json::json;
 
     fn res(v: serde_json::Value) -> Resource {

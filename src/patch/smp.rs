@@ -317,7 +317,7 @@ impl<'s> Walker<'s> {
             }
             return Ok(Some(Value::Map(out)));
         }
-        let origin_map = match origin {
+        let mut origin_map = match origin {
             Some(Value::Map(m)) => m,
             _ => Map::new(),
         };
@@ -331,7 +331,10 @@ impl<'s> Walker<'s> {
         }
         fields.sort();
         for key in fields {
-            let o = origin_map.get(&key).cloned();
+            // Each field is visited once: its patch value is moved out.
+            let o = origin_map
+                .get_mut(&key)
+                .map(|v| std::mem::replace(v, Value::Null));
             let child_sch = sch.and_then(|s| s.field(&key));
             let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
             if o.is_none() && matches!(d, Some(Value::Null)) {
@@ -507,24 +510,24 @@ impl ListMerge<'_, '_> {
                 Some(Value::Map(m)) if m.is_empty() => None,
                 Some(v) => Some(v),
             };
-            let Some(v) = val.as_mut() else {
+            let Some(mut v) = val.take() else {
                 element_delete(&mut self.dest, &vk, &vv)?;
                 continue;
             };
             for (i, key) in vk.iter().enumerate() {
-                if let Value::Map(m) = v
+                if let Value::Map(m) = &mut v
                     && !m.contains_key(key)
                     && !vv[i].is_empty()
                 {
                     m.insert(key.clone(), resolve_plain(&vv[i]));
                 }
             }
-            element_set(&mut items, v.clone(), &vk, &vv)?;
+            element_set(&mut items, v, &vk, &vv)?;
         }
         if values.is_empty() {
             return Ok(std::mem::take(&mut self.dest));
         }
-        append_list(&mut items, &self.dest, &valid_keys)?;
+        append_list(&mut items, std::mem::take(&mut self.dest), &valid_keys)?;
         Ok(items)
     }
 }
@@ -647,7 +650,9 @@ fn element_setter(
     };
     let mapping_setter = !keys[0].is_empty() && vals.first().is_some_and(|v| !v.is_empty());
     let mut out = Vec::with_capacity(list.len() + 1);
-    let mut matched = false;
+    // Where `element` goes for each matching item: filled in at the end, so
+    // that the last one takes `element` itself instead of a copy.
+    let mut slots: Vec<usize> = Vec::new();
     for elem in list.drain(..) {
         if elem.is_null() || matches!(&elem, Value::Map(m) if m.is_empty()) {
             continue;
@@ -673,17 +678,23 @@ fn element_setter(
             }
             continue;
         }
-        matched = true;
-        if let Some(e) = &element {
-            out.push(e.clone());
+        if element.is_some() {
+            slots.push(out.len());
+            out.push(Value::Null);
         }
     }
     *list = out;
-    if let Some(e) = element
-        && !e.is_null()
-        && !matched
-    {
-        list.push(e);
+    if let Some(e) = element {
+        match slots.split_last() {
+            Some((&last, others)) => {
+                for &i in others {
+                    list[i] = e.clone();
+                }
+                list[last] = e;
+            }
+            None if !e.is_null() => list.push(e),
+            None => {}
+        }
     }
     Ok(())
 }
@@ -703,15 +714,16 @@ fn element_set(
 
 /// kyaml's `appendListNode`: puts each target item into `items` (replacing
 /// the merged one of the same key, else appending).
-fn append_list(items: &mut Vec<Value>, src: &[Value], keys: &[String]) -> Result<()> {
+fn append_list(items: &mut Vec<Value>, src: Vec<Value>, keys: &[String]) -> Result<()> {
     for elem in src {
         if keys.first().is_none_or(|k| k.is_empty()) {
-            element_set(items, elem.clone(), &[String::new()], &[raw_str(elem)])?;
+            let text = raw_str(&elem);
+            element_set(items, elem, &[String::new()], &[text])?;
             continue;
         }
         let mut v = Vec::new();
         for key in keys {
-            match elem {
+            match &elem {
                 Value::Null => items.push(elem.clone()),
                 Value::Map(m) => match m.get(key) {
                     None => items.push(elem.clone()),
@@ -723,7 +735,7 @@ fn append_list(items: &mut Vec<Value>, src: &[Value], keys: &[String]) -> Result
         if keys.len() > 1 {
             element_delete(items, keys, &v)?;
         }
-        element_set(items, elem.clone(), keys, &v)?;
+        element_set(items, elem, keys, &v)?;
     }
     Ok(())
 }

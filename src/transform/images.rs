@@ -54,22 +54,67 @@ pub fn split_image(image: &str) -> (String, String, String) {
     }
 }
 
-/// An image entry ready to apply: the spec plus its compiled name pattern.
+/// How an image name is matched.
+enum Pattern {
+    /// A name without regex syntax but `.` (any character but a newline),
+    /// matched without compiling a regex.
+    Dotted,
+    /// The compiled pattern.
+    Regex(Regex),
+    /// Not a valid pattern: nothing matches.
+    Invalid,
+}
+
+/// True when the tail after an image name is what kustomize's pattern
+/// accepts there: `(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?`.
+fn tag_and_digest_ok(rest: &str) -> bool {
+    let class = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '-');
+    let mut rest = rest;
+    if let Some(r) = rest.strip_prefix(':') {
+        rest = r.trim_start_matches(class);
+    }
+    if let Some(r) = rest.strip_prefix("@sha256:") {
+        rest = r.trim_start_matches(class);
+    }
+    rest.is_empty()
+}
+
+/// An image entry ready to apply: the spec plus its name pattern.
 struct Updater<'a> {
     spec: &'a ImageSpec,
-    /// `None` when the name is not a valid pattern (nothing matches).
-    pattern: Option<Regex>,
+    pattern: Pattern,
 }
 
 impl<'a> Updater<'a> {
     fn new(spec: &'a ImageSpec) -> Self {
         // kustomize uses the name as a regular expression, unescaped.
-        let pattern = Regex::new(&format!(
-            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-            spec.name
-        ))
-        .ok();
+        let pattern = if crate::selector::is_dotted_literal(&spec.name) {
+            Pattern::Dotted
+        } else {
+            match Regex::new(&format!(
+                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+                spec.name
+            )) {
+                Ok(r) => Pattern::Regex(r),
+                Err(_) => Pattern::Invalid,
+            }
+        };
         Updater { spec, pattern }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        match &self.pattern {
+            Pattern::Dotted => {
+                // The name has a fixed length in characters, so the split
+                // between name and tail is known.
+                let n = self.spec.name.chars().count();
+                let split = value.char_indices().nth(n).map_or(value.len(), |(i, _)| i);
+                crate::selector::dotted_matches(&self.spec.name, &value[..split])
+                    && tag_and_digest_ok(&value[split..])
+            }
+            Pattern::Regex(r) => r.is_match(value),
+            Pattern::Invalid => false,
+        }
     }
 
     fn update(&self, node: &mut Value) -> Result<()> {
@@ -77,7 +122,7 @@ impl<'a> Updater<'a> {
         let Some(value) = scalar_text(node) else {
             return Ok(());
         };
-        if !self.pattern.as_ref().is_some_and(|p| p.is_match(&value)) {
+        if !self.matches(&value) {
             return Ok(());
         }
         let (mut name, mut tag, mut digest) = split_image(&value);
@@ -184,12 +229,230 @@ pub fn set_images(
     Ok(())
 }
 
+/// One step of the way from a resource's root to a node.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// What the legacy `containers`/`initContainers` pass meets, in its order:
+/// an `image` field to update, or an item that is not a mapping (an error).
+enum Visit {
+    Image(Vec<Step>),
+    NotAMapping(Value),
+}
+
+/// Records, in [`Updater::walk`]'s order, the image fields it would update
+/// and the errors it would meet (the same for every image entry: updating an
+/// image changes no structure).
+fn collect_visits(node: &Value, path: &mut Vec<Step>, out: &mut Vec<Visit>) {
+    match node {
+        Value::Map(m) => {
+            for (key, value) in m.iter() {
+                path.push(Step::Key(key.clone()));
+                collect_visits(value, path, out);
+                if (key == "containers" || key == "initContainers")
+                    && let Value::Seq(items) = value
+                {
+                    for (i, item) in items.iter().enumerate() {
+                        match item {
+                            Value::Null => {}
+                            Value::Map(c) => {
+                                if c.contains_key("image") {
+                                    let mut p = path.clone();
+                                    p.push(Step::Index(i));
+                                    p.push(Step::Key("image".to_string()));
+                                    out.push(Visit::Image(p));
+                                }
+                            }
+                            other => {
+                                out.push(Visit::NotAMapping(other.clone()));
+                                // The walk stops at the first error.
+                                path.pop();
+                                return;
+                            }
+                        }
+                    }
+                }
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                collect_visits(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn node_at<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, cur) {
+            (Step::Key(k), Value::Map(m)) => m.get_mut(k)?,
+            (Step::Index(i), Value::Seq(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// Applies every `images:` entry in order, with the same result (and the
+/// same first error) as calling [`set_images`] for each in turn, but finding
+/// each resource's container images once instead of walking the whole
+/// object once per entry.
+pub fn set_images_all(
+    resources: &mut [Resource],
+    images: &[ImageSpec],
+    specs: &[FieldSpec],
+) -> Result<()> {
+    if images.is_empty() {
+        return Ok(());
+    }
+    let updaters: Vec<Updater> = images.iter().map(Updater::new).collect();
+    // The first error in the order of one-entry-at-a-time runs: by entry,
+    // then pass (containers, then field specs), then resource.
+    let mut first_error: Option<((usize, u8, usize), crate::error::Error)> = None;
+    let mut visits = Vec::new();
+    let mut path = Vec::new();
+    for (pos, r) in resources.iter_mut().enumerate() {
+        if is_crd(r) {
+            continue;
+        }
+        visits.clear();
+        collect_visits(&r.value, &mut path, &mut visits);
+        let failed = 'entries: {
+            for (e, u) in updaters.iter().enumerate() {
+                for v in &visits {
+                    let res = match v {
+                        Visit::Image(p) => match node_at(&mut r.value, p) {
+                            Some(node) => u.update(node),
+                            None => Ok(()),
+                        },
+                        Visit::NotAMapping(item) => Err(wrong_kind_error("MappingNode", item)),
+                    };
+                    if let Err(err) = res {
+                        break 'entries Some(((e, 0, pos), err));
+                    }
+                }
+                if let Err(err) = apply_specs(&mut r.value, specs, None, &mut |n| u.update(n)) {
+                    break 'entries Some(((e, 1, pos), err));
+                }
+            }
+            None
+        };
+        if let Some((at, err)) = failed
+            && first_error.as_ref().is_none_or(|(best, _)| at < *best)
+        {
+            first_error = Some((at, err));
+        }
+    }
+    match first_error {
+        Some((_, err)) => Err(err),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fieldspec::default_config;
     use crate::transform::testutil::{res, vals, values};
     use serde_json::json;
+
+    #[test]
+    fn all_entries_at_once_equal_one_at_a_time() {
+        let docs = vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {
+                    "initContainers": [{"name": "i", "image": "busybox:1.0"}],
+                    "containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx:1"},
+                        {"name": "c"}, null]}}}}),
+            json!({"apiVersion": "ex.com/v1", "kind": "Foo", "metadata": {"name": "f"},
+                "spec": {"jobs": [{"containers": [{"image": "nginx"}]}], "containers": null}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a", "image": "other/nginx:1"}]}}),
+        ];
+        let entries = [
+            ImageSpec {
+                new_name: "other/nginx".into(),
+                ..img("nginx")
+            },
+            ImageSpec {
+                tag_suffix: "-x".into(),
+                ..img("other/nginx")
+            },
+            ImageSpec {
+                new_tag: "2".into(),
+                ..img("busy.ox")
+            },
+            ImageSpec {
+                digest: "sha256:ff".into(),
+                ..img("other/ng.*")
+            },
+        ];
+        let specs = &default_config().images;
+        let mut one = res(docs.clone());
+        for e in &entries {
+            set_images(&mut one, e, specs).unwrap();
+        }
+        let mut all = res(docs);
+        set_images_all(&mut all, &entries, specs).unwrap();
+        assert_eq!(values(&all), values(&one));
+        // The same first error: an item that is not a mapping.
+        let bad = vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a", "image": "nginx"}, "x"]}}),
+        ];
+        let mut one = res(bad.clone());
+        let e1 = entries
+            .iter()
+            .try_for_each(|e| set_images(&mut one, e, specs))
+            .unwrap_err();
+        let mut all = res(bad);
+        let e2 = set_images_all(&mut all, &entries, specs).unwrap_err();
+        assert_eq!(e1.message, e2.message);
+    }
+
+    #[test]
+    fn literal_names_match_like_the_regex() {
+        let names = ["nginx", "docker.io/nginx", "my.registry:5000/nginx", "a.c"];
+        let images = [
+            "nginx",
+            "nginx:1.0",
+            "nginx@sha256:ab",
+            "nginx:1@sha256:ab",
+            "nginx:",
+            "nginxx",
+            "nginx:1:2",
+            "nginx@sha256:",
+            "nginx@md5:ab",
+            "docker.io/nginx:1",
+            "dockerxio/nginx",
+            "my.registry:5000/nginx:1",
+            "abc",
+            "a\nc",
+            "abc:{x}",
+            "abc:a b",
+        ];
+        for name in names {
+            let spec = img(name);
+            let u = Updater::new(&spec);
+            assert!(matches!(u.pattern, Pattern::Dotted));
+            let re = Regex::new(&format!(
+                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
+                name
+            ))
+            .unwrap();
+            for i in images {
+                assert_eq!(u.matches(i), re.is_match(i), "{name:?} on {i:?}");
+            }
+        }
+    }
 
     #[test]
     fn split_follows_kustomize() {

@@ -119,7 +119,7 @@ struct Ctx<'a> {
     /// `roleRef/name` specs.
     role_ref: Option<Gvk>,
     /// Namespaces of ServiceAccount subjects when the referrer is a RoleBinding.
-    binding_namespaces: HashSet<String>,
+    binding_namespaces: &'a HashSet<String>,
     /// (referral, referrer) pairs found.
     refs: Vec<(usize, usize)>,
 }
@@ -356,43 +356,48 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
         if fl.is_empty() {
             continue;
         }
-        let referrer_id = index.cands[pos].id.clone();
+        let referrer_id = &index.cands[pos].id;
         let value = &m.get(pos).value;
         let role_ref = role_ref_gvk(value);
         let binding_ns = if index.cands[pos].cluster_scoped {
             HashSet::new()
         } else {
-            binding_namespaces(value, &referrer_id)?
+            binding_namespaces(value, referrer_id)?
         };
-        let mut edited = m.get(pos).value.clone();
-        for (target, spec) in fl {
-            let mut ctx = Ctx {
-                index: &index,
-                referrer: pos,
-                target,
-                role_ref: if spec.path.ends_with("roleRef/name") {
-                    role_ref.clone()
-                } else {
-                    None
-                },
-                binding_namespaces: binding_ns.clone(),
-                refs: Vec::new(),
-            };
-            fieldspec::apply(&mut edited, &spec.path, None, &mut |node| ctx.set(node)).map_err(
-                |e| {
-                    Error::msg(format!(
-                        "updating name reference in '{}' field of '{}': {}",
-                        spec.path, referrer_id, e.message
-                    ))
-                },
-            )?;
-            refs.extend(ctx.refs);
-        }
-        m.update(pos, |r| r.value = edited);
+        // Referrals come from the snapshot in `index`, so the referrer is
+        // edited in place (no copy); `update` keeps the id index right.
+        m.update(pos, |r| -> Result<()> {
+            for (target, spec) in fl {
+                let mut ctx = Ctx {
+                    index: &index,
+                    referrer: pos,
+                    target,
+                    role_ref: if spec.path.ends_with("roleRef/name") {
+                        role_ref.clone()
+                    } else {
+                        None
+                    },
+                    binding_namespaces: &binding_ns,
+                    refs: Vec::new(),
+                };
+                fieldspec::apply(&mut r.value, &spec.path, None, &mut |node| ctx.set(node))
+                    .map_err(|e| {
+                        Error::msg(format!(
+                            "updating name reference in '{}' field of '{}': {}",
+                            spec.path, referrer_id, e.message
+                        ))
+                    })?;
+                refs.extend(ctx.refs);
+            }
+            Ok(())
+        })?;
     }
+    // Recording referrers changes no id: no re-indexing needed.
+    let resources = m.resources_mut();
     for (referral, referrer) in refs {
-        let rid = index.cands[referrer].id.clone();
-        m.update(referral, |r| r.ref_by.push(rid));
+        resources[referral]
+            .ref_by
+            .push(index.cands[referrer].id.clone());
     }
     Ok(())
 }
