@@ -48,6 +48,8 @@ struct SchemaState {
 
 thread_local! {
     static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
+    /// True while a build whose top kustomization has `buildMetadata` runs.
+    static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The strategic merge schema in force for the build running on this thread.
@@ -113,6 +115,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
+    TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
     let mut ra = Accumulator {
         ..Default::default()
     };
@@ -584,7 +587,12 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
 }
 
 fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
-    use transform::plugins::note_builtin_transformer as note;
+    // Transformations are only recorded when `buildMetadata` asks for them.
+    let note = |ldr: &Loader, k: &Kustomization, kind: &str, m: &mut ResMap| {
+        if TRACK_ORIGINS.with(|t| t.get()) {
+            transform::plugins::note_builtin_transformer(ldr, k, kind, m);
+        }
+    };
     let res = &mut ra.resources;
     let tc = &ra.config;
     if !k.patches_strategic_merge.is_empty() {
@@ -633,9 +641,13 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
         transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
         note(ldr, k, "ReplicaCountTransformer", res);
     }
-    for i in &k.images {
-        transform::images::set_images(res.resources_mut(), i, &tc.images)?;
-        note(ldr, k, "ImageTagTransformer", res);
+    if TRACK_ORIGINS.with(|t| t.get()) {
+        for i in &k.images {
+            transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+            note(ldr, k, "ImageTagTransformer", res);
+        }
+    } else {
+        transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)?;
     }
     if !k.replacements.is_empty() {
         for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
