@@ -287,6 +287,12 @@ pub fn generate(
     r.generated = true;
     r.behavior = behavior;
     r.needs_hash = !opts.as_ref().is_some_and(|o| o.disable_name_suffix_hash);
+    // For messages about the object (e.g. at output time): the generator's
+    // kustomization file.
+    r.source = ldr
+        .kustomization_file()
+        .ok()
+        .map(|f| crate::loader::display(&f));
     Ok(r)
 }
 

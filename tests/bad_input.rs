@@ -749,6 +749,17 @@ fn bom_and_crlf_are_accepted() {
     }
 }
 
+#[test]
+fn generated_merge_key_cannot_be_written() {
+    // go-yaml reads a `<<` key back as a merge key; kubectl fails at output.
+    let d = tree(&[(
+        "kustomization.yaml",
+        b"configMapGenerator:\n- name: c\n  literals: [\"<<=x\"]\n",
+    )]);
+    let e = fails(d.path(), ".", "kustomization.yaml");
+    assert!(e.contains("merge"), "{e}");
+}
+
 // ---------------------------------------------------------------- kustomization files
 
 #[test]
