@@ -48,6 +48,8 @@ struct SchemaState {
 
 thread_local! {
     static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
+    /// True while a build whose top kustomization has `buildMetadata` runs.
+    static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The strategic merge schema in force for the build running on this thread.
@@ -113,6 +115,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
+    TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
     let mut ra = Accumulator {
         ..Default::default()
     };
@@ -131,8 +134,13 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
     for r in &resources {
-        yaml::check_writable(&r.value)
-            .map_err(|e| Error::msg(format!("{}: {}", r.id(), e.message)))?;
+        yaml::check_writable(&r.value).map_err(|e| {
+            let e = Error::msg(format!("{}: {}", r.id(), e.message));
+            match &r.source {
+                Some(file) => e.with_file(file),
+                None => e,
+            }
+        })?;
     }
     let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
     Ok(yaml::emit_stream(&docs))
@@ -143,8 +151,7 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let file = ldr.kustomization_file()?;
     let shown = crate::loader::display(&file);
     let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| Error::in_file(&shown, "file is not valid UTF-8"))?;
+    let text = crate::loader::utf8_text(&shown, bytes)?;
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     let doc = match docs.len() {
@@ -157,7 +164,20 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
             ));
         }
     };
-    Kustomization::from_value(&shown, &doc)
+    let k = Kustomization::from_value(&shown, &doc)?;
+    check_openapi_path(ldr, &k)?;
+    Ok(k)
+}
+
+/// kustomize loads `openapi: path:` through the restricted loader as soon
+/// as it reads a kustomization: a path outside the root, or a missing file,
+/// fails the build even where the schema is never used.
+fn check_openapi_path(ldr: &Loader, k: &Kustomization) -> Result<()> {
+    if let Some(path) = k.openapi.as_ref().and_then(|o| o.get("path")) {
+        let path = path.scalar_string().unwrap_or_default();
+        ldr.load(&path).map_err(|e| e.via(&k.file))?;
+    }
+    Ok(())
 }
 
 /// Parses YAML text, turning syntax errors into errors naming `file` and line.
@@ -249,7 +269,7 @@ fn accumulate_list(
                 },
                 false,
             )?;
-            merge_accumulator(ra, sub)?;
+            merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
         } else if crate::loader::is_remote(path) {
             return Err(Error::in_file(
                 &k.file,
@@ -567,7 +587,12 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
 }
 
 fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
-    use transform::plugins::note_builtin_transformer as note;
+    // Transformations are only recorded when `buildMetadata` asks for them.
+    let note = |ldr: &Loader, k: &Kustomization, kind: &str, m: &mut ResMap| {
+        if TRACK_ORIGINS.with(|t| t.get()) {
+            transform::plugins::note_builtin_transformer(ldr, k, kind, m);
+        }
+    };
     let res = &mut ra.resources;
     let tc = &ra.config;
     if !k.patches_strategic_merge.is_empty() {
@@ -616,9 +641,13 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
         transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
         note(ldr, k, "ReplicaCountTransformer", res);
     }
-    for i in &k.images {
-        transform::images::set_images(res.resources_mut(), i, &tc.images)?;
-        note(ldr, k, "ImageTagTransformer", res);
+    if TRACK_ORIGINS.with(|t| t.get()) {
+        for i in &k.images {
+            transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+            note(ldr, k, "ImageTagTransformer", res);
+        }
+    } else {
+        transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)?;
     }
     if !k.replacements.is_empty() {
         for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {

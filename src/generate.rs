@@ -23,12 +23,18 @@ struct Pair {
     value: Vec<u8>,
 }
 
+/// Splits a `key=value` literal. The error never shows the literal itself:
+/// a literal with no `=` is most likely a bare value, which may be a secret.
 fn literal_pair(source: &str) -> Result<Pair> {
     let Some((k, v)) = source.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-        let shown = source.split('=').next().unwrap_or("");
+        let why = if source.contains('=') {
+            "the key before '=' is empty"
+        } else {
+            "it has no '='"
+        };
         return Err(Error::msg(format!(
-            "invalid literal source {:?}, expected key=value",
-            shown
+            "invalid literal source ({}), expected key=value",
+            why
         )));
     };
     let b = v.as_bytes();
@@ -185,15 +191,13 @@ pub fn generate(
     }
     for (i, l) in args.literals.iter().enumerate() {
         pairs.push(literal_pair(l).map_err(|e| {
-            // A Secret's literal may hold the secret itself: never echo it.
-            let why = match kind {
-                GeneratedKind::Secret => format!(
-                    "literal #{} is not of the form key=value (its text is not shown: it may be secret)",
-                    i + 1
-                ),
-                GeneratedKind::ConfigMap => e.message,
-            };
-            Error::msg(format!("{} {:?}: {}", what, args.name, why))
+            Error::msg(format!(
+                "{} {:?}: literal {}: {}",
+                what,
+                args.name,
+                i + 1,
+                e.message
+            ))
         })?);
     }
     for f in &args.files {
@@ -298,6 +302,15 @@ mod tests {
         assert_eq!(p.value, b"q");
         assert!(literal_pair("=x").is_err());
         assert!(literal_pair("novalue").is_err());
+    }
+
+    #[test]
+    fn literal_errors_never_show_the_literal() {
+        // kubectl kustomize fails on both (and prints them); aiw must not.
+        for bad in ["Sup3rS3cretVal", "=Sup3rS3cretVal"] {
+            let e = literal_pair(bad).err().expect("invalid literal");
+            assert!(!e.message.contains("Sup3r"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -195,8 +195,7 @@ impl Loader {
     /// Reads `rel` as UTF-8 text.
     pub fn load_text(&self, rel: &str) -> Result<String> {
         let bytes = self.load(rel)?;
-        String::from_utf8(bytes)
-            .map_err(|_| Error::in_file(self.display_path(rel), "file is not valid UTF-8"))
+        utf8_text(&self.display_path(rel), bytes)
     }
 
     /// True when `rel` names an existing directory under the root.
@@ -274,6 +273,16 @@ impl Loader {
             )),
         }
     }
+}
+
+/// Decodes file contents as UTF-8; the error names `shown` and the line of
+/// the first invalid byte (kubectl kustomize also refuses such files).
+pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        Error::in_file(shown, "invalid UTF-8 (the file must be UTF-8 text)").with_line(Some(line))
+    })
 }
 
 /// A path relative to the working directory when it lies below it.

@@ -28,17 +28,43 @@ fn source_of(p: &PatchEntry, ldr: &Loader) -> String {
         (Some(path), _) => ldr.display_path(path).display().to_string(),
         (_, Some(text)) => {
             let first = text.trim().lines().next().unwrap_or("");
-            format!("inline patch {:?}", first)
+            if names_no_value(first) {
+                format!("inline patch {:?}", first)
+            } else {
+                // The first line may carry a value (a one-line JSON patch, a
+                // flow mapping): values may be Secret data, so show none.
+                "inline patch".into()
+            }
         }
         _ => "patch".into(),
     }
+}
+
+/// True when a patch's first line is a plain `key: word` line whose key
+/// carries no data (`apiVersion: v1`, `- op: add`, `kind: Secret`), so it is
+/// safe to quote in a message.
+fn names_no_value(line: &str) -> bool {
+    let l = line.trim().trim_start_matches("- ").trim_start();
+    let Some((key, rest)) = l.split_once(':') else {
+        return false;
+    };
+    matches!(
+        key.trim(),
+        "apiVersion" | "kind" | "op" | "metadata" | "path" | "from"
+    ) && !rest.contains(['{', '[', ',', '"', '\''])
+        && rest.len() <= 60
 }
 
 /// Parses patch text, detecting strategic merge vs JSON 6902 as kustomize
 /// does: the text must parse as exactly one of the two.
 pub fn parse_patch_text(text: &str, origin: &str) -> Result<PatchBody> {
     let file = PathBuf::from(origin);
-    let docs = crate::build::parse_yaml(&file, text)?;
+    let docs = if origin.starts_with("inline patch") {
+        // Not a file: leave the file unset so the kustomization is named.
+        crate::yaml::parse_documents(text).map_err(|e| Error::msg(format!("{}: {}", origin, e)))?
+    } else {
+        crate::build::parse_yaml(&file, text)?
+    };
     // A JSON 6902 patch is a single sequence of mappings.
     if docs.len() == 1
         && let Value::Seq(ops) = &docs[0]

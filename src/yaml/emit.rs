@@ -73,6 +73,12 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
                 Err(crate::Error::msg(
                     "yaml: control characters are not allowed",
                 ))
+            } else if k == "<<" && !is_merge_source(v) {
+                // go-yaml reads a `<<` key back as a merge key (kustomize
+                // re-reads its output), e.g. from a `<<=x` generator literal.
+                Err(crate::Error::msg(
+                    "yaml: map merge requires map or sequence of maps as the value (a `<<` key)",
+                ))
             } else if k.contains('\u{85}') {
                 Err(crate::Error::msg(
                     "yaml: a mapping key holds U+0085 (NEL), which go-yaml cannot read back",
@@ -82,6 +88,15 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
             }
         }),
         _ => Ok(()),
+    }
+}
+
+/// What go-yaml accepts as the value of a `<<` merge key.
+fn is_merge_source(v: &Value) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::Seq(items) => items.iter().all(|i| matches!(i, Value::Map(_))),
+        _ => false,
     }
 }
 

@@ -90,6 +90,7 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
         Cow::Borrowed(text)
     };
     let text = text.as_ref();
+    check_characters(text)?;
     let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
@@ -105,6 +106,55 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
         }
     }
     Ok(out)
+}
+
+/// yaml.v3 (and go-yaml v2, which reads kustomization files) refuses any
+/// character outside YAML's printable set anywhere in the input, comments
+/// included: C0 controls other than tab, LF and CR, DEL, C1 controls other
+/// than NEL, surrogates and U+FFFE/U+FFFF. Checked upfront, as kubectl does.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+            || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    };
+    let Some(pos) = text.find(|c: char| !allowed(c)) else {
+        return Ok(());
+    };
+    let line = 1 + text[..pos].matches('\n').count();
+    let line_start = text[..pos].rfind('\n').map_or(0, |nl| nl + 1);
+    let column = 1 + text[line_start..pos].chars().count();
+    let c = text[pos..].chars().next().unwrap_or('\0');
+    Err(YamlError::at(
+        line,
+        column,
+        format!("control characters are not allowed (U+{:04X})", c as u32),
+    ))
+}
+
+/// U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: line breaks for
+/// yaml.v3 (YAML 1.1), ordinary characters for saphyr (YAML 1.2).
+const LINE_SEPARATORS: [char; 2] = ['\u{2028}', '\u{2029}'];
+
+/// yaml.v3's folding around a U+2028/U+2029 break inside a quoted scalar:
+/// the break is kept and the blanks before and after it are dropped (go-yaml
+/// writes `"q\u{2028}r"` as `'q\u{2028}    r'`, indentation after the break).
+fn fold_line_separators(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skipping = false;
+    for c in text.chars() {
+        if LINE_SEPARATORS.contains(&c) {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+            out.push(c);
+            skipping = true;
+        } else if skipping && (c == ' ' || c == '\t') {
+            continue;
+        } else {
+            skipping = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Parses text holding at most one document (a kustomization file, a patch).
@@ -329,6 +379,27 @@ impl<'a, 'b> Builder<'a, 'b> {
         matches!(self.text[..b].chars().next_back(), Some('{' | '['))
     }
 
+    /// True when a quoted scalar holds a raw U+2028/U+2029 in the source
+    /// (not a `\L`/`\P` escape): yaml.v3 reads those as line breaks.
+    fn has_raw_line_separator(&mut self, text: &str, style: ScalarStyle, span: &Span) -> bool {
+        if !text.contains(LINE_SEPARATORS) {
+            return false;
+        }
+        match style {
+            ScalarStyle::SingleQuoted => true,
+            ScalarStyle::DoubleQuoted => {
+                let (a, b) = (
+                    self.byte_index(span.start.index()),
+                    self.byte_index(span.end.index()),
+                );
+                self.text
+                    .get(a..b)
+                    .is_some_and(|raw| raw.contains(LINE_SEPARATORS))
+            }
+            _ => false,
+        }
+    }
+
     fn charge(&mut self, weight: usize, span: &Span) -> Result<(), YamlError> {
         if weight > *self.budget {
             return Err(self.err(
@@ -482,6 +553,11 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        let text = if self.has_raw_line_separator(&text, style, span) {
+            Cow::Owned(fold_line_separators(&text))
+        } else {
+            text
+        };
         if self.at_key() {
             let line = span.start.line() + self.line_offset;
             let root = self.in_root_map();
@@ -1886,6 +1962,40 @@ s: {!!merge x: {a: 1}}
         let docs = parse_documents_lenient("a: 1\nb: 2\na: 3\n").unwrap();
         assert_eq!(docs[0].get("a"), Some(&Value::Int(3)));
         assert_eq!(docs[0].as_map().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn raw_line_separators_fold_like_yaml_v3() {
+        // kubectl kustomize reads these as the values asserted here (its
+        // output writes them back as 'q\u{2028}    r' and so on).
+        let v = parse_single(
+            "a: 'q \u{2028}   r'\nb: \"s\u{2029}  t\"\nc: \"u\\L  v\"\nd: 'w\u{2028}\u{2028} x'\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(v.get("a"), Some(&Value::from("q\u{2028}r")));
+        assert_eq!(v.get("b"), Some(&Value::from("s\u{2029}t")));
+        // An escape is not a raw break: nothing is folded.
+        assert_eq!(v.get("c"), Some(&Value::from("u\u{2028}  v")));
+        assert_eq!(v.get("d"), Some(&Value::from("w\u{2028}\u{2028}x")));
+    }
+
+    #[test]
+    fn control_characters_are_refused_anywhere() {
+        // kubectl: "yaml: control characters are not allowed" for each.
+        for (text, line) in [
+            ("a: b\n# c \u{1}\n", 2),
+            ("a: \"b\u{7f}\"\n", 1),
+            ("a: b\nc: \"\u{80}\"\n", 2),
+            ("a: \"x\u{0}y\"\n", 1),
+            ("a: \u{fffe}\n", 1),
+        ] {
+            let e = parse_documents(text).unwrap_err();
+            assert!(e.message.contains("control characters"), "{}", e.message);
+            assert_eq!(e.line, Some(line), "{text:?}");
+        }
+        // Tab, CR, NEL, NBSP and BOM are fine (kubectl accepts them).
+        assert!(parse_documents("\u{feff}a:\t\"b\u{85}\u{a0}\"\r\n").is_ok());
     }
 
     #[test]
