@@ -129,14 +129,15 @@ impl FieldSpec {
             && (self.kind.is_empty() || self.kind == kind)
     }
 
-    /// kustomize's "same primary key": this spec is selected by `other`'s GVK
-    /// and has the same path.
     /// kustomize's `effectivelyEquals`: `other`'s GVK, used as a selector,
     /// selects this spec's GVK, and the paths are equal. (So a kind-specific
     /// spec shadows a later kind-less one with the same path.)
     fn effectively_equals(&self, other: &FieldSpec) -> bool {
-        gvk_selected(&self.gvk(), &other.group, &other.version, &other.kind)
-            && self.path == other.path
+        // Path first (the usual difference, cheap); no GVK copies.
+        self.path == other.path
+            && (other.group.is_empty() || self.group == other.group)
+            && (other.version.is_empty() || self.version == other.version)
+            && (other.kind.is_empty() || self.kind == other.kind)
     }
 }
 
