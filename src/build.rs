@@ -426,11 +426,6 @@ fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
     {
         return Err(Error::msg("metadata must be a mapping"));
     }
-    if has_null_in_list(&doc) {
-        return Err(Error::msg(
-            "empty item in a list (null entries are not allowed)",
-        ));
-    }
     let mut doc = doc;
     stringify_annotations(&mut doc);
     Ok(Some(Resource::new(doc)))
@@ -447,14 +442,6 @@ pub fn stringify_annotations(doc: &mut Value) {
                 *v = Value::String(if v.is_null() { "null".into() } else { s });
             }
         }
-    }
-}
-
-fn has_null_in_list(v: &Value) -> bool {
-    match v {
-        Value::Seq(items) => items.iter().any(|i| i.is_null() || has_null_in_list(i)),
-        Value::Map(m) => m.iter().any(|(_, v)| has_null_in_list(v)),
-        _ => false,
     }
 }
 
