@@ -154,16 +154,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let text = crate::loader::utf8_text(&shown, bytes)?;
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
-    let doc = match docs.len() {
-        0 => Value::Null,
-        1 => docs.into_iter().next().expect("one"),
-        _ => {
-            return Err(Error::in_file(
-                &shown,
-                "invalid Kustomization: expected one YAML document, found several",
-            ));
-        }
-    };
+    // kustomize reads only the first document of a kustomization file.
+    let doc = docs.into_iter().next().unwrap_or(Value::Null);
     let k = Kustomization::from_value(&shown, &doc)?;
     check_openapi_path(ldr, &k)?;
     Ok(k)
