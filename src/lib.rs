@@ -21,6 +21,7 @@ pub mod patch;
 pub mod resource;
 pub mod schema;
 pub mod selector;
+pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
 pub mod yaml;

@@ -303,39 +303,13 @@ fn sort_legacy_with(resources: &mut [Resource], order_first: &[String], order_la
     apply_permutation(resources, order);
 }
 
-/// A stable merge sort of `0..n` by `cmp`. Unlike the standard sort it never
-/// panics when `cmp` is not a total order (kustomize's comparison is not, for
-/// some exotic Namespace groups); the result is then merely some order.
+/// A stable sort of `0..n` by `cmp` that never panics when `cmp` is not a
+/// total order (kustomize's comparison is not, for some exotic Namespace
+/// groups); the result is then merely some order.
 fn merge_sort_indices(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut src: Vec<usize> = (0..n).collect();
-    let mut dst: Vec<usize> = vec![0; n];
-    let mut width = 1;
-    while width < n {
-        let mut start = 0;
-        while start < n {
-            let mid = (start + width).min(n);
-            let end = (start + 2 * width).min(n);
-            let (mut i, mut j, mut k) = (start, mid, start);
-            while i < mid && j < end {
-                // Take from the right only when strictly smaller: stable.
-                if cmp(src[j], src[i]) == Ordering::Less {
-                    dst[k] = src[j];
-                    j += 1;
-                } else {
-                    dst[k] = src[i];
-                    i += 1;
-                }
-                k += 1;
-            }
-            dst[k..k + (mid - i)].copy_from_slice(&src[i..mid]);
-            k += mid - i;
-            dst[k..k + (end - j)].copy_from_slice(&src[j..end]);
-            start = end;
-        }
-        std::mem::swap(&mut src, &mut dst);
-        width *= 2;
-    }
-    src
+    let mut idx: Vec<usize> = (0..n).collect();
+    crate::stable_sort::merge_sort_by(&mut idx, |a, b| cmp(a, b) == Ordering::Less);
+    idx
 }
 
 /// Reorders `items` so that position `i` holds the item previously at

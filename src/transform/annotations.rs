@@ -1,9 +1,8 @@
 //! kustomize's AnnotationsTransformer: `commonAnnotations`.
 
 use crate::error::Result;
-use crate::fieldspec::{CreateKind, FieldSpec, apply_specs};
+use crate::fieldspec::FieldSpec;
 use crate::resource::Resource;
-use crate::transform::{set_map_entry, sorted_pairs};
 
 /// Adds `annotations` to every field `specs` select in every resource (the
 /// `commonAnnotations` specs: metadata and pod templates), creating the maps
@@ -13,18 +12,7 @@ pub fn add_annotations(
     annotations: &[(String, String)],
     specs: &[FieldSpec],
 ) -> Result<()> {
-    if annotations.is_empty() {
-        return Ok(());
-    }
-    let pairs = sorted_pairs(annotations);
-    for r in resources.iter_mut() {
-        for (k, v) in &pairs {
-            apply_specs(&mut r.value, specs, Some(CreateKind::Map), &mut |node| {
-                set_map_entry(node, k, v)
-            })?;
-        }
-    }
-    Ok(())
+    crate::transform::add_map_entries(resources, annotations, specs)
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! kustomize's LabelTransformer: `commonLabels` and `labels:` entries.
 
 use crate::error::{Error, Result};
-use crate::fieldspec::{CreateKind, FieldSpec, TransformerConfig, apply_specs, merge_specs};
+use crate::fieldspec::{FieldSpec, TransformerConfig, merge_specs};
 use crate::resource::Resource;
-use crate::transform::{set_map_entry, sorted_pairs};
 
 /// One `labels:` entry of a kustomization, as far as field selection goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,18 +57,7 @@ pub fn add_labels(
     labels: &[(String, String)],
     specs: &[FieldSpec],
 ) -> Result<()> {
-    if labels.is_empty() {
-        return Ok(());
-    }
-    let pairs = sorted_pairs(labels);
-    for r in resources.iter_mut() {
-        for (k, v) in &pairs {
-            apply_specs(&mut r.value, specs, Some(CreateKind::Map), &mut |node| {
-                set_map_entry(node, k, v)
-            })?;
-        }
-    }
-    Ok(())
+    crate::transform::add_map_entries(resources, labels, specs)
 }
 
 #[cfg(test)]

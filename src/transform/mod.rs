@@ -67,6 +67,31 @@ pub(crate) fn sorted_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> 
     out
 }
 
+/// Sets every `key: value` of `pairs` (in sorted key order) in each mapping
+/// that `specs` select in every resource, creating maps where a spec says
+/// `create`: the common body of the label and annotation transformers.
+pub(crate) fn add_map_entries(
+    resources: &mut [crate::resource::Resource],
+    pairs: &[(String, String)],
+    specs: &[crate::fieldspec::FieldSpec],
+) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let pairs = sorted_pairs(pairs);
+    for r in resources.iter_mut() {
+        for (k, v) in &pairs {
+            crate::fieldspec::apply_specs(
+                &mut r.value,
+                specs,
+                Some(crate::fieldspec::CreateKind::Map),
+                &mut |node| set_map_entry(node, k, v),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Helpers for the transformer tests.

@@ -285,35 +285,8 @@ fn sort_positions<K: SortKey>(keys: &[K], idx: &mut [u32]) {
         }
         return;
     }
-    // Bottom-up merge sort for large mappings (ConfigMaps with many keys).
-    let mut src: Vec<u32> = idx.to_vec();
-    let mut dst: Vec<u32> = vec![0; n];
-    let mut width = 1;
-    while width < n {
-        let mut start = 0;
-        while start < n {
-            let mid = (start + width).min(n);
-            let end = (start + 2 * width).min(n);
-            let (mut i, mut j, mut k) = (start, mid, start);
-            while i < mid && j < end {
-                if less(src[j], src[i]) {
-                    dst[k] = src[j];
-                    j += 1;
-                } else {
-                    dst[k] = src[i];
-                    i += 1;
-                }
-                k += 1;
-            }
-            dst[k..k + (mid - i)].copy_from_slice(&src[i..mid]);
-            k += mid - i;
-            dst[k..k + (end - j)].copy_from_slice(&src[j..end]);
-            start = end;
-        }
-        std::mem::swap(&mut src, &mut dst);
-        width *= 2;
-    }
-    idx.copy_from_slice(&src);
+    // Merge sort for large mappings (ConfigMaps with many keys).
+    crate::stable_sort::merge_sort_by(idx, less);
 }
 
 /// The string as go-yaml v2 reads it back from Go's JSON: JSON leaves U+0085
