@@ -31,8 +31,9 @@ pub struct BuildOptions {
 pub struct Accumulator {
     /// The resources so far.
     pub resources: ResMap,
-    /// Field specs in force (defaults plus `configurations` and `crds`).
-    pub config: TransformerConfig,
+    /// Field specs in force (defaults plus `configurations` and `crds`),
+    /// shared: most kustomizations use exactly the defaults.
+    pub config: Arc<TransformerConfig>,
     /// Declared vars.
     pub vars: transform::vars::VarSet,
 }
@@ -185,8 +186,10 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
     // `configurations` files, then merged into the accumulator's config (the
     // order matters: merging sorts, and a spec already present shadows an
     // effectively equal one merged later).
-    let mut tc = crate::fieldspec::default_config().clone();
-    if !k.configurations.is_empty() {
+    if k.configurations.is_empty() {
+        merge_defaults(&mut ra.config).map_err(|e| e.with_file(&k.file))?;
+    } else {
+        let mut tc = crate::fieldspec::default_config().clone();
         let mut custom = TransformerConfig::default();
         for c in &k.configurations {
             let text = ldr.load_text(c)?;
@@ -197,15 +200,19 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
             }
         }
         tc.merge(&custom).map_err(|e| e.with_file(&k.file))?;
+        Arc::make_mut(&mut ra.config)
+            .merge(&tc)
+            .map_err(|e| e.with_file(&k.file))?;
     }
-    ra.config.merge(&tc).map_err(|e| e.with_file(&k.file))?;
     for c in &k.crds {
         let text = ldr.load_text(c)?;
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
             let tc =
                 crate::crds::config_from_crd_definitions(&doc).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
+            Arc::make_mut(&mut ra.config)
+                .merge(&tc)
+                .map_err(|e| e.with_file(&shown))?;
         }
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
@@ -220,6 +227,45 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
             .map_err(|e| e.with_file(&k.file))?;
     }
     Ok(ra)
+}
+
+/// The default field specs merged into an empty configuration, shared.
+fn merged_defaults() -> &'static Arc<TransformerConfig> {
+    static MERGED: std::sync::OnceLock<Arc<TransformerConfig>> = std::sync::OnceLock::new();
+    MERGED.get_or_init(|| {
+        let mut tc = TransformerConfig::default();
+        // The embedded defaults merge cleanly (a unit test checks it).
+        let _ = tc.merge(crate::fieldspec::default_config());
+        Arc::new(tc)
+    })
+}
+
+/// `config.merge(defaults)` without copying: an empty configuration becomes
+/// the shared merged defaults, and merging the defaults into them again
+/// changes nothing (checked by a unit test).
+fn merge_defaults(config: &mut Arc<TransformerConfig>) -> Result<()> {
+    let merged = merged_defaults();
+    if Arc::ptr_eq(config, merged) {
+        return Ok(());
+    }
+    if **config == TransformerConfig::default() {
+        *config = merged.clone();
+        return Ok(());
+    }
+    Arc::make_mut(config).merge(crate::fieldspec::default_config())
+}
+
+/// `config.merge(other)`, skipping the merge of a shared configuration into
+/// itself (which changes nothing).
+fn merge_config(config: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) -> Result<()> {
+    if Arc::ptr_eq(config, other) {
+        return Ok(());
+    }
+    if **config == TransformerConfig::default() && Arc::ptr_eq(other, merged_defaults()) {
+        *config = other.clone();
+        return Ok(());
+    }
+    Arc::make_mut(config).merge(other)
 }
 
 fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
@@ -252,15 +298,7 @@ fn accumulate_list(
                     .map_err(|e| e.with_file(ldr.display_path(path)))?;
             }
         } else if ldr.is_dir(path) {
-            let sub = accumulate_directory(
-                ldr,
-                path,
-                Accumulator {
-                    config: TransformerConfig::default(),
-                    ..Default::default()
-                },
-                false,
-            )?;
+            let sub = accumulate_directory(ldr, path, Accumulator::default(), false)?;
             merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
         } else if crate::loader::is_remote(path) {
             return Err(Error::in_file(
@@ -297,7 +335,7 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     for r in sub.resources.into_resources() {
         append_unique(&mut ra.resources, r)?;
     }
-    ra.config.merge(&sub.config)?;
+    merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
     Ok(())
 }
@@ -739,4 +777,36 @@ fn drop_local_configs(m: &mut ResMap) {
         })
         .collect();
     m.replace_all(keep);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts in `merge_defaults` and `merge_config` stand for real
+    /// merges: check that those merges give exactly the shared value.
+    #[test]
+    fn shared_default_config_is_a_merge_fixed_point() {
+        let merged = merged_defaults();
+        let mut fresh = TransformerConfig::default();
+        fresh.merge(crate::fieldspec::default_config()).unwrap();
+        assert_eq!(&fresh, merged.as_ref());
+        let mut again = (**merged).clone();
+        again.merge(crate::fieldspec::default_config()).unwrap();
+        assert_eq!(&again, merged.as_ref());
+        let mut into_empty = TransformerConfig::default();
+        into_empty.merge(merged).unwrap();
+        assert_eq!(&into_empty, merged.as_ref());
+        assert_ne!(merged.as_ref(), &TransformerConfig::default());
+    }
+
+    #[test]
+    fn merging_defaults_shares_one_configuration() {
+        let mut a = Arc::new(TransformerConfig::default());
+        merge_defaults(&mut a).unwrap();
+        assert!(Arc::ptr_eq(&a, merged_defaults()));
+        let mut b = Arc::new(TransformerConfig::default());
+        merge_config(&mut b, &a).unwrap();
+        assert!(Arc::ptr_eq(&b, &a));
+    }
 }
