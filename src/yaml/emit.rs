@@ -39,6 +39,12 @@ pub fn emit_document(v: &Value) -> String {
 
 /// Documents joined by `---\n`.
 pub fn emit_stream(docs: &[Value]) -> String {
+    let refs: Vec<&Value> = docs.iter().collect();
+    emit_stream_refs(&refs)
+}
+
+/// [`emit_stream`] over borrowed documents.
+pub fn emit_stream_refs(docs: &[&Value]) -> String {
     let mut out = String::with_capacity(512 * docs.len().max(1));
     for (i, d) in docs.iter().enumerate() {
         if i > 0 {

@@ -5,7 +5,7 @@ mod emit;
 mod read;
 mod value;
 
-pub use emit::{check_writable, emit_document, emit_stream, natural_less};
+pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
 pub use read::{
     MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
 };
