@@ -2,6 +2,7 @@
 //! the go-yaml-v2-compatible emitter. No other module touches a YAML crate.
 
 mod emit;
+pub mod fast;
 mod read;
 mod value;
 

@@ -66,7 +66,7 @@ pub const MAX_DEPTH: usize = 1000;
 
 /// Alias expansion budget, in weight units (one node, or 32 bytes of string),
 /// on top of `text.len() / 16`: a "billion laughs" input fails fast.
-const ALIAS_BUDGET_BASE: usize = 200_000;
+pub(super) const ALIAS_BUDGET_BASE: usize = 200_000;
 
 /// Parses a multi-document stream as kustomize reads a resource file; null and
 /// empty documents are dropped (kustomize also drops `{}` and `[]` documents,
@@ -94,13 +94,17 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
     let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
-        let mut b = Builder::new(
-            &text[chunk.start..chunk.end],
-            chunk.line_offset,
-            &mut budget,
-        );
-        b.allow_duplicates = allow_duplicates;
-        match b.parse_first_document()? {
+        let piece = &text[chunk.start..chunk.end];
+        // Ordinary YAML takes the fast path (same result; it never fails).
+        let parsed = match super::fast::parse_chunk(piece) {
+            Some(v) => Some(v),
+            None => {
+                let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
+                b.allow_duplicates = allow_duplicates;
+                b.parse_first_document()?
+            }
+        };
+        match parsed {
             None | Some(Value::Null) => {}
             Some(v) => out.push(v),
         }
@@ -112,7 +116,7 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
 /// character outside YAML's printable set anywhere in the input, comments
 /// included: C0 controls other than tab, LF and CR, DEL, C1 controls other
 /// than NEL, surrogates and U+FFFE/U+FFFF. Checked upfront, as kubectl does.
-fn check_characters(text: &str) -> Result<(), YamlError> {
+pub(super) fn check_characters(text: &str) -> Result<(), YamlError> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
             || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
@@ -212,16 +216,16 @@ pub fn float_value(f: f64) -> Result<Value, String> {
 // ---------------------------------------------------------------------------
 // Document splitting (kyaml's own, before any YAML parsing)
 
-struct Chunk {
-    start: usize,
-    end: usize,
-    line_offset: usize,
+pub(super) struct Chunk {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) line_offset: usize,
 }
 
 /// Splits like kyaml: a separator is `\n---` followed by anything up to the
 /// next `\n` (matches do not overlap); text after `---` must be blank or a
 /// comment. Each piece but the last keeps one trailing newline.
-fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
+pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
     let mut chunks = Vec::new();
     let mut prev = 0;
     let mut pos = 0;
@@ -302,7 +306,7 @@ impl Frame {
     }
 }
 
-struct Builder<'a, 'b> {
+pub(super) struct Builder<'a, 'b> {
     text: &'a str,
     ascii: bool,
     cursor_char: usize,
@@ -312,7 +316,7 @@ struct Builder<'a, 'b> {
     anchors: Vec<Option<(Value, usize)>>,
     stack: Vec<Frame>,
     /// go-yaml v2 semantics for duplicate keys: the last one wins.
-    allow_duplicates: bool,
+    pub(super) allow_duplicates: bool,
 }
 
 fn scalar_weight(len: usize) -> usize {
@@ -320,7 +324,7 @@ fn scalar_weight(len: usize) -> usize {
 }
 
 impl<'a, 'b> Builder<'a, 'b> {
-    fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
+    pub(super) fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
         Builder {
             text,
             ascii: text.is_ascii(),
@@ -444,7 +448,7 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Reads the first document of the chunk (kyaml decodes one document per
     /// piece; anything after it is ignored). `None` when there is none.
-    fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (ev, span) = match parser.next_event() {
@@ -901,7 +905,7 @@ fn value_weight(v: &Value) -> usize {
 // Scalars
 
 #[derive(Clone, Copy, PartialEq, Debug)]
-enum CoreTag {
+pub(super) enum CoreTag {
     Str,
     Binary,
     Int,
@@ -913,7 +917,7 @@ enum CoreTag {
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
-enum TagKind {
+pub(super) enum TagKind {
     /// No tag, or the non-specific `!`.
     Untagged,
     /// A tag of the YAML core schema that yaml.v3 acts on.
@@ -952,7 +956,7 @@ fn tag_kind(tag: Option<&Tag>) -> TagKind {
 
 /// A scalar resolved by yaml.v3, before the JSON round trip.
 #[derive(Debug, PartialEq)]
-enum Resolved {
+pub(super) enum Resolved {
     Null,
     Bool(bool),
     Int(i64),
@@ -976,7 +980,12 @@ impl Resolved {
 }
 
 /// The value of a scalar node (not a key).
-fn scalar_value(text: &str, plain: bool, kind: TagKind, flow: bool) -> Result<Value, String> {
+pub(super) fn scalar_value(
+    text: &str,
+    plain: bool,
+    kind: TagKind,
+    flow: bool,
+) -> Result<Value, String> {
     let resolved = match kind {
         TagKind::Untagged if !plain => return Ok(Value::String(text.to_string())),
         // kustomize re-encodes nodes before decoding them: an empty plain
@@ -1004,7 +1013,7 @@ fn scalar_value(text: &str, plain: bool, kind: TagKind, flow: bool) -> Result<Va
 }
 
 /// yaml.v3's resolution of a plain untagged scalar.
-fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
+pub(super) fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
@@ -1269,7 +1278,7 @@ fn go_lossy_string(bytes: Vec<u8>) -> String {
 // Timestamps (yaml.v3 accepts four Go time layouts; JSON writes RFC 3339)
 
 #[derive(Debug, PartialEq, Clone, Copy)]
-struct Timestamp {
+pub(super) struct Timestamp {
     year: u32,
     month: u32,
     day: u32,
