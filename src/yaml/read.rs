@@ -121,7 +121,15 @@ pub(super) fn check_characters(text: &str) -> Result<(), YamlError> {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
             || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
     };
-    let Some(pos) = text.find(|c: char| !allowed(c)) else {
+    // Fast path: printable ASCII, tab, LF and CR are all allowed; the scan by
+    // character starts at the first other byte (a char boundary: ASCII).
+    let Some(start) = text
+        .bytes()
+        .position(|b| !matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Ok(());
+    };
+    let Some(pos) = text[start..].find(|c: char| !allowed(c)).map(|p| p + start) else {
         return Ok(());
     };
     let line = 1 + text[..pos].matches('\n').count();
