@@ -7,7 +7,7 @@
 # in fuzz/artifacts/TARGET.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?target: yaml_roundtrip, smp, json6902 or build_tree}
+target=${1:?target: yaml_roundtrip, yaml_fast, smp, json6902 or build_tree}
 secs=${2:-600}
 shift $(( $# >= 2 ? 2 : 1 ))
 export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module \
