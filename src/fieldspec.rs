@@ -634,7 +634,10 @@ pub fn trace_specs(
 /// then others, then webhook configurations; ties by `group_version_kind`
 /// with `~G`/`~V`/`~K` for empty parts.
 pub fn gvk_cmp(a: &Gvk, b: &Gvk) -> Ordering {
-    gvk_sort_key(&a.group, &a.version, &a.kind).cmp(&gvk_sort_key(&b.group, &b.version, &b.kind))
+    gvk_parts_cmp(
+        (&a.group, &a.version, &a.kind),
+        (&b.group, &b.version, &b.kind),
+    )
 }
 
 /// A kind's rank in kustomize's fixed order: kinds of its "first" list
@@ -680,7 +683,38 @@ fn gvk_sort_key(group: &str, version: &str, kind: &str) -> (i32, String) {
     )
 }
 
+/// [`gvk_sort_key`]`(a).cmp(&gvk_sort_key(b))`, without building the keys.
+fn gvk_parts_cmp(a: (&str, &str, &str), b: (&str, &str, &str)) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    fn text<'a>((g, v, k): (&'a str, &'a str, &'a str)) -> impl Iterator<Item = u8> + 'a {
+        let or = |s: &'a str, d: &'static str| if s.is_empty() { d } else { s };
+        let sep = std::iter::once(b'_');
+        or(g, "~G")
+            .bytes()
+            .chain(sep.clone())
+            .chain(or(v, "~V").bytes())
+            .chain(sep)
+            .chain(or(k, "~K").bytes())
+    }
+    gvk_rank(a.2)
+        .cmp(&gvk_rank(b.2))
+        .then_with(|| text(a).cmp(text(b)))
+}
+
 fn sort_specs(list: &mut [FieldSpec]) {
+    fn parts(s: &FieldSpec) -> (&str, &str, &str) {
+        (&s.group, &s.version, &s.kind)
+    }
+    // Lists are usually merged from sorted ones: a stable sort would then
+    // change nothing.
+    if list
+        .windows(2)
+        .all(|w| gvk_parts_cmp(parts(&w[0]), parts(&w[1])) != Ordering::Greater)
+    {
+        return;
+    }
     // Stable, like `sort_by(gvk_cmp)`, with each key built once.
     list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
 }
@@ -891,8 +925,17 @@ impl TransformerConfig {
         ] {
             sort_specs(list);
         }
-        self.name_reference
-            .sort_by_cached_key(|n| gvk_sort_key(&n.gvk.group, &n.gvk.version, &n.gvk.kind));
+        fn parts(n: &NameBackRef) -> (&str, &str, &str) {
+            (&n.gvk.group, &n.gvk.version, &n.gvk.kind)
+        }
+        if !self
+            .name_reference
+            .windows(2)
+            .all(|w| gvk_parts_cmp(parts(&w[0]), parts(&w[1])) != Ordering::Greater)
+        {
+            self.name_reference
+                .sort_by_cached_key(|n| gvk_sort_key(&n.gvk.group, &n.gvk.version, &n.gvk.kind));
+        }
     }
 }
 
@@ -1163,6 +1206,39 @@ mod tests {
         // A spec that may change the kind: not traced.
         let mut obj = v(json!({"kind": "Foo"}));
         assert!(trace_specs(&mut obj, &[FieldSpec::new("kind")], &mut |_, _| {}).is_none());
+    }
+
+    #[test]
+    fn gvk_order_without_keys_equals_order_of_keys() {
+        let parts = [
+            "",
+            "apps",
+            "a",
+            "a_b",
+            "~",
+            "v1",
+            "Namespace",
+            "Secret",
+            "Deployment",
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+            "é",
+            "Z",
+        ];
+        let mut gvks = Vec::new();
+        for g in parts {
+            for v in ["", "v1", "a"] {
+                for k in parts {
+                    gvks.push((g, v, k));
+                }
+            }
+        }
+        for &a in &gvks {
+            for &b in &gvks {
+                let want = gvk_sort_key(a.0, a.1, a.2).cmp(&gvk_sort_key(b.0, b.1, b.2));
+                assert_eq!(gvk_parts_cmp(a, b), want, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
