@@ -113,6 +113,26 @@ fn raw_str(v: &Value) -> String {
     }
 }
 
+/// True for mappings and sequences: only their walk depends on the schema.
+fn is_collection(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Seq(_))
+}
+
+/// The schema of field `key` under `sch`, looked up only when one side is a
+/// collection (a scalar or null walk never uses it).
+fn child_schema<'s>(
+    sch: Option<SchemaRef<'s>>,
+    key: &str,
+    a: Option<&Value>,
+    b: Option<&Value>,
+) -> Option<SchemaRef<'s>> {
+    if a.is_some_and(is_collection) || b.is_some_and(is_collection) {
+        sch.and_then(|s| s.field(key))
+    } else {
+        None
+    }
+}
+
 /// [`raw_str`], borrowed for strings.
 fn raw_text(v: &Value) -> std::borrow::Cow<'_, str> {
     match v {
@@ -256,8 +276,9 @@ impl<'s> Walker<'s> {
         match v {
             Value::Map(m) => {
                 let sch = sch.or_else(|| self.own_schema(Some(v)));
-                m.iter()
-                    .all(|(k, c)| c.is_null() || self.settled(c, sch.and_then(|s| s.field(k))))
+                m.iter().all(|(k, c)| {
+                    !is_collection(c) || self.settled(c, sch.and_then(|s| s.field(k)))
+                })
             }
             Value::Seq(items) => match sch {
                 Some(s) if s.is_merge_list() => self.list_settled(items, s),
@@ -279,8 +300,13 @@ impl<'s> Walker<'s> {
                     return false;
                 }
                 let sch = sch.or_else(|| self.own_schema(Some(v)));
-                m.iter()
-                    .all(|(k, c)| self.same_settled(c, sch.and_then(|s| s.field(k))))
+                m.iter().all(|(k, c)| {
+                    if is_collection(c) {
+                        self.same_settled(c, sch.and_then(|s| s.field(k)))
+                    } else {
+                        !c.is_null()
+                    }
+                })
             }
             Value::Seq(items) => match sch {
                 Some(s) if s.is_merge_list() => self.list_settled(items, s),
@@ -417,8 +443,8 @@ impl<'s> Walker<'s> {
             let mut sorted: Vec<String> = out.keys().cloned().collect();
             sorted.sort();
             for key in sorted {
-                let child_sch = sch.and_then(|s| s.field(&key));
                 let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
+                let child_sch = child_schema(sch, &key, o.as_ref(), None);
                 match self.walk(None, o, true, child_sch)? {
                     None | Some(Value::Null) => {
                         out.remove(&key);
@@ -448,7 +474,7 @@ impl<'s> Walker<'s> {
             let o = origin_map
                 .get_mut(&key)
                 .map(|v| std::mem::replace(v, Value::Null));
-            let child_sch = sch.and_then(|s| s.field(&key));
+            let child_sch = child_schema(sch, &key, o.as_ref(), out.get(&key));
             if o.is_none()
                 && out
                     .get(&key)
