@@ -262,19 +262,73 @@ impl<'a> PathRest<'a> {
 }
 
 /// Walks `value` along `spec_path` (see [`apply`]).
-fn walk_path(
+fn walk_path<V: Visitor>(
     value: &mut Value,
     spec_path: &str,
     create: Option<CreateKind>,
-    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+    v: &mut V,
 ) -> Result<()> {
+    let mut trail = Vec::new();
     if spec_path.contains('\\') {
         let parts = split_path(spec_path);
-        return walk(value, PathRest::Split(&parts), create, f);
+        return walk(value, PathRest::Split(&parts), create, &mut trail, v);
     }
     // As split_path: a leading `/` is dropped.
     let p = spec_path.strip_prefix('/').unwrap_or(spec_path);
-    walk(value, PathRest::Plain(Some(p)), create, f)
+    walk(value, PathRest::Plain(Some(p)), create, &mut trail, v)
+}
+
+/// What the walker does at each node found: call a function on it, or
+/// note where it is.
+trait Visitor {
+    /// Whether the walker keeps the path to the node (`trail`).
+    const TRACE: bool;
+    fn visit(&mut self, node: &mut Value, trail: &[NodeStep]) -> Result<()>;
+}
+
+/// Calls the function on each node.
+struct CallOn<'f>(&'f mut dyn FnMut(&mut Value) -> Result<()>);
+
+impl Visitor for CallOn<'_> {
+    const TRACE: bool = false;
+    fn visit(&mut self, node: &mut Value, _: &[NodeStep]) -> Result<()> {
+        (self.0)(node)
+    }
+}
+
+/// Reports the path to each node.
+struct Trace<'f>(&'f mut dyn FnMut(&[NodeStep]));
+
+impl Visitor for Trace<'_> {
+    const TRACE: bool = true;
+    fn visit(&mut self, _: &mut Value, trail: &[NodeStep]) -> Result<()> {
+        (self.0)(trail);
+        Ok(())
+    }
+}
+
+/// One step from a node to a child: the position of a mapping entry (in the
+/// mapping's order) or of a sequence item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeStep {
+    /// The n-th entry of a mapping.
+    Entry(usize),
+    /// The n-th item of a sequence.
+    Item(usize),
+}
+
+/// The node reached from `root` by `path` (as [`trace_specs`] reports it),
+/// if it is still there.
+pub fn node_at_mut<'v>(root: &'v mut Value, path: &[NodeStep]) -> Option<&'v mut Value> {
+    let mut cur = root;
+    for step in path {
+        cur = match (*step, cur) {
+            (NodeStep::Entry(i), Value::Map(m)) => m.iter_mut().nth(i)?.1,
+            (NodeStep::Item(i), Value::Seq(items)) => items.get_mut(i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 /// The text kyaml would see in a scalar node: strings as is, numbers and
@@ -321,7 +375,7 @@ pub fn apply(
     create: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    walk_path(value, spec_path, create, f)
+    walk_path(value, spec_path, create, &mut CallOn(f))
 }
 
 /// The kind a looked-up field should have (for replacing a `null`).
@@ -341,33 +395,41 @@ fn empty_node(kind: NodeKind) -> Value {
     }
 }
 
-fn walk(
+fn walk<V: Visitor>(
     node: &mut Value,
     path: PathRest<'_>,
     create: Option<CreateKind>,
-    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+    trail: &mut Vec<NodeStep>,
+    v: &mut V,
 ) -> Result<()> {
     if path.is_empty() {
-        return f(node);
+        return v.visit(node, trail);
     }
     match node {
         Value::Null => Ok(()),
         Value::Seq(items) => {
-            for item in items.iter_mut() {
-                walk(item, path, create, f)?;
+            for (i, item) in items.iter_mut().enumerate() {
+                if V::TRACE {
+                    trail.push(NodeStep::Item(i));
+                }
+                walk(item, path, create, trail, v)?;
+                if V::TRACE {
+                    trail.pop();
+                }
             }
             Ok(())
         }
-        Value::Map(m) => walk_map(m, path, create, f),
+        Value::Map(m) => walk_map(m, path, create, trail, v),
         _ => Err(Error::msg("expected sequence or mapping node")),
     }
 }
 
-fn walk_map(
+fn walk_map<V: Visitor>(
     m: &mut Map,
     path: PathRest<'_>,
     create: Option<CreateKind>,
-    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+    trail: &mut Vec<NodeStep>,
+    v: &mut V,
 ) -> Result<()> {
     let Some((first, rest)) = path.split_first() else {
         return Ok(());
@@ -392,12 +454,32 @@ fn walk_map(
         }
         Some(_) => (Some(NodeKind::Map), Some(NodeKind::Map)),
     };
-    let field = match make {
-        None => match m.get_mut(name) {
-            Some(field) => field,
-            None => return Ok(()),
-        },
-        Some(k) => m.entry_or_insert_with(name, || empty_node(k)),
+    let field = if V::TRACE {
+        // The entry's position too (a created one is the last).
+        let at = m.keys().position(|k| k == name);
+        trail.push(NodeStep::Entry(at.unwrap_or(m.len())));
+        match (at, make) {
+            (Some(i), _) => match m.iter_mut().nth(i) {
+                Some((_, field)) => field,
+                None => {
+                    trail.pop();
+                    return Ok(());
+                }
+            },
+            (None, None) => {
+                trail.pop();
+                return Ok(());
+            }
+            (None, Some(k)) => m.entry_or_insert_with(name, || empty_node(k)),
+        }
+    } else {
+        match make {
+            None => match m.get_mut(name) {
+                Some(field) => field,
+                None => return Ok(()),
+            },
+            Some(k) => m.entry_or_insert_with(name, || empty_node(k)),
+        }
     };
     // A null field becomes the kind expected there; a null scalar leaf is
     // passed to `f` as is (kustomize keeps its text, `null`).
@@ -408,7 +490,11 @@ fn walk_map(
             _ => {}
         }
     }
-    walk(field, rest, create, f)
+    let res = walk(field, rest, create, trail, v);
+    if V::TRACE {
+        trail.pop();
+    }
+    res
 }
 
 /// Applies one spec to an object: does nothing when the spec's GVK does not
@@ -424,20 +510,66 @@ pub fn apply_spec(
     if !spec.matches_object(obj) {
         return Ok(());
     }
+    apply_selected(obj, spec, create_kind, f)
+}
+
+/// [`apply_spec`] for a spec known to select the object.
+fn apply_selected(
+    obj: &mut Value,
+    spec: &FieldSpec,
+    create_kind: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+) -> Result<()> {
     let create = if spec.create { create_kind } else { None };
     // The id for the message is read after the failed walk: the paths that
     // hold the id (metadata/name, metadata/namespace) are walked to a single
     // node, so a failure there happens before anything at them changed.
-    walk_path(obj, &spec.path, create, f).map_err(|e| {
-        let mut e = e;
-        e.message = format!(
-            "considering field '{}' of object {}: {}",
-            spec.path,
-            kyaml_id_string(&object_id(obj)),
-            e.message
-        );
-        e
-    })
+    walk_path(obj, &spec.path, create, &mut CallOn(f)).map_err(|e| spec_error(obj, spec, e))
+}
+
+/// An error met while applying `spec` to `obj`, prefixed the way kustomize
+/// does: `considering field 'PATH' of object ID: ...` (the id as `obj` is
+/// now).
+pub fn spec_error(obj: &Value, spec: &FieldSpec, mut e: Error) -> Error {
+    e.message = format!(
+        "considering field '{}' of object {}: {}",
+        spec.path,
+        kyaml_id_string(&object_id(obj)),
+        e.message
+    );
+    e
+}
+
+/// True when walking `path` may change the object's `apiVersion` or
+/// `kind` (the fields specs are selected by).
+fn may_touch_gvk(path: &str) -> bool {
+    let p = path.strip_prefix('/').unwrap_or(path);
+    p.starts_with("apiVersion") || p.starts_with("kind")
+}
+
+/// True when the spec selects every object.
+fn selects_all(spec: &FieldSpec) -> bool {
+    spec.group.is_empty() && spec.version.is_empty() && spec.kind.is_empty()
+}
+
+/// Which of `specs` (at most 64) select `obj`, as bits; the object's
+/// group/version/kind are read once.
+fn selected_mask(obj: &Value, specs: &[FieldSpec]) -> u64 {
+    let all = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    if specs.iter().all(selects_all) {
+        return all(specs.len());
+    }
+    let (group, version, kind) = object_gvk_parts(obj);
+    let mut mask = 0;
+    for (i, s) in specs.iter().enumerate() {
+        if (s.group.is_empty() || s.group == group)
+            && (s.version.is_empty() || s.version == version)
+            && (s.kind.is_empty() || s.kind == kind)
+        {
+            mask |= 1 << i;
+        }
+    }
+    mask
 }
 
 /// Applies each spec of `specs` in turn (kustomize's fsslice filter).
@@ -447,17 +579,65 @@ pub fn apply_specs(
     create_kind: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
-    for spec in specs {
-        apply_spec(obj, spec, create_kind, f)?;
+    for chunk in specs.chunks(64) {
+        if chunk.iter().any(|s| may_touch_gvk(&s.path)) {
+            // A spec may change what selects the next ones: one at a time.
+            for spec in chunk {
+                apply_spec(obj, spec, create_kind, f)?;
+            }
+            continue;
+        }
+        // No spec changes the object's GVK: select them all up front.
+        let mask = selected_mask(obj, chunk);
+        for (i, spec) in chunk.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                apply_selected(obj, spec, create_kind, f)?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Walks `obj` along each spec of `specs` that selects it, as
+/// [`apply_specs`] does without creating anything (a `null` named by a
+/// `name[]` element still becomes an empty sequence), but instead of
+/// changing the nodes found, reports each one's position to `f` with the
+/// index of its spec. Stops at the first walk error, returned unprefixed
+/// with the index of its spec (see [`spec_error`]). The specs are selected
+/// by the object's GVK as it is before the walk: `None` (nothing walked)
+/// when a spec's path may change it.
+pub fn trace_specs(
+    obj: &mut Value,
+    specs: &[FieldSpec],
+    f: &mut dyn FnMut(usize, &[NodeStep]),
+) -> Option<std::result::Result<(), (usize, Error)>> {
+    if specs.iter().any(|s| may_touch_gvk(&s.path)) {
+        return None;
+    }
+    for (c, chunk) in specs.chunks(64).enumerate() {
+        let mask = selected_mask(obj, chunk);
+        for (i, spec) in chunk.iter().enumerate() {
+            if mask & (1 << i) == 0 {
+                continue;
+            }
+            let idx = c * 64 + i;
+            let mut report = |trail: &[NodeStep]| f(idx, trail);
+            if let Err(e) = walk_path(obj, &spec.path, None, &mut Trace(&mut report)) {
+                return Some(Err((idx, e)));
+            }
+        }
+    }
+    Some(Ok(()))
 }
 
 /// kustomize's GVK order for sorting specs: kinds in its fixed "first" list,
 /// then others, then webhook configurations; ties by `group_version_kind`
 /// with `~G`/`~V`/`~K` for empty parts.
 pub fn gvk_cmp(a: &Gvk, b: &Gvk) -> Ordering {
-    gvk_sort_key(&a.group, &a.version, &a.kind).cmp(&gvk_sort_key(&b.group, &b.version, &b.kind))
+    gvk_parts_cmp(
+        (&a.group, &a.version, &a.kind),
+        (&b.group, &b.version, &b.kind),
+    )
 }
 
 /// A kind's rank in kustomize's fixed order: kinds of its "first" list
@@ -503,7 +683,38 @@ fn gvk_sort_key(group: &str, version: &str, kind: &str) -> (i32, String) {
     )
 }
 
+/// [`gvk_sort_key`]`(a).cmp(&gvk_sort_key(b))`, without building the keys.
+fn gvk_parts_cmp(a: (&str, &str, &str), b: (&str, &str, &str)) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    fn text<'a>((g, v, k): (&'a str, &'a str, &'a str)) -> impl Iterator<Item = u8> + 'a {
+        let or = |s: &'a str, d: &'static str| if s.is_empty() { d } else { s };
+        let sep = std::iter::once(b'_');
+        or(g, "~G")
+            .bytes()
+            .chain(sep.clone())
+            .chain(or(v, "~V").bytes())
+            .chain(sep)
+            .chain(or(k, "~K").bytes())
+    }
+    gvk_rank(a.2)
+        .cmp(&gvk_rank(b.2))
+        .then_with(|| text(a).cmp(text(b)))
+}
+
 fn sort_specs(list: &mut [FieldSpec]) {
+    fn parts(s: &FieldSpec) -> (&str, &str, &str) {
+        (&s.group, &s.version, &s.kind)
+    }
+    // Lists are usually merged from sorted ones: a stable sort would then
+    // change nothing.
+    if list
+        .windows(2)
+        .all(|w| gvk_parts_cmp(parts(&w[0]), parts(&w[1])) != Ordering::Greater)
+    {
+        return;
+    }
     // Stable, like `sort_by(gvk_cmp)`, with each key built once.
     list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
 }
@@ -714,8 +925,17 @@ impl TransformerConfig {
         ] {
             sort_specs(list);
         }
-        self.name_reference
-            .sort_by_cached_key(|n| gvk_sort_key(&n.gvk.group, &n.gvk.version, &n.gvk.kind));
+        fn parts(n: &NameBackRef) -> (&str, &str, &str) {
+            (&n.gvk.group, &n.gvk.version, &n.gvk.kind)
+        }
+        if !self
+            .name_reference
+            .windows(2)
+            .all(|w| gvk_parts_cmp(parts(&w[0]), parts(&w[1])) != Ordering::Greater)
+        {
+            self.name_reference
+                .sort_by_cached_key(|n| gvk_sort_key(&n.gvk.group, &n.gvk.version, &n.gvk.kind));
+        }
     }
 }
 
@@ -940,6 +1160,163 @@ mod tests {
             obj,
             v(json!({"spec": {"a": [{"b": "z"}, {"c": 2, "b": "z"}]}}))
         );
+    }
+
+    /// `apply_specs` selects specs by the object's GVK read once, unless a
+    /// spec may change it: the result must equal applying the specs one at a
+    /// time (each selected by the object as it is then).
+    #[test]
+    fn apply_specs_selects_like_one_at_a_time() {
+        let kind = |k: &str, path: &str| FieldSpec {
+            kind: k.into(),
+            create: true,
+            ..FieldSpec::new(path)
+        };
+        let spec_lists = [
+            vec![
+                kind("Deployment", "metadata/labels"),
+                kind("Service", "spec/selector"),
+                FieldSpec {
+                    group: "apps".into(),
+                    create: true,
+                    ..FieldSpec::new("spec/template/metadata/labels")
+                },
+                kind("", "metadata/annotations"),
+            ],
+            // The first spec turns the Deployment into a Service: the second
+            // then selects it and the third does not.
+            vec![
+                kind("Deployment", "kind"),
+                kind("Service", "spec/selector"),
+                kind("Deployment", "metadata/labels"),
+            ],
+            (0..70)
+                .map(|i| {
+                    kind(
+                        if i % 2 == 0 { "Deployment" } else { "Pod" },
+                        &format!("x{i}"),
+                    )
+                })
+                .collect(),
+        ];
+        let obj = v(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d"}, "spec": {"template": {}}}));
+        for specs in &spec_lists {
+            // Maps are created at the ends; `kind` is a scalar: set it.
+            let mut f = |n: &mut Value| {
+                match n {
+                    Value::Map(m) => {
+                        m.insert("a", Value::String("b".into()));
+                    }
+                    other => *other = Value::String("Service".into()),
+                }
+                Ok(())
+            };
+            let mut one = obj.clone();
+            for spec in specs {
+                apply_spec(&mut one, spec, Some(CreateKind::Map), &mut f).unwrap();
+            }
+            let mut all = obj.clone();
+            apply_specs(&mut all, specs, Some(CreateKind::Map), &mut f).unwrap();
+            assert_eq!(all, one);
+        }
+        let mut one = obj.clone();
+        apply_specs(&mut one, &spec_lists[1], Some(CreateKind::Map), &mut |n| {
+            if let Value::Map(m) = n {
+                m.insert("a", Value::String("b".into()));
+            } else {
+                *n = Value::String("Service".into());
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            one,
+            v(json!({"apiVersion": "apps/v1", "kind": "Service",
+                "metadata": {"name": "d"}, "spec": {"template": {}, "selector": {"a": "b"}}}))
+        );
+    }
+
+    /// `trace_specs` reports the nodes `apply_specs` (without create) would
+    /// visit, in its order, and the same error.
+    #[test]
+    fn trace_specs_finds_what_apply_specs_visits() {
+        let specs = [
+            FieldSpec::new("spec/containers[]/image"),
+            FieldSpec::new("spec/template/spec/containers[]/image"),
+            FieldSpec {
+                kind: "Foo".into(),
+                ..FieldSpec::new("spec/runner/img")
+            },
+            FieldSpec::new("spec/jobs/image"),
+        ];
+        let objs = [
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec":
+                {"containers": [{"image": "a"}, {"name": "n", "image": "b"}, null, {}]}}}}),
+            json!({"kind": "Foo", "spec": {"containers": null, "runner": {"x": 1, "img": "c"},
+                "jobs": [{"image": "d"}, {"q": 1, "image": "e"}]}}),
+            json!({"kind": "Bar", "spec": {"runner": {"img": "c"}, "jobs": [{"image": "f"}, 3]}}),
+        ];
+        for obj in objs {
+            let mut applied = v(obj.clone());
+            let mut n = 0;
+            let want = apply_specs(&mut applied, &specs, None, &mut |node| {
+                n += 1;
+                *node = Value::Int(n);
+                Ok(())
+            });
+            let mut traced = v(obj);
+            let mut paths = Vec::new();
+            let got = trace_specs(&mut traced, &specs, &mut |i, p| paths.push((i, p.to_vec())))
+                .expect("traceable");
+            for (k, (_, p)) in paths.iter().enumerate() {
+                *node_at_mut(&mut traced, p).expect("node") = Value::Int(k as i64 + 1);
+            }
+            assert_eq!(traced, applied);
+            match (want, got) {
+                (Ok(()), Ok(())) => {}
+                (Err(w), Err((i, e))) => {
+                    assert_eq!(spec_error(&traced, &specs[i], e).message, w.message)
+                }
+                (w, g) => panic!("{w:?} vs {g:?}"),
+            }
+        }
+        // A spec that may change the kind: not traced.
+        let mut obj = v(json!({"kind": "Foo"}));
+        assert!(trace_specs(&mut obj, &[FieldSpec::new("kind")], &mut |_, _| {}).is_none());
+    }
+
+    #[test]
+    fn gvk_order_without_keys_equals_order_of_keys() {
+        let parts = [
+            "",
+            "apps",
+            "a",
+            "a_b",
+            "~",
+            "v1",
+            "Namespace",
+            "Secret",
+            "Deployment",
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+            "é",
+            "Z",
+        ];
+        let mut gvks = Vec::new();
+        for g in parts {
+            for v in ["", "v1", "a"] {
+                for k in parts {
+                    gvks.push((g, v, k));
+                }
+            }
+        }
+        for &a in &gvks {
+            for &b in &gvks {
+                let want = gvk_sort_key(a.0, a.1, a.2).cmp(&gvk_sort_key(b.0, b.1, b.2));
+                assert_eq!(gvk_parts_cmp(a, b), want, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

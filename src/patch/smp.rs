@@ -113,6 +113,50 @@ fn raw_str(v: &Value) -> String {
     }
 }
 
+/// True for mappings and sequences: only their walk depends on the schema.
+fn is_collection(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Seq(_))
+}
+
+/// The schema of field `key` under `sch`, looked up only when one side is a
+/// collection (a scalar or null walk never uses it).
+fn child_schema<'s>(
+    sch: Option<SchemaRef<'s>>,
+    key: &str,
+    a: Option<&Value>,
+    b: Option<&Value>,
+) -> Option<SchemaRef<'s>> {
+    if a.is_some_and(is_collection) || b.is_some_and(is_collection) {
+        sch.and_then(|s| s.field(key))
+    } else {
+        None
+    }
+}
+
+/// [`raw_str`], borrowed for strings.
+fn raw_text(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(raw_str(other)),
+    }
+}
+
+/// True when no two `n`-long chunks of `texts` are equal.
+fn distinct_chunks<T: Eq + std::hash::Hash>(texts: &[T], n: usize) -> bool {
+    let count = texts.len() / n;
+    if count > 32 {
+        let mut seen = std::collections::HashSet::with_capacity(count);
+        return texts.chunks(n).all(|c| seen.insert(c));
+    }
+    for i in 0..count {
+        let a = &texts[i * n..(i + 1) * n];
+        if (i + 1..count).any(|j| &texts[j * n..(j + 1) * n] == a) {
+            return false;
+        }
+    }
+    true
+}
+
 /// A list item's value for `key`, as kyaml's `ElementValuesList` reads it:
 /// empty when the field is missing, null or an empty collection.
 fn key_str(elem: &Value, key: &str) -> String {
@@ -209,19 +253,114 @@ impl<'s> Walker<'s> {
         if sch.is_some() {
             return sch;
         }
-        for v in [dest, origin].into_iter().flatten() {
-            let (Some(av), Some(kind)) = (v.get("apiVersion"), v.get("kind")) else {
-                continue;
-            };
-            let (av, kind) = (raw_str(av), raw_str(kind));
-            if av.is_empty() || kind.is_empty() {
+        self.own_schema(dest.as_ref())
+            .or_else(|| self.own_schema(origin.as_ref()))
+    }
+
+    /// The schema named by a mapping's own `apiVersion` and `kind`.
+    fn own_schema(&self, v: Option<&Value>) -> Option<SchemaRef<'s>> {
+        let m = v?.as_map()?;
+        let (av, kind) = (raw_text(m.get("apiVersion")?), raw_text(m.get("kind")?));
+        if av.is_empty() || kind.is_empty() {
+            return None;
+        }
+        self.schema.for_type(&av, &kind)
+    }
+
+    /// True when walking `v` (not null) against no patch
+    /// (`walk(Some(v), None, false, sch)`) gives `v` back unchanged and
+    /// cannot fail: then the walk can be skipped. Only associative lists
+    /// change in such a walk (see [`Walker::list_settled`]); `null` fields
+    /// of mappings stay.
+    fn settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        match v {
+            Value::Map(m) => {
+                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                m.iter().all(|(k, c)| {
+                    !is_collection(c) || self.settled(c, sch.and_then(|s| s.field(k)))
+                })
+            }
+            Value::Seq(items) => match sch {
+                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    /// True when walking `v` as a subtree the patch adds (merged with
+    /// itself: `walk(None, Some(v), true, sch)`) gives `v` back unchanged and
+    /// cannot fail: no `null` field (those are dropped), no `$patch` key, and
+    /// every associative list settled.
+    fn same_settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        match v {
+            Value::Null => false,
+            Value::Map(m) => {
+                if m.contains_key(DIRECTIVE_KEY) {
+                    return false;
+                }
+                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                m.iter().all(|(k, c)| {
+                    if is_collection(c) {
+                        self.same_settled(c, sch.and_then(|s| s.field(k)))
+                    } else {
+                        !c.is_null()
+                    }
+                })
+            }
+            Value::Seq(items) => match sch {
+                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    /// True when the associative list merge of `items` with itself (what a
+    /// list the patch does not touch, or adds, goes through) gives the items
+    /// back unchanged and cannot fail. That holds when no item is null, an
+    /// empty mapping or holds `$patch`, when every item has a non-empty
+    /// scalar for each merge key (lists of scalars: a non-empty text), when
+    /// no two items have the same key texts (kyaml would merge them), and
+    /// when each item is itself settled. Then each item is merged with
+    /// itself in place and put back where it was.
+    fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>) -> bool {
+        let keys = sch.merge_keys();
+        let elem_sch = sch.elements();
+        let nk = keys.len().max(1);
+        let mut texts: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(items.len() * nk);
+        for item in items {
+            if keys.is_empty() {
+                if matches!(item, Value::Null | Value::Map(_) | Value::Seq(_)) {
+                    return false;
+                }
+                let t = raw_text(item);
+                if t.is_empty() {
+                    return false;
+                }
+                texts.push(t);
                 continue;
             }
-            if let Some(s) = self.schema.for_type(&av, &kind) {
-                return Some(s);
+            let Value::Map(m) = item else {
+                return false;
+            };
+            for k in &keys {
+                match m.get(k) {
+                    None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => return false,
+                    Some(f) => {
+                        let t = raw_text(f);
+                        if t.is_empty() {
+                            return false;
+                        }
+                        texts.push(t);
+                    }
+                }
+            }
+            if !self.same_settled(item, elem_sch) {
+                return false;
             }
         }
-        None
+        distinct_chunks(&texts, nk)
     }
 
     /// Merges `origin` (patch) into `dest` (target). `same` means both are
@@ -304,8 +443,8 @@ impl<'s> Walker<'s> {
             let mut sorted: Vec<String> = out.keys().cloned().collect();
             sorted.sort();
             for key in sorted {
-                let child_sch = sch.and_then(|s| s.field(&key));
                 let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
+                let child_sch = child_schema(sch, &key, o.as_ref(), None);
                 match self.walk(None, o, true, child_sch)? {
                     None | Some(Value::Null) => {
                         out.remove(&key);
@@ -335,13 +474,17 @@ impl<'s> Walker<'s> {
             let o = origin_map
                 .get_mut(&key)
                 .map(|v| std::mem::replace(v, Value::Null));
-            let child_sch = sch.and_then(|s| s.field(&key));
-            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
-            if o.is_none() && matches!(d, Some(Value::Null)) {
-                // A null already in the target and not patched stays.
-                out.insert(key, Value::Null);
+            let child_sch = child_schema(sch, &key, o.as_ref(), out.get(&key));
+            if o.is_none()
+                && out
+                    .get(&key)
+                    .is_some_and(|d| d.is_null() || self.settled(d, child_sch))
+            {
+                // Untouched by the patch, and the walk would change nothing
+                // (a null already in the target stays).
                 continue;
             }
+            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
             match self.walk(d, o, false, child_sch)? {
                 None | Some(Value::Null) => {
                     out.remove(&key);
@@ -389,6 +532,9 @@ impl<'s> Walker<'s> {
                 _ => None,
             }
         };
+        if o_items.is_none() && sch.is_some_and(|s| self.list_settled(&d_items, s)) {
+            return Ok(Some(Value::Seq(d_items)));
+        }
         let keys: Vec<String> = sch
             .map(|s| s.merge_keys().into_iter().map(str::to_string).collect())
             .unwrap_or_default();
@@ -463,55 +609,63 @@ impl ListMerge<'_, '_> {
         mut values: Vec<Vec<String>>,
         keys: Vec<String>,
     ) -> Result<Vec<Value>> {
-        let mut items: Vec<Value> = Vec::new();
         if keys.len() > 1 {
             merge_values(&mut values);
         }
-        let mut valid_keys = keys.clone();
+        // Each value's keys, worked out once: `vk`/`vv` for the setters,
+        // `k2`/`v2` to find the items; and the patch item it merges (the
+        // patch list does not change while merging).
+        let mut steps: Vec<Step> = Vec::with_capacity(values.len());
         for vals in &values {
             if vals.is_empty() {
                 continue;
             }
             let (vk, vv) = validate_keys(&values, vals, &keys);
-            valid_keys = vk.clone();
             let (k2, v2) = validate_keys(std::slice::from_ref(&vv), &vv, &vk);
-            let d_idx = find_element(&self.dest, &k2, &v2);
-            let same = self.origin.is_none();
-            let val = if same {
-                let o = d_idx.map(|i| self.dest[i].clone());
-                self.walker.walk(None, o, true, self.elem_sch)?
-            } else {
-                let o = self
-                    .origin
-                    .as_ref()
-                    .and_then(|src| find_element(src, &k2, &v2).map(|i| src[i].clone()));
-                let d = d_idx.map(|i| self.dest[i].clone());
-                // kyaml merges into the target's node in place, except when
-                // the patch item replaces it (the node stays as it was).
-                let replaces = matches!(&d, Some(Value::Map(_)))
-                    && matches!(&o, Some(Value::Map(m))
-                        if m.get(DIRECTIVE_KEY).map(raw_str).as_deref() == Some("replace"));
-                let val = self.walker.walk(d, o, false, self.elem_sch)?;
-                if replaces {
-                    val
-                } else {
-                    val.inspect(|v| {
-                        if let Some(i) = d_idx {
-                            self.dest[i] = v.clone();
+            let o_idx = self
+                .origin
+                .as_ref()
+                .and_then(|src| find_element(src, &k2, &v2));
+            steps.push(Step {
+                vk,
+                vv,
+                k2,
+                v2,
+                o_idx,
+            });
+        }
+        // How many steps still use each patch item: the last one takes it.
+        let mut uses = vec![0usize; self.origin.as_ref().map_or(0, Vec::len)];
+        for st in &steps {
+            if let Some(i) = st.o_idx {
+                uses[i] += 1;
+            }
+        }
+        let mut items: Vec<Value> = Vec::new();
+        for st in &steps {
+            let d_idx = find_element(&self.dest, &st.k2, &st.v2);
+            let val = match self.origin.as_mut() {
+                None => self.merge_same(d_idx)?,
+                Some(src) => {
+                    let o = st.o_idx.map(|i| {
+                        uses[i] -= 1;
+                        if uses[i] == 0 {
+                            std::mem::replace(&mut src[i], Value::Null)
+                        } else {
+                            src[i].clone()
                         }
-                    })
+                    });
+                    self.merge_pair(d_idx, o)?
                 }
             };
-            if same && let (Some(i), Some(v)) = (d_idx, &val) {
-                self.dest[i] = v.clone();
-            }
-            let mut val = match val {
+            let (vk, vv) = (&st.vk, &st.vv);
+            let mut v = match val {
                 None | Some(Value::Null) => None,
                 Some(Value::Map(m)) if m.is_empty() => None,
                 Some(v) => Some(v),
             };
-            let Some(mut v) = val.take() else {
-                element_delete(&mut self.dest, &vk, &vv)?;
+            let Some(mut v) = v.take() else {
+                element_delete(&mut self.dest, vk, vv)?;
                 continue;
             };
             for (i, key) in vk.iter().enumerate() {
@@ -522,14 +676,91 @@ impl ListMerge<'_, '_> {
                     m.insert(key.clone(), resolve_plain(&vv[i]));
                 }
             }
-            element_set(&mut items, v, &vk, &vv)?;
+            element_set(&mut items, v, vk, vv)?;
         }
         if values.is_empty() {
             return Ok(std::mem::take(&mut self.dest));
         }
-        append_list(&mut items, std::mem::take(&mut self.dest), &valid_keys)?;
+        let valid_keys = match steps.last() {
+            Some(st) => &st.vk,
+            None => &keys,
+        };
+        append_list(&mut items, std::mem::take(&mut self.dest), valid_keys)?;
         Ok(items)
     }
+
+    /// Merges the target item at `d_idx` with itself (the list is the
+    /// patch's own, or one the patch does not touch); the item in `dest`
+    /// becomes the result, as kyaml edits the node in place.
+    fn merge_same(&mut self, d_idx: Option<usize>) -> Result<Option<Value>> {
+        let w = self.walker;
+        let Some(i) = d_idx else {
+            return w.walk(None, None, true, self.elem_sch);
+        };
+        if w.same_settled(&self.dest[i], self.elem_sch) {
+            return Ok(Some(self.dest[i].clone()));
+        }
+        // The walk can drop the item only when it holds a directive (or is
+        // a list); then `dest` must keep it as it was.
+        let item = &mut self.dest[i];
+        let o = match item {
+            Value::Seq(_) => item.clone(),
+            Value::Map(m) if m.contains_key(DIRECTIVE_KEY) => item.clone(),
+            _ => std::mem::replace(item, Value::Null),
+        };
+        let val = w.walk(None, Some(o), true, self.elem_sch)?;
+        if let Some(v) = &val {
+            self.dest[i] = v.clone();
+        }
+        Ok(val)
+    }
+
+    /// Merges the patch item `o` into the target item at `d_idx`; the item
+    /// in `dest` becomes the result, as kyaml merges into the target's node
+    /// in place, except when the patch item replaces it (the node stays as
+    /// it was) or deletes it.
+    fn merge_pair(&mut self, d_idx: Option<usize>, o: Option<Value>) -> Result<Option<Value>> {
+        let w = self.walker;
+        if o.is_none()
+            && let Some(i) = d_idx
+            && w.settled(&self.dest[i], self.elem_sch)
+        {
+            return Ok(Some(self.dest[i].clone()));
+        }
+        let replaces = matches!(d_idx.map(|i| &self.dest[i]), Some(Value::Map(_)))
+            && matches!(&o, Some(Value::Map(m))
+                if m.get(DIRECTIVE_KEY).map(raw_str).as_deref() == Some("replace"));
+        // Without a patch item, or with a mapping or scalar one holding no
+        // directive, the walk gives a value: `dest` is then overwritten and
+        // the item can be moved out of it.
+        let keeps_result = match &o {
+            None => true,
+            Some(Value::Map(m)) => !m.contains_key(DIRECTIVE_KEY),
+            Some(Value::Null | Value::Seq(_)) => false,
+            Some(_) => true,
+        };
+        let d = d_idx.map(|i| {
+            if keeps_result && !replaces {
+                std::mem::replace(&mut self.dest[i], Value::Null)
+            } else {
+                self.dest[i].clone()
+            }
+        });
+        let val = w.walk(d, o, false, self.elem_sch)?;
+        if !replaces && let (Some(i), Some(v)) = (d_idx, &val) {
+            self.dest[i] = v.clone();
+        }
+        Ok(val)
+    }
+}
+
+/// The keys of one merged value (see [`ListMerge::set_elements`]).
+struct Step {
+    vk: Vec<String>,
+    vv: Vec<String>,
+    k2: Vec<String>,
+    v2: Vec<String>,
+    o_idx: Option<usize>,
 }
 
 /// Unifies key tuples that differ only where one side is empty (kyaml's
@@ -1069,6 +1300,88 @@ mod tests {
             r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["c","x","a"]}}"#,
             r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"finalizers":["c","x","a","b"],"name":"d"}}"#,
         );
+    }
+
+    /// `settled` must only say yes when the walk against no patch gives the
+    /// value back unchanged; `same_settled` likewise for the walk of a value
+    /// merged with itself. The samples cover each reason to say no.
+    #[test]
+    fn settled_means_walk_changes_nothing() {
+        let schema = Schema::builtin();
+        let w = Walker { schema };
+        let dep = |containers: &str| {
+            parse(&format!(
+                r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"d","labels":null}},"spec":{{"template":{{"spec":{{"containers":{containers}}}}}}}}}"#
+            ))
+        };
+        let cases = [
+            (
+                r#"[{"name":"a","image":"x","ports":[{"containerPort":80,"protocol":"TCP"},{"containerPort":80,"protocol":"UDP"}]},{"name":"b"}]"#,
+                true,
+            ),
+            ("[]", true),
+            // Two items with one key: kyaml merges them.
+            (
+                r#"[{"name":"a","image":"1"},{"name":"a","image":"2"}]"#,
+                false,
+            ),
+            // An item lacking the key wipes the ones before it.
+            (r#"[{"name":"a"},{"image":"nameless"}]"#, false),
+            // Null fields inside list items are dropped.
+            (r#"[{"name":"a","image":null}]"#, false),
+            (r#"[{"name":"a","env":[{"name":"E","value":null}]}]"#, false),
+            // Directives are applied.
+            (r#"[{"name":"a","$patch":"delete"},{"name":"b"}]"#, false),
+            (r#"[{"$patch":"replace"},{"name":"b"}]"#, false),
+            // Null and empty items are dropped.
+            (r#"[{"name":"a"},null]"#, false),
+            (r#"[{"name":"a"},{}]"#, false),
+            // 80 and "80" have the same text.
+            (
+                r#"[{"name":"a","ports":[{"containerPort":80},{"containerPort":"80"}]}]"#,
+                false,
+            ),
+        ];
+        for (containers, want) in cases {
+            let v = dep(containers);
+            let got = w.settled(&v, None);
+            assert_eq!(got, want, "{containers}");
+            let walked = w.walk(Some(v.clone()), None, false, None);
+            if got {
+                assert_eq!(walked.expect("walk"), Some(v.clone()), "{containers}");
+            } else {
+                // Each "no" is a real change (or error) of the walk.
+                assert!(
+                    walked.map_or(true, |r| r != Some(v.clone())),
+                    "{containers}"
+                );
+            }
+        }
+        // A port without protocol is unified with one that has it: not
+        // settled (here the walk happens to give the same list back).
+        let v = dep(
+            r#"[{"name":"a","ports":[{"containerPort":80},{"containerPort":80,"protocol":"TCP"}]}]"#,
+        );
+        assert!(!w.settled(&v, None));
+        // Merged with itself, a null field is dropped; left alone it stays.
+        let m = parse(r#"{"a":null,"b":1}"#);
+        assert!(w.settled(&m, None));
+        assert!(!w.same_settled(&m, None));
+        let same = parse(r#"{"a":{"b":[1,2]},"c":"x"}"#);
+        assert!(w.same_settled(&same, None));
+        assert_eq!(
+            w.walk(None, Some(same.clone()), true, None).expect("walk"),
+            Some(same)
+        );
+        // Lists of scalars merged by value: duplicates are merged.
+        let fin = |list: &str| {
+            parse(&format!(
+                r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"d","finalizers":{list}}}}}"#
+            ))
+        };
+        assert!(w.settled(&fin(r#"["a","b"]"#), None));
+        assert!(!w.settled(&fin(r#"["a","a"]"#), None));
+        assert!(!w.settled(&fin(r#"["1",1]"#), None));
     }
 
     #[test]

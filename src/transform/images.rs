@@ -3,7 +3,10 @@
 use regex::Regex;
 
 use crate::error::Result;
-use crate::fieldspec::{FieldSpec, apply_specs, scalar_text, wrong_kind_error};
+use crate::fieldspec::{
+    FieldSpec, NodeStep, apply_specs, node_at_mut, scalar_text, spec_error, trace_specs,
+    wrong_kind_error,
+};
 use crate::resource::Resource;
 use crate::transform::check_scalar;
 use crate::yaml::Value;
@@ -119,8 +122,12 @@ impl<'a> Updater<'a> {
 
     fn update(&self, node: &mut Value) -> Result<()> {
         check_scalar(node)?;
-        let Some(value) = scalar_text(node) else {
-            return Ok(());
+        let value: std::borrow::Cow<'_, str> = match &*node {
+            Value::String(s) => std::borrow::Cow::Borrowed(s),
+            other => match scalar_text(other) {
+                Some(t) => std::borrow::Cow::Owned(t),
+                None => return Ok(()),
+            },
         };
         if !self.matches(&value) {
             return Ok(());
@@ -229,41 +236,49 @@ pub fn set_images(
     Ok(())
 }
 
-/// One step of the way from a resource's root to a node.
-#[derive(Clone, Debug)]
-enum Step {
-    Key(String),
-    Index(usize),
+/// What the legacy `containers`/`initContainers` pass meets, in its order:
+/// an `image` field to update (its path, a range of the steps), or an item
+/// that is not a mapping (an error).
+enum Visit {
+    Image(std::ops::Range<usize>),
+    NotAMapping(Value),
 }
 
-/// What the legacy `containers`/`initContainers` pass meets, in its order:
-/// an `image` field to update, or an item that is not a mapping (an error).
-enum Visit {
-    Image(Vec<Step>),
-    NotAMapping(Value),
+/// What the field-spec pass meets, in its order: a node to update (the
+/// index of its spec, and its path, a range of the steps), or a walk error
+/// (which ends the pass).
+enum SpecVisit {
+    Node(usize, std::ops::Range<usize>),
+    Fails(usize, crate::error::Error),
 }
 
 /// Records, in [`Updater::walk`]'s order, the image fields it would update
 /// and the errors it would meet (the same for every image entry: updating an
-/// image changes no structure).
-fn collect_visits(node: &Value, path: &mut Vec<Step>, out: &mut Vec<Visit>) {
+/// image changes no structure). Paths go to `steps`.
+fn collect_visits(
+    node: &Value,
+    path: &mut Vec<NodeStep>,
+    steps: &mut Vec<NodeStep>,
+    out: &mut Vec<Visit>,
+) {
     match node {
         Value::Map(m) => {
-            for (key, value) in m.iter() {
-                path.push(Step::Key(key.clone()));
-                collect_visits(value, path, out);
+            for (i, (key, value)) in m.iter().enumerate() {
+                path.push(NodeStep::Entry(i));
+                collect_visits(value, path, steps, out);
                 if (key == "containers" || key == "initContainers")
                     && let Value::Seq(items) = value
                 {
-                    for (i, item) in items.iter().enumerate() {
+                    for (j, item) in items.iter().enumerate() {
                         match item {
                             Value::Null => {}
                             Value::Map(c) => {
-                                if c.contains_key("image") {
-                                    let mut p = path.clone();
-                                    p.push(Step::Index(i));
-                                    p.push(Step::Key("image".to_string()));
-                                    out.push(Visit::Image(p));
+                                if let Some(at) = c.keys().position(|k| k == "image") {
+                                    let start = steps.len();
+                                    steps.extend_from_slice(path);
+                                    steps.push(NodeStep::Item(j));
+                                    steps.push(NodeStep::Entry(at));
+                                    out.push(Visit::Image(start..steps.len()));
                                 }
                             }
                             other => {
@@ -280,8 +295,8 @@ fn collect_visits(node: &Value, path: &mut Vec<Step>, out: &mut Vec<Visit>) {
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push(Step::Index(i));
-                collect_visits(item, path, out);
+                path.push(NodeStep::Item(i));
+                collect_visits(item, path, steps, out);
                 path.pop();
             }
         }
@@ -289,22 +304,16 @@ fn collect_visits(node: &Value, path: &mut Vec<Step>, out: &mut Vec<Visit>) {
     }
 }
 
-fn node_at<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
-    let mut cur = root;
-    for step in path {
-        cur = match (step, cur) {
-            (Step::Key(k), Value::Map(m)) => m.get_mut(k)?,
-            (Step::Index(i), Value::Seq(items)) => items.get_mut(*i)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
 /// Applies every `images:` entry in order, with the same result (and the
 /// same first error) as calling [`set_images`] for each in turn, but finding
-/// each resource's container images once instead of walking the whole
-/// object once per entry.
+/// each resource's image fields once instead of walking the whole object
+/// (and every field spec) once per entry.
+///
+/// Updating an image only rewrites a scalar into a string, which changes
+/// what no walk meets (a scalar in the middle of a path is an error either
+/// way), unless an entry matches the text `null` (a `null` node ends a walk
+/// silently, a string does not) or a spec may change the object's GVK (which
+/// selects the specs): then the field specs are walked once per entry.
 pub fn set_images_all(
     resources: &mut [Resource],
     images: &[ImageSpec],
@@ -314,22 +323,45 @@ pub fn set_images_all(
         return Ok(());
     }
     let updaters: Vec<Updater> = images.iter().map(Updater::new).collect();
+    let trace = !updaters.iter().any(|u| u.matches("null"));
     // The first error in the order of one-entry-at-a-time runs: by entry,
     // then pass (containers, then field specs), then resource.
     let mut first_error: Option<((usize, u8, usize), crate::error::Error)> = None;
     let mut visits = Vec::new();
+    let mut spec_visits = Vec::new();
+    let mut steps = Vec::new();
     let mut path = Vec::new();
     for (pos, r) in resources.iter_mut().enumerate() {
         if is_crd(r) {
             continue;
         }
         visits.clear();
-        collect_visits(&r.value, &mut path, &mut visits);
+        spec_visits.clear();
+        steps.clear();
+        collect_visits(&r.value, &mut path, &mut steps, &mut visits);
+        // The field-spec pass, walked once (`None`: once per entry).
+        let traced = if trace {
+            let mut record = |spec: usize, trail: &[NodeStep]| {
+                let start = steps.len();
+                steps.extend_from_slice(trail);
+                spec_visits.push(SpecVisit::Node(spec, start..steps.len()));
+            };
+            match trace_specs(&mut r.value, specs, &mut record) {
+                None => false,
+                Some(Ok(())) => true,
+                Some(Err((spec, e))) => {
+                    spec_visits.push(SpecVisit::Fails(spec, e));
+                    true
+                }
+            }
+        } else {
+            false
+        };
         let failed = 'entries: {
             for (e, u) in updaters.iter().enumerate() {
                 for v in &visits {
                     let res = match v {
-                        Visit::Image(p) => match node_at(&mut r.value, p) {
+                        Visit::Image(p) => match node_at_mut(&mut r.value, &steps[p.clone()]) {
                             Some(node) => u.update(node),
                             None => Ok(()),
                         },
@@ -339,7 +371,24 @@ pub fn set_images_all(
                         break 'entries Some(((e, 0, pos), err));
                     }
                 }
-                if let Err(err) = apply_specs(&mut r.value, specs, None, &mut |n| u.update(n)) {
+                if !traced {
+                    if let Err(err) = apply_specs(&mut r.value, specs, None, &mut |n| u.update(n)) {
+                        break 'entries Some(((e, 1, pos), err));
+                    }
+                    continue;
+                }
+                for v in &spec_visits {
+                    let (spec, err) = match v {
+                        SpecVisit::Node(spec, p) => {
+                            match node_at_mut(&mut r.value, &steps[p.clone()]).map(|n| u.update(n))
+                            {
+                                Some(Err(err)) => (*spec, err),
+                                _ => continue,
+                            }
+                        }
+                        SpecVisit::Fails(spec, err) => (*spec, err.clone()),
+                    };
+                    let err = spec_error(&r.value, &specs[spec], err);
                     break 'entries Some(((e, 1, pos), err));
                 }
             }
@@ -416,6 +465,80 @@ mod tests {
         let mut all = res(bad);
         let e2 = set_images_all(&mut all, &entries, specs).unwrap_err();
         assert_eq!(e1.message, e2.message);
+    }
+
+    /// `set_images_all` against one `set_images` per entry: the same values,
+    /// or the same first error.
+    fn check_like_one_at_a_time(
+        docs: Vec<serde_json::Value>,
+        entries: &[ImageSpec],
+        specs: &[FieldSpec],
+    ) {
+        let mut one = res(docs.clone());
+        let want = entries
+            .iter()
+            .try_for_each(|e| set_images(&mut one, e, specs));
+        let mut all = res(docs);
+        let got = set_images_all(&mut all, entries, specs);
+        match (want, got) {
+            (Ok(()), Ok(())) => assert_eq!(values(&all), values(&one)),
+            (Err(w), Err(g)) => assert_eq!(g.message, w.message),
+            (w, g) => panic!("{w:?} vs {g:?}"),
+        }
+    }
+
+    #[test]
+    fn field_spec_pass_walked_once_like_one_at_a_time() {
+        let specs = &default_config().images;
+        let entries = [
+            ImageSpec {
+                new_name: "other/nginx".into(),
+                ..img("nginx")
+            },
+            ImageSpec {
+                tag_suffix: "-x".into(),
+                ..img("other/nginx")
+            },
+        ];
+        // A walk error (a scalar in the middle of a path) after an update.
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "a", "image": "nginx"}],
+                    "initContainers": [{"image": "nginx"}, "x"]}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"},
+                "spec": {"containers": [{"image": "nginx"}], "template": "x"}}),
+        ];
+        check_like_one_at_a_time(docs.clone(), &entries, specs);
+        check_like_one_at_a_time(docs[1..].to_vec(), &entries, specs);
+        // An image that is a mapping: the setter fails.
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"template": {"spec": {"containers": [{"image": {"a": 1}}]}}}}),
+        ];
+        check_like_one_at_a_time(docs, &entries, specs);
+        // An entry matching `null` turns null nodes into strings, which the
+        // later walks then meet; custom paths through such nodes.
+        let mut custom = specs.clone();
+        custom.push(FieldSpec::new("spec/runner/img"));
+        custom.push(FieldSpec::new("spec/runner/img/deeper"));
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"runner": {"img": null}, "containers": [{"image": null}]}}),
+        ];
+        check_like_one_at_a_time(docs.clone(), &[img("nu.l"), img("nu.l")], &custom);
+        check_like_one_at_a_time(docs, &entries, &custom);
+        // A spec that rewrites the kind, which selects the specs.
+        let mut custom = specs.clone();
+        custom.push(FieldSpec::new("kind"));
+        custom.push(FieldSpec {
+            kind: "nginx".into(),
+            ..FieldSpec::new("spec/runner/img")
+        });
+        let docs = vec![
+            json!({"apiVersion": "v1", "kind": "nginx", "metadata": {"name": "p"},
+            "spec": {"runner": {"img": "nginx"}}}),
+        ];
+        check_like_one_at_a_time(docs, &entries, &custom);
     }
 
     #[test]
