@@ -20,8 +20,8 @@
 //! the `paths` of a custom schema. Kinds not listed (CRDs, `TokenReview`, or
 //! `Namespace` under a wrong `apiVersion`) are treated as namespaced.
 
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
