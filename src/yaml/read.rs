@@ -2512,6 +2512,158 @@ s: {!!merge x: {a: 1}}
     }
 
     #[test]
+    fn raw_line_separators_outside_quotes_are_line_breaks() {
+        // Each input (without the ConfigMap's other fields, and with no final
+        // newline, as given) and the values kubectl kustomize printed for it.
+        let cases = [
+            // Literal: the LS is a break kept in the value, the next line's
+            // indentation is consumed.
+            (
+                "data:\n  a: |\n    x\u{2028}    y\n    z\n  b: c",
+                json!({"data": {"a": "x\u{2028}y\nz\n", "b": "c"}}),
+            ),
+            // A less indented line after the LS ends the block; chomping
+            // takes the LS as the final break.
+            (
+                "data:\n  a: |\n    x\u{2028}  b: c",
+                json!({"data": {"a": "x\u{2028}", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |-\n    x\u{2028}  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |+\n    x\u{2028}\u{2028}\n  b: c",
+                json!({"data": {"a": "x\u{2028}\u{2028}\n", "b": "c"}}),
+            ),
+            // An LS on an otherwise empty (less indented) line.
+            (
+                "data:\n  a: |\n    x\n  \u{2028}    y",
+                json!({"data": {"a": "x\n\u{2028}y"}}),
+            ),
+            // A block scalar ending the text with an LS and nothing else.
+            (
+                "data:\n  a: \"x\u{2028}  y\"\u{2028}  b: |+\n\u{2028}\u{2028}    z\n\n\n  c: >+\n    \u{2028}",
+                json!({"data": {"a": "x\u{2028}y", "b": "\u{2028}\u{2028}z\n\n\n", "c": "\u{2028}"}}),
+            ),
+            // Folded: an LS break is kept, not folded into a space.
+            (
+                "data:\n  a: >\n    x\u{2028}    y\n    z\n    w\n\n    v\u{2028}\n    u\n  b: c",
+                json!({"data": {"a": "x\u{2028}y z w\nv\u{2028}\nu\n", "b": "c"}}),
+            ),
+            // Header breaks, header comments, indentation indicators,
+            // properties, complex keys.
+            (
+                "data:\n  a: |\u{2029}    x\n    y\u{2029}  b: c",
+                json!({"data": {"a": "x\ny\u{2029}", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: | # c\u{2028}    x\n  b: >- \u{2028}\u{2028}    y",
+                json!({"data": {"a": "x\n", "b": "\u{2028}y"}}),
+            ),
+            (
+                "data:\n  a: |\n    x\nl:\n- |2\n   x\u{2028}   y\n- >1-\n  a\n\n  b\u{2028}",
+                json!({"data": {"a": "x\n"}, "l": [" x\u{2028} y\n", " a\n\n b"]}),
+            ),
+            (
+                "data:\n  a: ! |\n    x\u{2028}  b: !!str >\n    y\u{2028}",
+                json!({"data": {"a": "x\u{2028}", "b": "y\u{2028}"}}),
+            ),
+            (
+                "data:\n  a: &x |\n    p\u{2028}    q\n  b: *x",
+                json!({"data": {"a": "p\u{2028}q\n", "b": "p\u{2028}q\n"}}),
+            ),
+            (
+                "data:\n  ? |\n    k\u{2028}    x\n  : v",
+                json!({"data": {"k\u{2028}x\n": "v"}}),
+            ),
+            (
+                "data:\n  l:\n  - |\n    x\u{2028}  - y",
+                json!({"data": {"l": ["x\u{2028}", "y"]}}),
+            ),
+            // Plain scalars: the LS break is kept with the breaks after it,
+            // or ends the scalar.
+            (
+                "data:\n  a: x \u{2028}   y\n    z\n  b: c",
+                json!({"data": {"a": "x\u{2028}y z", "b": "c"}}),
+            ),
+            (
+                "data:\n  b: [a\u{2028}  b, c\u{2028} d \u{2028}\u{2028} e]",
+                json!({"data": {"b": ["a\u{2028}b", "c\u{2028}d\u{2028}\u{2028}e"]}}),
+            ),
+            (
+                "data:\n  a: x\u{2028}  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: x\u{2028}  #c\n  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            ("data:\n  a\u{2028}b: c", json!({"data": "a", "b": "c"})),
+            // Between tokens and in comments.
+            ("data:\u{2028}  a: b", json!({"data": {"a": "b"}})),
+            (
+                "data: # hi\u{2028}  b: c\n  d: e",
+                json!({"data": {"b": "c", "d": "e"}}),
+            ),
+            (
+                "data:\n  a: |\n    x\n  b: y\n  \u{2028}c: z",
+                json!({"data": {"a": "x\n", "b": "y"}, "c": "z"}),
+            ),
+            // A document marker after an LS ends the document.
+            (
+                "data:\n  a: b\u{2028}---\u{2028}x: y",
+                json!({"data": {"a": "b"}}),
+            ),
+            // Quoted scalars keep their own folding, wherever they turn out
+            // to be once earlier separators are read as breaks.
+            (
+                "data:\n  # c\u{2028}  b: 'x\u{2028}y'\n  c: d",
+                json!({"data": {"b": "x\u{2028}y", "c": "d"}}),
+            ),
+            (
+                "data:\n  a: 'x\u{2028}y'\u{2028}  b: c",
+                json!({"data": {"a": "x\u{2028}y", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |\n    'x\u{2028}  b: 'p\u{2028}q'",
+                json!({"data": {"a": "'x\u{2028}", "b": "p\u{2028}q"}}),
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn line_separators_count_as_lines_in_errors() {
+        // kubectl: "yaml: line 7: found a tab character that violates
+        // indentation" (the ConfigMap had 4 more lines before `data:`).
+        let e = err("data:\n  a: b\u{2028}  c: d\u{2028}\tx: y\n");
+        assert_eq!(e.line, Some(3));
+        // Without separators the parse takes the usual path.
+        assert!(!has_line_separator("a: b\n"));
+        assert!(has_line_separator("a: \u{2029}"));
+    }
+
+    #[test]
+    fn go_scalar_folding() {
+        // yaml.v3's rules, as in the kubectl-checked cases above.
+        assert_eq!(go_plain_value("a \u{2028}  b\n\n c\n d"), "a\u{2028}b\nc d");
+        assert_eq!(go_plain_value("a\r\n b"), "a b");
+        assert_eq!(go_block_value("  x\n  y\n", 2, false, 0), "x y\n");
+        assert_eq!(go_block_value("  x\n  y\n\n", 2, true, 1), "x\ny\n\n");
+        assert_eq!(go_block_value("  x\u{2028}\n", 2, true, -1), "x");
+        assert_eq!(
+            go_block_value("\n \u{2028}\n", usize::MAX, true, 1),
+            "\n\u{2028}\n"
+        );
+        assert_eq!(go_block_value("\n \u{2028}\n", usize::MAX, true, 0), "");
+        // No final break: none is added.
+        assert_eq!(go_block_value("  x", 2, true, 0), "x");
+    }
+
+    #[test]
     fn control_characters_are_refused_anywhere() {
         // kubectl: "yaml: control characters are not allowed" for each.
         for (text, line) in [
