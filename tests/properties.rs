@@ -380,6 +380,9 @@ fn line_separator_in_block_scalar_round_trip() {
     // The two fuzz inputs, as found.
     round_trips("\".\\L\\nes\\L\"").unwrap();
     round_trips("\r\n\r\n\"\r\n\r\\L\"\r\n").unwrap();
+    // A quote in a block scalar's line before a U+2028 line (fuzz crash in
+    // the first run with this support).
+    round_trips("a}\n\n*3*}\n---\n\n>\n'}\n-\n\n\u{2028}2-").unwrap();
     // kubectl kustomize output for a ConfigMap whose data held
     // a: ".\L\nes\L", b: "x\ny\Lz", c: "x\Ly": reads back to itself.
     let out = "apiVersion: v1\ndata:\n  a: |\n    .\u{2028}\n    es\u{2028}  b: |-\n    x\n    \

@@ -1050,6 +1050,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     self.complete(v, weight, false, &span)?
                 }
             };
+            self.prev_end = last_end;
             if let Some(root) = done {
                 // yaml.v3 reads up to the end of the document: a syntax error
                 // right after the root node still fails.
@@ -1063,7 +1064,6 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
                 return Ok(Some(root));
             }
-            self.prev_end = last_end;
         }
     }
 
