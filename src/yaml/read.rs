@@ -181,11 +181,11 @@ fn has_line_separator(text: &str) -> bool {
 // one is then recomputed from the original text with yaml.v3's rules.
 // Character indices are the same in both texts. Which LS/PS sit in quoted
 // scalars (left alone: `fold_line_separators` handles them) is learnt from
-// the parse itself: each round parses with the current choice and checks it
-// against the quoted scalars that parse found; the first LS/PS whose choice
-// disagrees, and every later one, are decided again from that parse. The
-// choices before it stay, so the rounds make progress; two rounds are the
-// usual case.
+// the parse itself: the first round replaces them all; each round checks its
+// choice against the quoted scalars that its parse found, and the first
+// LS/PS whose choice disagrees, and every later one, are decided again from
+// that parse. The choices before it stay, so the rounds make progress; one
+// round suffices without LS/PS in quoted scalars, two are usual with.
 
 /// Most parses of one piece while deciding which LS/PS are line breaks; the
 /// last parse is the answer when this is reached (only contrived inputs).
@@ -273,7 +273,9 @@ fn parse_with_line_separators(
         .filter(|(_, (_, c))| LINE_SEPARATORS.contains(c))
         .map(|(ci, (bi, _))| (ci, bi))
         .collect();
-    let mut replace = vec![false; seps.len()];
+    // First guess: all are line breaks (true of all but those in quoted
+    // scalars, which the first parse finds).
+    let mut replace = vec![true; seps.len()];
     let initial_budget = *budget;
     let mut round = 0;
     loop {
@@ -301,7 +303,8 @@ fn parse_with_line_separators(
         let Some(state) = b.separators.take() else {
             return result;
         };
-        let decide = |ci: usize| ci < state.reached && !in_spans(&state.quoted, ci);
+        // Beyond what the parse read, the first guess stands.
+        let decide = |ci: usize| !in_spans(&state.quoted, ci);
         let wrong = seps
             .iter()
             .zip(&replace)
@@ -2812,6 +2815,24 @@ s: {!!merge x: {a: 1}}
         let t = Instant::now();
         let d = docs(&src);
         assert_eq!(d[0].get("data").unwrap().as_map().unwrap().len(), 200_000);
+        assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn many_line_separators_stay_linear() {
+        let mut src = String::from("data:\n");
+        for i in 0..20_000 {
+            src.push_str(&format!(
+                "  k{i}: |\n    \u{e9}{i}\u{2028}    b\n  q{i}: 'x\u{2028}    y'\n  p{i}: a\u{2028}  r{i}: c\n"
+            ));
+        }
+        let t = Instant::now();
+        let d = docs(&src);
+        let data = d[0].get("data").unwrap();
+        assert_eq!(data.as_map().unwrap().len(), 80_000);
+        assert_eq!(data.get("k7"), Some(&s("\u{e9}7\u{2028}b\n")));
+        assert_eq!(data.get("q7"), Some(&s("x\u{2028}y")));
+        assert_eq!(data.get("p7"), Some(&s("a")));
         assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
     }
 
