@@ -383,6 +383,12 @@ fn line_separator_in_block_scalar_round_trip() {
     // A quote in a block scalar's line before a U+2028 line (fuzz crash in
     // the first run with this support).
     round_trips("a}\n\n*3*}\n---\n\n>\n'}\n-\n\n\u{2028}2-").unwrap();
+    // Many U+2028 in a flow sequence among quoted scalars (fuzz crash,
+    // minimized): a round per error ran out of rounds.
+    round_trips(
+        "a: &x{b: [0 \r\r\u{2028}c,a:,.\r\r\u{2028}e, a: \"\r\r\u{2028}a\",f: t\n\r\u{2028}7,l: u\r\r\u{2028}e ,a:\r\"\r\r\u{2028}t\",a: 7\r\r\u{2028}a,a: \"\r\r\u{2028}t\"]}\nd: *x",
+    )
+    .unwrap();
     // kubectl kustomize output for a ConfigMap whose data held
     // a: ".\L\nes\L", b: "x\ny\Lz", c: "x\Ly": reads back to itself.
     let out = "apiVersion: v1\ndata:\n  a: |\n    .\u{2028}\n    es\u{2028}  b: |-\n    x\n    \
