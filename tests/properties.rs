@@ -289,11 +289,19 @@ proptest! {
     }
 }
 
-/// Known gap, skipped: go-yaml v2's key comparator is not transitive for
-/// some keys with digit runs, so their order depends on the input order (in
-/// kubectl too); `fuzz/known/yaml_roundtrip/non-transitive-key-order.yaml`.
-/// Same values in another order only.
+/// Known gaps, skipped (kubectl is no fixed point there either):
+///
+/// - go-yaml v2's key comparator is not transitive for some keys with digit
+///   runs, so their order depends on the input order;
+///   `fuzz/known/yaml_roundtrip/non-transitive-key-order.yaml`. Same values
+///   in another order only.
+/// - a document ending in a raw U+2028/U+2029 is followed by `---` on the
+///   same line, where kyaml does not split: yaml.v3 drops the next document;
+///   `fuzz/known/yaml_roundtrip/line-separator-before-document-separator.yaml`.
 fn known_gap(out: &str) -> bool {
+    if out.contains("\u{2028}---\n") || out.contains("\u{2029}---\n") {
+        return true;
+    }
     let (Ok(a), Ok(b)) = (
         parse_documents(out),
         parse_documents(out).map(|d| emit_stream(&d)),
@@ -354,6 +362,20 @@ fn fuzz_regressions_yaml_roundtrip() {
         }
     }
     assert!(n > 0, "no regression inputs found");
+}
+
+/// The known gap above: kubectl kustomize, given its own output of these
+/// two ConfigMaps (the first ends in `zz: |\n  a\n  b\u{2028}---`), prints
+/// the first only; so does aiw.
+#[test]
+fn line_separator_before_document_separator() {
+    let text = "zz: \"a\\nb\\L\"\n---\nb: 1\n";
+    let docs = parse_documents(text).unwrap();
+    assert_eq!(docs.len(), 2);
+    let out = emit_stream(&docs);
+    assert_eq!(out, "zz: |\n  a\n  b\u{2028}---\nb: 1\n");
+    assert!(known_gap(&out));
+    assert_eq!(parse_documents(&out).unwrap(), docs[..1]);
 }
 
 /// A value holding U+2028 (found by the fuzzer): go-yaml writes it
