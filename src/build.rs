@@ -31,8 +31,9 @@ pub struct BuildOptions {
 pub struct Accumulator {
     /// The resources so far.
     pub resources: ResMap,
-    /// Field specs in force (defaults plus `configurations` and `crds`).
-    pub config: TransformerConfig,
+    /// Field specs in force (defaults plus `configurations` and `crds`),
+    /// shared: most kustomizations use exactly the defaults.
+    pub config: Arc<TransformerConfig>,
     /// Declared vars.
     pub vars: transform::vars::VarSet,
 }
@@ -40,7 +41,7 @@ pub struct Accumulator {
 /// The merge schema a build uses, kustomize-style: the first kustomization
 /// (top first, then bases depth-first) with an `openapi` field chooses it for
 /// everything that follows.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct SchemaState {
     chosen: bool,
     custom: Option<Arc<Schema>>,
@@ -50,6 +51,18 @@ thread_local! {
     static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
     /// True while a build whose top kustomization has `buildMetadata` runs.
     static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl SchemaState {
+    /// The same choice (the custom schema compared by identity).
+    fn same_as(&self, other: &SchemaState) -> bool {
+        self.chosen == other.chosen
+            && match (&self.custom, &other.custom) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
 }
 
 /// The strategic merge schema in force for the build running on this thread.
@@ -133,7 +146,58 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
-    for r in &resources {
+    render(&resources)
+}
+
+/// Resources rendered per worker thread, at least.
+const RENDER_CHUNK: usize = 128;
+
+/// Checks that every resource can be written and renders the stream, split
+/// over the spare workers when there are many resources.
+fn render(resources: &[Resource]) -> Result<String> {
+    let mut slots = Vec::new();
+    while slots.len() + 1 < resources.len().div_ceil(RENDER_CHUNK) {
+        match WorkerSlot::take() {
+            Some(slot) => slots.push(slot),
+            None => break,
+        }
+    }
+    if slots.is_empty() {
+        return render_part(resources);
+    }
+    let per = resources.len().div_ceil(slots.len() + 1);
+    let mut parts = resources.chunks(per);
+    let first = parts.next().unwrap_or_default();
+    let rendered: Vec<Result<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .zip(slots)
+            .map(|(part, slot)| {
+                scope.spawn(move || {
+                    let _slot = slot;
+                    render_part(part)
+                })
+            })
+            .collect();
+        let mut out = vec![render_part(first)];
+        for h in handles {
+            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        out
+    });
+    let mut out = String::new();
+    for part in rendered {
+        let part = part?;
+        if !out.is_empty() && !part.is_empty() {
+            out.push_str("---\n");
+        }
+        out.push_str(&part);
+    }
+    Ok(out)
+}
+
+/// [`render`] on one thread.
+fn render_part(resources: &[Resource]) -> Result<String> {
+    for r in resources {
         yaml::check_writable(&r.value).map_err(|e| {
             let e = Error::msg(format!("{}: {}", r.id(), e.message));
             match &r.source {
@@ -142,8 +206,8 @@ pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
             }
         })?;
     }
-    let docs: Vec<Value> = resources.into_iter().map(|r| r.value).collect();
-    Ok(yaml::emit_stream(&docs))
+    let docs: Vec<&Value> = resources.iter().map(|r| &r.value).collect();
+    Ok(yaml::emit_stream_refs(&docs))
 }
 
 /// Reads and parses the kustomization file in `ldr`'s root.
@@ -185,8 +249,10 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
     // `configurations` files, then merged into the accumulator's config (the
     // order matters: merging sorts, and a spec already present shadows an
     // effectively equal one merged later).
-    let mut tc = crate::fieldspec::default_config().clone();
-    if !k.configurations.is_empty() {
+    if k.configurations.is_empty() {
+        merge_defaults(&mut ra.config).map_err(|e| e.with_file(&k.file))?;
+    } else {
+        let mut tc = crate::fieldspec::default_config().clone();
         let mut custom = TransformerConfig::default();
         for c in &k.configurations {
             let text = ldr.load_text(c)?;
@@ -197,15 +263,19 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
             }
         }
         tc.merge(&custom).map_err(|e| e.with_file(&k.file))?;
+        Arc::make_mut(&mut ra.config)
+            .merge(&tc)
+            .map_err(|e| e.with_file(&k.file))?;
     }
-    ra.config.merge(&tc).map_err(|e| e.with_file(&k.file))?;
     for c in &k.crds {
         let text = ldr.load_text(c)?;
         let shown = ldr.display_path(c);
         for doc in parse_yaml(&shown, &text)? {
             let tc =
                 crate::crds::config_from_crd_definitions(&doc).map_err(|e| e.with_file(&shown))?;
-            ra.config.merge(&tc).map_err(|e| e.with_file(&shown))?;
+            Arc::make_mut(&mut ra.config)
+                .merge(&tc)
+                .map_err(|e| e.with_file(&shown))?;
         }
     }
     run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
@@ -220,6 +290,45 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
             .map_err(|e| e.with_file(&k.file))?;
     }
     Ok(ra)
+}
+
+/// The default field specs merged into an empty configuration, shared.
+fn merged_defaults() -> &'static Arc<TransformerConfig> {
+    static MERGED: std::sync::OnceLock<Arc<TransformerConfig>> = std::sync::OnceLock::new();
+    MERGED.get_or_init(|| {
+        let mut tc = TransformerConfig::default();
+        // The embedded defaults merge cleanly (a unit test checks it).
+        let _ = tc.merge(crate::fieldspec::default_config());
+        Arc::new(tc)
+    })
+}
+
+/// `config.merge(defaults)` without copying: an empty configuration becomes
+/// the shared merged defaults, and merging the defaults into them again
+/// changes nothing (checked by a unit test).
+fn merge_defaults(config: &mut Arc<TransformerConfig>) -> Result<()> {
+    let merged = merged_defaults();
+    if Arc::ptr_eq(config, merged) {
+        return Ok(());
+    }
+    if **config == TransformerConfig::default() {
+        *config = merged.clone();
+        return Ok(());
+    }
+    Arc::make_mut(config).merge(crate::fieldspec::default_config())
+}
+
+/// `config.merge(other)`, skipping the merge of a shared configuration into
+/// itself (which changes nothing).
+fn merge_config(config: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) -> Result<()> {
+    if Arc::ptr_eq(config, other) {
+        return Ok(());
+    }
+    if **config == TransformerConfig::default() && Arc::ptr_eq(other, merged_defaults()) {
+        *config = other.clone();
+        return Ok(());
+    }
+    Arc::make_mut(config).merge(other)
 }
 
 fn accumulate_resources(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
@@ -238,46 +347,168 @@ pub(crate) fn accumulate_paths(
     Ok(ra.resources)
 }
 
+/// What a `resources:` entry names.
+#[derive(Clone, Copy, PartialEq)]
+enum EntryKind {
+    File,
+    Directory,
+    Remote,
+    Missing,
+}
+
 fn accumulate_list(
     ldr: &Loader,
     k: &Kustomization,
     paths: &[String],
     ra: &mut Accumulator,
 ) -> Result<()> {
-    for path in paths {
-        if ldr.is_file(path) {
-            let resources = read_resources(ldr, path)?;
-            for r in resources {
-                append_unique(&mut ra.resources, r)
-                    .map_err(|e| e.with_file(ldr.display_path(path)))?;
+    let kinds: Vec<EntryKind> = paths
+        .iter()
+        .map(|path| {
+            if ldr.is_file(path) {
+                EntryKind::File
+            } else if ldr.is_dir(path) {
+                EntryKind::Directory
+            } else if crate::loader::is_remote(path) {
+                EntryKind::Remote
+            } else {
+                EntryKind::Missing
             }
-        } else if ldr.is_dir(path) {
-            let sub = accumulate_directory(
-                ldr,
-                path,
-                Accumulator {
-                    config: TransformerConfig::default(),
-                    ..Default::default()
-                },
-                false,
-            )?;
-            merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
-        } else if crate::loader::is_remote(path) {
-            return Err(Error::in_file(
-                &k.file,
-                format!(
-                    "remote resource {:?} is not supported: aiw never fetches from the network",
-                    path
-                ),
-            ));
-        } else {
-            return Err(Error::in_file(
-                ldr.display_path(path),
-                "resource not found: no such file or directory",
-            ));
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        // Directories after the one at hand may be built by spare workers
+        // meanwhile; their results are taken in order, as if built here.
+        let mut running: Vec<Option<SpeculativeBuild<'_>>> = paths.iter().map(|_| None).collect();
+        let mut next_dispatch = 0;
+        for (i, (path, kind)) in paths.iter().zip(&kinds).enumerate() {
+            next_dispatch = next_dispatch.max(i + 1);
+            while next_dispatch < paths.len() {
+                if kinds[next_dispatch] == EntryKind::Directory {
+                    match SpeculativeBuild::start(scope, ldr, &paths[next_dispatch]) {
+                        Some(b) => running[next_dispatch] = Some(b),
+                        None => break,
+                    }
+                }
+                next_dispatch += 1;
+            }
+            match kind {
+                EntryKind::File => {
+                    let resources = read_resources(ldr, path)?;
+                    for r in resources {
+                        append_unique(&mut ra.resources, r)
+                            .map_err(|e| e.with_file(ldr.display_path(path)))?;
+                    }
+                }
+                EntryKind::Directory => {
+                    let sub = match running[i].take().and_then(SpeculativeBuild::finish) {
+                        Some(result) => result?,
+                        None => accumulate_directory(ldr, path, Accumulator::default(), false)?,
+                    };
+                    merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
+                }
+                EntryKind::Remote => {
+                    return Err(Error::in_file(
+                        &k.file,
+                        format!(
+                            "remote resource {:?} is not supported: aiw never fetches from the network",
+                            path
+                        ),
+                    ));
+                }
+                EntryKind::Missing => {
+                    return Err(Error::in_file(
+                        ldr.display_path(path),
+                        "resource not found: no such file or directory",
+                    ));
+                }
+            }
         }
+        Ok(())
+    })
+}
+
+/// Worker threads the process may still start: one per spare core.
+fn spare_workers() -> &'static std::sync::atomic::AtomicUsize {
+    static SPARE: std::sync::OnceLock<std::sync::atomic::AtomicUsize> = std::sync::OnceLock::new();
+    SPARE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::sync::atomic::AtomicUsize::new(cores.saturating_sub(1))
+    })
+}
+
+/// A claim on one spare worker, given back when dropped.
+struct WorkerSlot;
+
+impl WorkerSlot {
+    fn take() -> Option<WorkerSlot> {
+        use std::sync::atomic::Ordering;
+        spare_workers()
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| WorkerSlot)
     }
-    Ok(())
+}
+
+impl Drop for WorkerSlot {
+    fn drop(&mut self) {
+        spare_workers().fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// Stack size of worker threads (as deep as the main thread's).
+const WORKER_STACK: usize = 16 << 20;
+
+/// A base directory built on a worker thread ahead of its turn, starting from
+/// the schema choice in force when it started. kustomize's first `openapi`
+/// field wins for everything after it, so the result only stands if no
+/// earlier entry changed that choice in between; otherwise it is rebuilt.
+struct SpeculativeBuild<'scope> {
+    started_with: SchemaState,
+    handle: std::thread::ScopedJoinHandle<'scope, (Result<Accumulator>, SchemaState)>,
+}
+
+impl<'scope> SpeculativeBuild<'scope> {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        ldr: &'env Loader,
+        path: &'env str,
+    ) -> Option<Self> {
+        let slot = WorkerSlot::take()?;
+        let started_with = SCHEMA.with(|s| s.borrow().clone());
+        let schema = started_with.clone();
+        let track = TRACK_ORIGINS.with(|t| t.get());
+        let handle = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, move || {
+                let _slot = slot;
+                SCHEMA.with(|s| *s.borrow_mut() = schema);
+                TRACK_ORIGINS.with(|t| t.set(track));
+                let result = accumulate_directory(ldr, path, Accumulator::default(), false);
+                (result, SCHEMA.with(|s| s.borrow().clone()))
+            })
+            .ok()?;
+        Some(SpeculativeBuild {
+            started_with,
+            handle,
+        })
+    }
+
+    /// The result, when it stands (the schema choice on this thread is still
+    /// the one the worker started from); the schema choice the build made
+    /// is adopted with it.
+    fn finish(self) -> Option<Result<Accumulator>> {
+        let (result, schema) = match self.handle.join() {
+            Ok(out) => out,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let current = SCHEMA.with(|s| s.borrow().clone());
+        if !current.same_as(&self.started_with) {
+            return None;
+        }
+        SCHEMA.with(|s| *s.borrow_mut() = schema);
+        Some(result)
+    }
 }
 
 /// Appends `r`, failing when a resource with the same id is present.
@@ -297,7 +528,7 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     for r in sub.resources.into_resources() {
         append_unique(&mut ra.resources, r)?;
     }
-    ra.config.merge(&sub.config)?;
+    merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
     Ok(())
 }
@@ -739,4 +970,36 @@ fn drop_local_configs(m: &mut ResMap) {
         })
         .collect();
     m.replace_all(keep);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts in `merge_defaults` and `merge_config` stand for real
+    /// merges: check that those merges give exactly the shared value.
+    #[test]
+    fn shared_default_config_is_a_merge_fixed_point() {
+        let merged = merged_defaults();
+        let mut fresh = TransformerConfig::default();
+        fresh.merge(crate::fieldspec::default_config()).unwrap();
+        assert_eq!(&fresh, merged.as_ref());
+        let mut again = (**merged).clone();
+        again.merge(crate::fieldspec::default_config()).unwrap();
+        assert_eq!(&again, merged.as_ref());
+        let mut into_empty = TransformerConfig::default();
+        into_empty.merge(merged).unwrap();
+        assert_eq!(&into_empty, merged.as_ref());
+        assert_ne!(merged.as_ref(), &TransformerConfig::default());
+    }
+
+    #[test]
+    fn merging_defaults_shares_one_configuration() {
+        let mut a = Arc::new(TransformerConfig::default());
+        merge_defaults(&mut a).unwrap();
+        assert!(Arc::ptr_eq(&a, merged_defaults()));
+        let mut b = Arc::new(TransformerConfig::default());
+        merge_config(&mut b, &a).unwrap();
+        assert!(Arc::ptr_eq(&b, &a));
+    }
 }

@@ -739,23 +739,101 @@ fn parse_backref(v: &Value) -> Result<NameBackRef> {
 }
 
 /// kustomize v5.5's default field specs, generated from the YAML beside this
-/// module by `src/fieldspec/gen.py`.
-const DEFAULTS_JSON: &str = include_str!("fieldspec/defaults.json");
+/// module by `src/fieldspec/gen.py` (one tab-separated record per line).
+const DEFAULTS_TEXT: &str = include_str!("fieldspec/defaults.txt");
 
 /// kustomize v5.5's default transformer configuration, parsed once.
 pub fn default_config() -> &'static TransformerConfig {
     static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
-    CONFIG.get_or_init(|| {
-        let json: serde_json::Value =
-            serde_json::from_str(DEFAULTS_JSON).expect("embedded default field specs are JSON");
-        TransformerConfig::from_value(&Value::from(json))
-            .expect("embedded default field specs are valid")
-    })
+    CONFIG.get_or_init(|| parse_defaults(DEFAULTS_TEXT))
+}
+
+/// Reads `defaults.txt` (see `gen.py`): `S category g v k path create`,
+/// `R g v k` (a name-reference referent), `B g v k path create` (a referrer
+/// of the last `R`). The text is ours and fixed; a unit test checks it
+/// against the YAML it was generated from.
+fn parse_defaults(text: &str) -> TransformerConfig {
+    fn spec(f: &[&str]) -> FieldSpec {
+        FieldSpec {
+            group: f[0].to_string(),
+            version: f[1].to_string(),
+            kind: f[2].to_string(),
+            path: f[3].to_string(),
+            create: f[4] == "1",
+        }
+    }
+    let mut t = TransformerConfig::default();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["S", category, rest @ ..] if rest.len() == 5 => {
+                let list = match *category {
+                    "namePrefix" => &mut t.name_prefix,
+                    "nameSuffix" => &mut t.name_suffix,
+                    "namespace" => &mut t.namespace,
+                    "commonLabels" => &mut t.common_labels,
+                    "labels" => &mut t.labels,
+                    "templateLabels" => &mut t.template_labels,
+                    "commonAnnotations" => &mut t.common_annotations,
+                    "varReference" => &mut t.var_reference,
+                    "images" => &mut t.images,
+                    "replicas" => &mut t.replicas,
+                    _ => continue,
+                };
+                list.push(spec(rest));
+            }
+            ["R", group, version, kind] => t.name_reference.push(NameBackRef {
+                gvk: Gvk {
+                    group: group.to_string(),
+                    version: version.to_string(),
+                    kind: kind.to_string(),
+                },
+                referrers: Vec::new(),
+            }),
+            ["B", rest @ ..] if rest.len() == 5 => {
+                if let Some(last) = t.name_reference.last_mut() {
+                    last.referrers.push(spec(rest));
+                }
+            }
+            _ => {}
+        }
+    }
+    t.sort();
+    t
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `defaults.txt` says exactly what the kustomize YAML it was generated
+    /// from says.
+    #[test]
+    fn defaults_text_matches_the_kustomize_yaml() {
+        let files = [
+            include_str!("fieldspec/nameprefix.yaml"),
+            include_str!("fieldspec/namesuffix.yaml"),
+            include_str!("fieldspec/commonlabels.yaml"),
+            include_str!("fieldspec/templatelabels.yaml"),
+            include_str!("fieldspec/commonannotations.yaml"),
+            include_str!("fieldspec/namespace.yaml"),
+            include_str!("fieldspec/varreference.yaml"),
+            include_str!("fieldspec/namereference.yaml"),
+            include_str!("fieldspec/images.yaml"),
+            include_str!("fieldspec/replicas.yaml"),
+        ];
+        let mut all = Map::new();
+        for text in files {
+            for doc in crate::yaml::parse_documents(text).unwrap() {
+                for (k, v) in doc.as_map().unwrap().iter() {
+                    all.insert(k, v.clone());
+                }
+            }
+        }
+        let from_yaml = TransformerConfig::from_value(&Value::Map(all)).unwrap();
+        assert_eq!(default_config(), &from_yaml);
+        assert!(from_yaml.name_reference.len() > 10 && from_yaml.images.len() > 3);
+    }
     use serde_json::json;
 
     fn v(j: serde_json::Value) -> Value {

@@ -155,8 +155,12 @@ fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
             match k.as_str() {
                 "name" => {
                     i.name = get_string(&f, v)?;
-                    // kustomize matches image names as regular expressions.
-                    if regex::Regex::new(&format!("^{}$", i.name)).is_err() {
+                    // kustomize matches image names as regular expressions;
+                    // a name without these characters is always a valid one.
+                    let may_be_invalid = i
+                        .name
+                        .contains(['\\', '(', ')', '[', ']', '{', '}', '*', '+', '?']);
+                    if may_be_invalid && regex::Regex::new(&format!("^{}$", i.name)).is_err() {
                         return Err(Error::msg(format!(
                             "images: name {:?} is not a valid image name pattern",
                             i.name

@@ -2,7 +2,7 @@
 //! metadata kustomize tracks beside it (previous ids, prefixes and suffixes
 //! applied, generator behaviour), and an id-indexed, order-keeping collection.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::path::PathBuf;
 

@@ -20,8 +20,8 @@
 //! the `paths` of a custom schema. Kinds not listed (CRDs, `TokenReview`, or
 //! `Namespace` under a wrong `apiVersion`) are treated as namespaced.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
@@ -433,7 +433,7 @@ fn parse_builtin(text: &'static str) -> Schema {
     let mut s = Schema {
         defs: Vec::with_capacity(640),
         redirect: Vec::with_capacity(640),
-        def_index: HashMap::with_capacity(640),
+        def_index: HashMap::with_capacity_and_hasher(640, Default::default()),
         ..Schema::default()
     };
     for line in text.lines() {

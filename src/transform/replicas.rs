@@ -45,6 +45,10 @@ pub fn set_replicas(
     let mut found = false;
     for fs in specs {
         for r in resources.iter_mut() {
+            // Cheap test first: most resources have another name.
+            if r.name() != replica.name && r.prev_ids.iter().all(|id| id.name != replica.name) {
+                continue;
+            }
             let cur = r.id();
             let hit = std::iter::once(&cur)
                 .chain(r.prev_ids.iter())

@@ -39,6 +39,12 @@ pub fn emit_document(v: &Value) -> String {
 
 /// Documents joined by `---\n`.
 pub fn emit_stream(docs: &[Value]) -> String {
+    let refs: Vec<&Value> = docs.iter().collect();
+    emit_stream_refs(&refs)
+}
+
+/// [`emit_stream`] over borrowed documents.
+pub fn emit_stream_refs(docs: &[&Value]) -> String {
     let mut out = String::with_capacity(512 * docs.len().max(1));
     for (i, d) in docs.iter().enumerate() {
         if i > 0 {
@@ -59,17 +65,22 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
     fn bad_char(c: char) -> bool {
         matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
     }
+    // Fast path: ASCII below DEL holds none of the characters checked here.
+    fn plain_ascii(s: &str) -> bool {
+        s.bytes().all(|b| b < 0x7f)
+    }
     match v {
         Value::Float(f) if !f.is_finite() => Err(crate::Error::msg(format!(
             "json: unsupported value: {}",
             format_go_float(*f)
         ))),
-        Value::String(s) if s.contains(bad_char) => Err(crate::Error::msg(
+        Value::String(s) if !plain_ascii(s) && s.contains(bad_char) => Err(crate::Error::msg(
             "yaml: control characters are not allowed",
         )),
         Value::Seq(items) => items.iter().try_for_each(check_writable),
         Value::Map(m) => m.iter().try_for_each(|(k, v)| {
-            if k.contains(bad_char) {
+            let ascii = plain_ascii(k);
+            if !ascii && k.contains(bad_char) {
                 Err(crate::Error::msg(
                     "yaml: control characters are not allowed",
                 ))
@@ -79,7 +90,7 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
                 Err(crate::Error::msg(
                     "yaml: map merge requires map or sequence of maps as the value (a `<<` key)",
                 ))
-            } else if k.contains('\u{85}') {
+            } else if !ascii && k.contains('\u{85}') {
                 Err(crate::Error::msg(
                     "yaml: a mapping key holds U+0085 (NEL), which go-yaml cannot read back",
                 ))

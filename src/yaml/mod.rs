@@ -2,10 +2,11 @@
 //! the go-yaml-v2-compatible emitter. No other module touches a YAML crate.
 
 mod emit;
+pub mod fast;
 mod read;
 mod value;
 
-pub use emit::{check_writable, emit_document, emit_stream, natural_less};
+pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
 pub use read::{
     MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
 };

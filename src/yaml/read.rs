@@ -66,7 +66,7 @@ pub const MAX_DEPTH: usize = 1000;
 
 /// Alias expansion budget, in weight units (one node, or 32 bytes of string),
 /// on top of `text.len() / 16`: a "billion laughs" input fails fast.
-const ALIAS_BUDGET_BASE: usize = 200_000;
+pub(super) const ALIAS_BUDGET_BASE: usize = 200_000;
 
 /// Parses a multi-document stream as kustomize reads a resource file; null and
 /// empty documents are dropped (kustomize also drops `{}` and `[]` documents,
@@ -95,14 +95,17 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
         let piece = &text[chunk.start..chunk.end];
-        let doc = if has_line_separator(piece) {
-            parse_with_line_separators(piece, chunk.line_offset, &mut budget, allow_duplicates)?
-        } else {
-            let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
-            b.allow_duplicates = allow_duplicates;
-            b.parse_first_document()?
+        // Ordinary YAML takes the fast path (same result; it never fails);
+        // it leaves text holding a raw LS/PS to the full reader.
+        let parsed = match super::fast::parse_chunk(piece) {
+            Some(v) => Some(v),
+            None => {
+                let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
+                b.allow_duplicates = allow_duplicates;
+                b.parse_first_document()?
+            }
         };
-        match doc {
+        match parsed {
             None | Some(Value::Null) => {}
             Some(v) => out.push(v),
         }
@@ -114,7 +117,7 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
 /// character outside YAML's printable set anywhere in the input, comments
 /// included: C0 controls other than tab, LF and CR, DEL, C1 controls other
 /// than NEL, surrogates and U+FFFE/U+FFFF. Checked upfront, as kubectl does.
-fn check_characters(text: &str) -> Result<(), YamlError> {
+pub(super) fn check_characters(text: &str) -> Result<(), YamlError> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
             || matches!(c, '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
@@ -299,7 +302,7 @@ fn parse_with_line_separators(
             quoted: Vec::new(),
             reached: 0,
         });
-        let result = b.parse_first_document();
+        let result = b.parse_events();
         let Some(state) = b.separators.take() else {
             return result;
         };
@@ -496,16 +499,16 @@ pub fn float_value(f: f64) -> Result<Value, String> {
 // ---------------------------------------------------------------------------
 // Document splitting (kyaml's own, before any YAML parsing)
 
-struct Chunk {
-    start: usize,
-    end: usize,
-    line_offset: usize,
+pub(super) struct Chunk {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) line_offset: usize,
 }
 
 /// Splits like kyaml: a separator is `\n---` followed by anything up to the
 /// next `\n` (matches do not overlap); text after `---` must be blank or a
 /// comment. Each piece but the last keeps one trailing newline.
-fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
+pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
     let mut chunks = Vec::new();
     let mut prev = 0;
     let mut pos = 0;
@@ -586,7 +589,7 @@ impl Frame {
     }
 }
 
-struct Builder<'a, 'b> {
+pub(super) struct Builder<'a, 'b> {
     text: &'a str,
     ascii: bool,
     cursor_char: usize,
@@ -596,7 +599,7 @@ struct Builder<'a, 'b> {
     anchors: Vec<Option<(Value, usize)>>,
     stack: Vec<Frame>,
     /// go-yaml v2 semantics for duplicate keys: the last one wins.
-    allow_duplicates: bool,
+    pub(super) allow_duplicates: bool,
     /// Set when the text is a piece whose raw LS/PS were replaced.
     separators: Option<SeparatorState<'a>>,
     /// Char index where the previous event ended.
@@ -608,7 +611,7 @@ fn scalar_weight(len: usize) -> usize {
 }
 
 impl<'a, 'b> Builder<'a, 'b> {
-    fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
+    pub(super) fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
         Builder {
             text,
             ascii: text.is_ascii(),
@@ -957,7 +960,22 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Reads the first document of the chunk (kyaml decodes one document per
     /// piece; anything after it is ignored). `None` when there is none.
-    fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
+    /// [`parse_with_line_separators`]).
+    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+        if self.separators.is_none() && has_line_separator(self.text) {
+            return parse_with_line_separators(
+                self.text,
+                self.line_offset,
+                self.budget,
+                self.allow_duplicates,
+            );
+        }
+        self.parse_events()
+    }
+
+    /// [`Builder::parse_first_document`] on the text as it is.
+    fn parse_events(&mut self) -> Result<Option<Value>, YamlError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (ev, span) = match parser.next_event() {
@@ -1435,7 +1453,7 @@ fn value_weight(v: &Value) -> usize {
 // Scalars
 
 #[derive(Clone, Copy, PartialEq, Debug)]
-enum CoreTag {
+pub(super) enum CoreTag {
     Str,
     Binary,
     Int,
@@ -1447,7 +1465,7 @@ enum CoreTag {
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
-enum TagKind {
+pub(super) enum TagKind {
     /// No tag, or the non-specific `!`.
     Untagged,
     /// A tag of the YAML core schema that yaml.v3 acts on.
@@ -1486,7 +1504,7 @@ fn tag_kind(tag: Option<&Tag>) -> TagKind {
 
 /// A scalar resolved by yaml.v3, before the JSON round trip.
 #[derive(Debug, PartialEq)]
-enum Resolved {
+pub(super) enum Resolved {
     Null,
     Bool(bool),
     Int(i64),
@@ -1510,7 +1528,12 @@ impl Resolved {
 }
 
 /// The value of a scalar node (not a key).
-fn scalar_value(text: &str, plain: bool, kind: TagKind, flow: bool) -> Result<Value, String> {
+pub(super) fn scalar_value(
+    text: &str,
+    plain: bool,
+    kind: TagKind,
+    flow: bool,
+) -> Result<Value, String> {
     let resolved = match kind {
         TagKind::Untagged if !plain => return Ok(Value::String(text.to_string())),
         // kustomize re-encodes nodes before decoding them: an empty plain
@@ -1538,7 +1561,7 @@ fn scalar_value(text: &str, plain: bool, kind: TagKind, flow: bool) -> Result<Va
 }
 
 /// yaml.v3's resolution of a plain untagged scalar.
-fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
+pub(super) fn resolve_implicit(s: &str, try_timestamp: bool) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
@@ -1803,7 +1826,7 @@ fn go_lossy_string(bytes: Vec<u8>) -> String {
 // Timestamps (yaml.v3 accepts four Go time layouts; JSON writes RFC 3339)
 
 #[derive(Debug, PartialEq, Clone, Copy)]
-struct Timestamp {
+pub(super) struct Timestamp {
     year: u32,
     month: u32,
     day: u32,
