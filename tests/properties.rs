@@ -200,9 +200,7 @@ proptest! {
         // (kubectl fails or merges): not a document aiw emits unchanged.
         prop_assume!(!docs.iter().any(has_merge_key));
         let out = emit_stream(&docs);
-        let back = parse_documents(&out);
-        prop_assume!(back.is_ok() || !out.contains(LINE_SEPARATORS));
-        let back = back
+        let back = parse_documents(&out)
             .map_err(|e| TestCaseError::fail(format!("emitted YAML does not read back: {e}\n{out}")))?;
         let again = emit_stream(&back);
         prop_assume!(out == again || !known_gap(&out));
@@ -217,9 +215,7 @@ proptest! {
             && docs.iter().all(|d| check_writable(d).is_ok())
         {
             let out = emit_stream(&docs);
-            let back = parse_documents(&out);
-            prop_assume!(back.is_ok() || !out.contains(LINE_SEPARATORS));
-            let back = back
+            let back = parse_documents(&out)
                 .map_err(|e| TestCaseError::fail(format!("emitted YAML does not read back: {e}\n{out}")))?;
             let again = emit_stream(&back);
             prop_assume!(out == again || !known_gap(&out));
@@ -293,20 +289,17 @@ proptest! {
     }
 }
 
-/// U+2028 and U+2029: line breaks for yaml.v3, not for the reader.
-const LINE_SEPARATORS: [char; 2] = ['\u{2028}', '\u{2029}'];
-
-/// Known gap (fuzz/known/yaml_roundtrip/): yaml.v3 reads a raw U+2028 or
-/// U+2029 as a line break everywhere; the reader does so only inside quoted
-/// scalars (see `line_separator_round_trip`). go-yaml writes a string holding
-/// both `\n` and U+2028 as a block scalar whose lines end in U+2028, which
-/// the reader then reads differently. Such outputs are skipped.
+/// Known gaps, skipped (kubectl is no fixed point there either):
 ///
-/// Also skipped: go-yaml v2's key comparator is not transitive for some keys
-/// with digit runs, so their order depends on the input order (in kubectl
-/// too); `fuzz/known/yaml_roundtrip/non-transitive-key-order.yaml`.
+/// - go-yaml v2's key comparator is not transitive for some keys with digit
+///   runs, so their order depends on the input order;
+///   `fuzz/known/yaml_roundtrip/non-transitive-key-order.yaml`. Same values
+///   in another order only.
+/// - a document ending in a raw U+2028/U+2029 is followed by `---` on the
+///   same line, where kyaml does not split: yaml.v3 drops the next document;
+///   `fuzz/known/yaml_roundtrip/line-separator-before-document-separator.yaml`.
 fn known_gap(out: &str) -> bool {
-    if out.contains(LINE_SEPARATORS) {
+    if out.contains("\u{2028}---\n") || out.contains("\u{2029}---\n") {
         return true;
     }
     let (Ok(a), Ok(b)) = (
@@ -371,6 +364,20 @@ fn fuzz_regressions_yaml_roundtrip() {
     assert!(n > 0, "no regression inputs found");
 }
 
+/// The known gap above: kubectl kustomize, given its own output of these
+/// two ConfigMaps (the first ends in `zz: |\n  a\n  b\u{2028}---`), prints
+/// the first only; so does aiw.
+#[test]
+fn line_separator_before_document_separator() {
+    let text = "zz: \"a\\nb\\L\"\n---\nb: 1\n";
+    let docs = parse_documents(text).unwrap();
+    assert_eq!(docs.len(), 2);
+    let out = emit_stream(&docs);
+    assert_eq!(out, "zz: |\n  a\n  b\u{2028}---\nb: 1\n");
+    assert!(known_gap(&out));
+    assert_eq!(parse_documents(&out).unwrap(), docs[..1]);
+}
+
 /// A value holding U+2028 (found by the fuzzer): go-yaml writes it
 /// single-quoted with the break followed by indentation, and yaml.v3 drops
 /// the blanks around the break when reading it back (checked with kubectl
@@ -383,4 +390,40 @@ fn line_separator_round_trip() {
     assert_eq!(out, "a: 'q\u{2028}  r'\n");
     round_trips(&out).unwrap();
     round_trips("a: 'q \u{2028}   r'\nb: \"s\u{2029}  t\"\nc: \"u\\L  v\"\n").unwrap();
+}
+
+/// Strings holding both `\n` and U+2028 (found by the fuzzer, once in
+/// `fuzz/known/`): go-yaml writes them as block scalars whose lines end in,
+/// or consist of, a raw U+2028, which yaml.v3 reads as a line break kept in
+/// the value. kubectl kustomize reads its own output of these back to the
+/// same bytes (a fixed point), and so must aiw.
+#[test]
+fn line_separator_in_block_scalar_round_trip() {
+    // The two fuzz inputs, as found.
+    round_trips("\".\\L\\nes\\L\"").unwrap();
+    round_trips("\r\n\r\n\"\r\n\r\\L\"\r\n").unwrap();
+    // A quote in a block scalar's line before a U+2028 line (fuzz crash in
+    // the first run with this support).
+    round_trips("a}\n\n*3*}\n---\n\n>\n'}\n-\n\n\u{2028}2-").unwrap();
+    // Many U+2028 in a flow sequence among quoted scalars (fuzz crash,
+    // minimized): a round per error ran out of rounds.
+    round_trips(
+        "a: &x{b: [0 \r\r\u{2028}c,a:,.\r\r\u{2028}e, a: \"\r\r\u{2028}a\",f: t\n\r\u{2028}7,l: u\r\r\u{2028}e ,a:\r\"\r\r\u{2028}t\",a: 7\r\r\u{2028}a,a: \"\r\r\u{2028}t\"]}\nd: *x",
+    )
+    .unwrap();
+    // kubectl kustomize output for a ConfigMap whose data held
+    // a: ".\L\nes\L", b: "x\ny\Lz", c: "x\Ly": reads back to itself.
+    let out = "apiVersion: v1\ndata:\n  a: |\n    .\u{2028}\n    es\u{2028}  b: |-\n    x\n    \
+               y\u{2028}    z\n  c: 'x\u{2028}    y'\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let docs = parse_documents(out).unwrap();
+    assert_eq!(
+        docs[0].get("data"),
+        Some(&Value::from(serde_json::json!({
+            "a": ".\u{2028}\nes\u{2028}",
+            "b": "x\ny\u{2028}z",
+            "c": "x\u{2028}y",
+        })))
+    );
+    assert_eq!(emit_stream(&docs), out);
+    round_trips(out).unwrap();
 }

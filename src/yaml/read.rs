@@ -95,7 +95,8 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
         let piece = &text[chunk.start..chunk.end];
-        // Ordinary YAML takes the fast path (same result; it never fails).
+        // Ordinary YAML takes the fast path (same result; it never fails);
+        // it leaves text holding a raw LS/PS to the full reader.
         let parsed = match super::fast::parse_chunk(piece) {
             Some(v) => Some(v),
             None => {
@@ -167,6 +168,288 @@ fn fold_line_separators(text: &str) -> String {
         }
     }
     out
+}
+
+/// True when the text holds a raw U+2028 or U+2029 (the common case, none,
+/// costs two byte searches).
+fn has_line_separator(text: &str) -> bool {
+    text.contains(LINE_SEPARATORS[0]) || text.contains(LINE_SEPARATORS[1])
+}
+
+// ---------------------------------------------------------------------------
+// Raw U+2028/U+2029 outside quoted scalars
+//
+// yaml.v3 takes a raw LS/PS as a line break everywhere: the column restarts
+// at 0 and the line count grows, so it ends a comment, separates tokens, and
+// ends a plain or block scalar when the next "line" is less indented. Inside
+// a plain or block scalar the break is kept in the value as the character
+// itself and is never folded into a space. saphyr (YAML 1.2) sees an
+// ordinary character.
+//
+// A piece holding one is parsed with each LS/PS outside quoted scalars
+// replaced by `\n`, so that saphyr sees yaml.v3's structure (and counts lines
+// as it does); the value of each plain or block scalar spanning a replaced
+// one is then recomputed from the original text with yaml.v3's rules.
+// Character indices are the same in both texts. Which LS/PS sit in quoted
+// scalars (left alone: `fold_line_separators` handles them) is learnt from
+// the parse itself: the first round replaces them all; each round checks its
+// choice against the quoted scalars that its parse found, and the first
+// LS/PS whose choice disagrees, and every later one, are decided again from
+// that parse. The choices before it stay, so the rounds make progress; one
+// round suffices without LS/PS in quoted scalars, two are usual with.
+
+/// Most parses of one piece while deciding which LS/PS are line breaks; the
+/// last parse is the answer when this is reached (only contrived inputs).
+const MAX_SEPARATOR_ROUNDS: usize = 16;
+
+/// What a parse with replaced line separators needs and learns.
+struct SeparatorState<'a> {
+    /// The piece as written.
+    original: &'a str,
+    /// Character indices of the LS/PS replaced by `\n`, ascending.
+    replaced: Vec<usize>,
+    /// Character spans of the quoted scalars met, in order.
+    quoted: Vec<(usize, usize)>,
+    /// Character index up to which the parse read the text.
+    reached: usize,
+}
+
+impl SeparatorState<'_> {
+    /// True when a replaced separator lies in `[start, end)` (char indices).
+    fn replaced_in(&self, start: usize, end: usize) -> bool {
+        let i = self.replaced.partition_point(|&c| c < start);
+        self.replaced.get(i).is_some_and(|&c| c < end)
+    }
+
+    /// Byte offset in the original text of char index `ci`, whose byte
+    /// offset in the parsed text is `parsed_byte` (each replaced separator
+    /// is 3 bytes there, 1 here).
+    fn original_byte(&self, ci: usize, parsed_byte: usize) -> usize {
+        parsed_byte + 2 * self.replaced.partition_point(|&c| c < ci)
+    }
+}
+
+/// The block scalar header (`|` or `>`) on the line from `from`, after any
+/// tags and anchors.
+fn header_from(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' => i += 1,
+            b'&' | b'!' => {
+                while i < b.len() && !matches!(b[i], b' ' | b'\t' | b'\n') {
+                    i += 1;
+                }
+            }
+            b'|' | b'>' => return Some(i),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Byte offset just after the quote closing the quoted scalar opened at
+/// `open` with `quote`, or the end of the text.
+fn closing_quote(b: &[u8], open: usize, quote: u8) -> usize {
+    let mut i = open + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// True when char index `ci` lies in one of the (ordered, disjoint) spans.
+fn in_spans(spans: &[(usize, usize)], ci: usize) -> bool {
+    let i = spans.partition_point(|&(s, _)| s <= ci);
+    i > 0 && ci < spans[i - 1].1
+}
+
+/// Reads the first document of a piece holding raw LS/PS as yaml.v3 does
+/// (see above).
+fn parse_with_line_separators(
+    text: &str,
+    line_offset: usize,
+    budget: &mut usize,
+    allow_duplicates: bool,
+) -> Result<Option<Value>, YamlError> {
+    // (char index, byte offset) of each LS/PS.
+    let seps: Vec<(usize, usize)> = text
+        .char_indices()
+        .enumerate()
+        .filter(|(_, (_, c))| LINE_SEPARATORS.contains(c))
+        .map(|(ci, (bi, _))| (ci, bi))
+        .collect();
+    // First guess: all are line breaks (true of all but those in quoted
+    // scalars, which the first parse finds).
+    let mut replace = vec![true; seps.len()];
+    let initial_budget = *budget;
+    let mut round = 0;
+    loop {
+        round += 1;
+        let mut parsed = String::with_capacity(text.len());
+        let mut replaced = Vec::new();
+        let mut last = 0;
+        for (&(ci, bi), _) in seps.iter().zip(&replace).filter(|(_, r)| **r) {
+            parsed.push_str(&text[last..bi]);
+            parsed.push('\n');
+            last = bi + LINE_SEPARATORS[0].len_utf8();
+            replaced.push(ci);
+        }
+        parsed.push_str(&text[last..]);
+        *budget = initial_budget;
+        let mut b = Builder::new(&parsed, line_offset, budget);
+        b.allow_duplicates = allow_duplicates;
+        b.separators = Some(SeparatorState {
+            original: text,
+            replaced,
+            quoted: Vec::new(),
+            reached: 0,
+        });
+        let result = b.parse_events();
+        let Some(state) = b.separators.take() else {
+            return result;
+        };
+        // Beyond what the parse read, the first guess stands.
+        let decide = |ci: usize| !in_spans(&state.quoted, ci);
+        let wrong = seps
+            .iter()
+            .zip(&replace)
+            .position(|(&(ci, _), &r)| ci < state.reached && r != decide(ci));
+        match wrong {
+            Some(k) if round < MAX_SEPARATOR_ROUNDS => {
+                for (r, &(ci, _)) in replace[k..].iter_mut().zip(&seps[k..]) {
+                    *r = decide(ci);
+                }
+            }
+            _ => return result,
+        }
+    }
+}
+
+/// True for the characters yaml.v3 takes as line breaks (NEL aside, which
+/// the reader does not treat as one).
+fn is_go_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+/// Reads the line break at the start of `rest` as yaml.v3's `read_line`
+/// does (CR LF, CR and LF give `\n`; LS and PS are kept), moving past it.
+fn read_go_break(rest: &mut &str, out: &mut String) -> bool {
+    let Some(c) = rest.chars().next() else {
+        return false;
+    };
+    if !is_go_break(c) {
+        return false;
+    }
+    let mut len = c.len_utf8();
+    if c == '\r' && rest[1..].starts_with('\n') {
+        len = 2;
+    }
+    out.push(if c == '\r' { '\n' } else { c });
+    *rest = &rest[len..];
+    true
+}
+
+/// The value of a plain scalar from its source text (first to last
+/// character), folded as yaml.v3 folds it: a line break is a space, or the
+/// empty lines after it; an LS/PS break is kept with the breaks after it.
+fn go_plain_value(raw: &str) -> String {
+    let mut s = String::with_capacity(raw.len());
+    let mut whitespaces = String::new();
+    let mut leading_break = String::new();
+    let mut trailing_breaks = String::new();
+    let mut leading_blanks = false;
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        if c == ' ' || c == '\t' {
+            if !leading_blanks {
+                whitespaces.push(c);
+            }
+            rest = &rest[1..];
+        } else if is_go_break(c) {
+            if leading_blanks {
+                read_go_break(&mut rest, &mut trailing_breaks);
+            } else {
+                whitespaces.clear();
+                leading_break.clear();
+                read_go_break(&mut rest, &mut leading_break);
+                leading_blanks = true;
+            }
+        } else {
+            if leading_blanks {
+                if leading_break.starts_with('\n') {
+                    if trailing_breaks.is_empty() {
+                        s.push(' ');
+                    }
+                } else {
+                    s.push_str(&leading_break);
+                }
+                s.push_str(&trailing_breaks);
+                trailing_breaks.clear();
+                leading_blanks = false;
+            } else {
+                s.push_str(&whitespaces);
+                whitespaces.clear();
+            }
+            s.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    s
+}
+
+/// The value of a block scalar as yaml.v3 reads it, from the text after its
+/// header line; `indent` is its content indentation (`usize::MAX` when it
+/// has no content line), `chomp` is -1 (`-`), 0 or 1 (`+`).
+fn go_block_value(text: &str, indent: usize, literal: bool, chomp: i8) -> String {
+    // Eats indentation up to `indent` and the empty lines, collecting their
+    // breaks; returns the column reached.
+    fn breaks(rest: &mut &str, indent: usize, out: &mut String) -> usize {
+        loop {
+            let spaces = rest.bytes().take(indent).take_while(|&b| b == b' ').count();
+            *rest = &rest[spaces..];
+            if !read_go_break(rest, out) {
+                return spaces;
+            }
+        }
+    }
+    let mut rest = text;
+    let mut s = String::with_capacity(text.len());
+    let mut leading_break = String::new();
+    let mut trailing_breaks = String::new();
+    let mut col = breaks(&mut rest, indent, &mut trailing_breaks);
+    let mut leading_blank = false;
+    while col == indent && !rest.is_empty() {
+        let trailing_blank = rest.starts_with([' ', '\t']);
+        if !literal && !leading_blank && !trailing_blank && leading_break.starts_with('\n') {
+            if trailing_breaks.is_empty() {
+                s.push(' ');
+            }
+        } else {
+            s.push_str(&leading_break);
+        }
+        leading_break.clear();
+        s.push_str(&trailing_breaks);
+        trailing_breaks.clear();
+        leading_blank = trailing_blank;
+        let end = rest.find(is_go_break).unwrap_or(rest.len());
+        s.push_str(&rest[..end]);
+        rest = &rest[end..];
+        read_go_break(&mut rest, &mut leading_break);
+        col = breaks(&mut rest, indent, &mut trailing_breaks);
+    }
+    if chomp != -1 {
+        s.push_str(&leading_break);
+    }
+    if chomp == 1 {
+        s.push_str(&trailing_breaks);
+    }
+    s
 }
 
 /// Parses text holding at most one document (a kustomization file, a patch).
@@ -325,6 +608,10 @@ pub(super) struct Builder<'a, 'b> {
     stack: Vec<Frame>,
     /// go-yaml v2 semantics for duplicate keys: the last one wins.
     pub(super) allow_duplicates: bool,
+    /// Set when the text is a piece whose raw LS/PS were replaced.
+    separators: Option<SeparatorState<'a>>,
+    /// Char index where the previous event ended.
+    prev_end: usize,
 }
 
 fn scalar_weight(len: usize) -> usize {
@@ -343,6 +630,220 @@ impl<'a, 'b> Builder<'a, 'b> {
             anchors: Vec::new(),
             stack: Vec::new(),
             allow_duplicates: false,
+            separators: None,
+            prev_end: 0,
+        }
+    }
+
+    /// Notes how far a parse with replaced separators read.
+    fn reached(&mut self, ci: usize) {
+        if let Some(st) = &mut self.separators {
+            st.reached = st.reached.max(ci);
+        }
+    }
+
+    /// Notes a scan error: the text up to the end of its line was read.
+    fn reached_error(&mut self, e: &ScanError) {
+        if self.separators.is_none() {
+            return;
+        }
+        let ci = e.marker().index();
+        self.pending_quoted(ci);
+        let b = self.byte_index(ci);
+        let line = self.text[b..].split('\n').next().unwrap_or("");
+        // The break ending that line was read too.
+        self.reached(ci + line.chars().count() + 1);
+    }
+
+    /// Records the quoted scalars the scanner read after the last event
+    /// before it failed at `error_ci` (their events never came): found by
+    /// skipping tokens from the end of the last event (roughly: enough for a
+    /// key and its value).
+    fn pending_quoted(&mut self, error_ci: usize) {
+        let from = self.byte_index(self.prev_end);
+        let until = self.byte_index(error_ci.max(self.prev_end));
+        let t = self.text;
+        let b = t.as_bytes();
+        let mut spans = Vec::new();
+        let mut i = from;
+        while i <= until && i < b.len() {
+            match b[i] {
+                b' ' | b'\t' | b'\n' | b'\r' | b':' | b'-' | b'?' | b',' | b'[' | b']' | b'{'
+                | b'}' => i += 1,
+                b'#' => i = t[i..].find('\n').map_or(t.len(), |n| i + n),
+                b'!' | b'&' | b'*' => {
+                    i = t[i..].find([' ', '\t', '\n']).map_or(t.len(), |n| i + n);
+                }
+                q @ (b'\'' | b'"') => {
+                    let end = closing_quote(b, i, q);
+                    spans.push((i, end));
+                    i = end;
+                }
+                // A plain scalar: up to `: `, ` #`, a flow indicator or the
+                // end of the line.
+                _ => {
+                    i += 1;
+                    while i < b.len() {
+                        match b[i] {
+                            b'\n' | b',' | b'[' | b']' | b'{' | b'}' => break,
+                            b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\t' | b'\n')) => {
+                                break;
+                            }
+                            b'#' if matches!(b[i - 1], b' ' | b'\t') => break,
+                            _ => i += 1,
+                        }
+                    }
+                }
+            }
+        }
+        let mut ci = self.prev_end;
+        let mut at = from;
+        let mut to_char = |byte: usize| {
+            ci += t[at..byte].chars().count();
+            at = byte;
+            ci
+        };
+        let spans: Vec<(usize, usize)> = spans
+            .into_iter()
+            .map(|(s, e)| (to_char(s), to_char(e)))
+            .collect();
+        if let Some(st) = &mut self.separators {
+            st.quoted.extend(spans);
+        }
+    }
+
+    /// The scalar text as yaml.v3 reads it when raw LS/PS were replaced: a
+    /// plain or block scalar spanning a replaced one is read again from the
+    /// original text; quoted scalars are recorded.
+    fn scalar_with_separators<'t>(
+        &mut self,
+        text: Cow<'t, str>,
+        style: ScalarStyle,
+        properties: bool,
+        span: &Span,
+    ) -> Cow<'t, str> {
+        let (start, end) = (span.start.index(), span.end.index());
+        match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                if let Some(st) = &mut self.separators {
+                    st.quoted.push((start, end));
+                }
+                text
+            }
+            ScalarStyle::Plain => {
+                if !self
+                    .separators
+                    .as_ref()
+                    .is_some_and(|st| st.replaced_in(start, end))
+                {
+                    return text;
+                }
+                let (bs, be) = (self.byte_index(start), self.byte_index(end));
+                match &self.separators {
+                    Some(st) => {
+                        let (os, oe) = (st.original_byte(start, bs), st.original_byte(end, be));
+                        st.original
+                            .get(os..oe)
+                            .map_or(text, |raw| Cow::Owned(go_plain_value(raw)))
+                    }
+                    None => text,
+                }
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                self.block_with_separators(text, style == ScalarStyle::Literal, properties, span)
+            }
+        }
+    }
+
+    /// See [`Builder::scalar_with_separators`]: a block scalar. saphyr's span
+    /// starts at its first property when it has one; else at its first
+    /// content character, or at what follows when it has none (at its header
+    /// when that is the end of the text). The header is then on the last
+    /// non-blank line before the span.
+    fn block_with_separators<'t>(
+        &mut self,
+        text: Cow<'t, str>,
+        literal: bool,
+        properties: bool,
+        span: &Span,
+    ) -> Cow<'t, str> {
+        let lower = self.byte_index(self.prev_end);
+        let start = self.byte_index(span.start.index());
+        let t = self.text;
+        let bytes = t.as_bytes();
+        let empty = text.bytes().all(|b| b == b'\n');
+        let header = if properties || (empty && matches!(bytes.get(start), Some(b'|' | b'>'))) {
+            header_from(bytes, start)
+        } else {
+            let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
+            if !t[line_start..start].bytes().all(|b| b == b' ') {
+                return text;
+            }
+            let blank = |l: &str| l.bytes().all(|b| b == b' ' || b == b'\t');
+            let mut region = line_start;
+            let header_line = loop {
+                if region == 0 {
+                    return text;
+                }
+                let prev = t[..region - 1].rfind('\n').map_or(0, |i| i + 1);
+                if blank(&t[prev..region - 1]) {
+                    region = prev;
+                } else {
+                    break prev;
+                }
+            };
+            (header_line.max(lower)..region - 1).find(|&j| {
+                matches!(bytes[j], b'|' | b'>')
+                    && (j == header_line || matches!(bytes[j - 1], b' ' | b'\t'))
+            })
+        };
+        let Some(h) = header else {
+            return text;
+        };
+        let Some(nl) = t[h..].find('\n') else {
+            return text;
+        };
+        // The line after the header, where the content region starts.
+        let region = h + nl + 1;
+        let region_ci = if region >= start {
+            span.start.index() + t[start..region].chars().count()
+        } else {
+            span.start.index() - t[region..start].chars().count()
+        };
+        let chomp = bytes[h + 1..region - 1]
+            .iter()
+            .take_while(|b| matches!(b, b'+' | b'-' | b'0'..=b'9'))
+            .fold(0i8, |c, b| match b {
+                b'+' => 1,
+                b'-' => -1,
+                _ => c,
+            });
+        let Some(st) = &self.separators else {
+            return text;
+        };
+        if !st.replaced_in(region_ci, span.end.index().max(region_ci) + 1) {
+            return text;
+        }
+        let indent = if empty {
+            usize::MAX
+        } else {
+            // The first content line, less its indentation, starts the value.
+            let rest = &t[region..];
+            let first = rest
+                .split('\n')
+                .find(|l| !l.bytes().all(|b| b == b' ' || b == b'\t'))
+                .unwrap_or("");
+            let value = text.trim_start_matches('\n');
+            let spaces = first.bytes().take_while(|&b| b == b' ').count();
+            match (0..=spaces).rev().find(|&p| value.starts_with(&first[p..])) {
+                Some(p) => p,
+                None => return text,
+            }
+        };
+        let ob = st.original_byte(region_ci, region);
+        match st.original.get(ob..) {
+            Some(rest) => Cow::Owned(go_block_value(rest, indent, literal, chomp)),
+            None => text,
         }
     }
 
@@ -368,8 +869,19 @@ impl<'a, 'b> Builder<'a, 'b> {
             return ci.min(self.text.len());
         }
         if ci < self.cursor_char {
-            self.cursor_char = 0;
-            self.cursor_byte = 0;
+            // Walk back from the cursor (the line-separator code looks back
+            // a little; starting over from 0 would cost the whole text).
+            let back = self.cursor_char - ci;
+            let b = match self.text[..self.cursor_byte]
+                .char_indices()
+                .nth_back(back - 1)
+            {
+                Some((off, _)) => off,
+                None => 0,
+            };
+            self.cursor_char = ci;
+            self.cursor_byte = b;
+            return b;
         }
         let skip = ci - self.cursor_char;
         let b = match self.text[self.cursor_byte..].char_indices().nth(skip) {
@@ -456,13 +968,38 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Reads the first document of the chunk (kyaml decodes one document per
     /// piece; anything after it is ignored). `None` when there is none.
+    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
+    /// [`parse_with_line_separators`]).
     pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+        if self.separators.is_none() && has_line_separator(self.text) {
+            return parse_with_line_separators(
+                self.text,
+                self.line_offset,
+                self.budget,
+                self.allow_duplicates,
+            );
+        }
+        self.parse_events()
+    }
+
+    /// [`Builder::parse_first_document`] on the text as it is.
+    fn parse_events(&mut self) -> Result<Option<Value>, YamlError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (ev, span) = match parser.next_event() {
                 None => return Ok(None),
-                Some(Err(e)) => return Err(self.scan_err(&e)),
+                Some(Err(e)) => {
+                    self.reached_error(&e);
+                    return Err(self.scan_err(&e));
+                }
                 Some(Ok(x)) => x,
+            };
+            self.reached(span.end.index());
+            // An implicit document start has the span of the first token.
+            let last_end = if matches!(ev, Event::DocumentStart(_)) {
+                self.prev_end
+            } else {
+                span.end.index()
             };
             let done = match ev {
                 Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => None,
@@ -542,11 +1079,17 @@ impl<'a, 'b> Builder<'a, 'b> {
                     self.complete(v, weight, false, &span)?
                 }
             };
+            self.prev_end = last_end;
             if let Some(root) = done {
                 // yaml.v3 reads up to the end of the document: a syntax error
                 // right after the root node still fails.
-                if let Some(Err(e)) = parser.next_event() {
-                    return Err(self.scan_err(&e));
+                match parser.next_event() {
+                    Some(Err(e)) => {
+                        self.reached_error(&e);
+                        return Err(self.scan_err(&e));
+                    }
+                    Some(Ok((_, span))) => self.reached(span.end.index()),
+                    None => {}
                 }
                 return Ok(Some(root));
             }
@@ -565,6 +1108,11 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        let text = if self.separators.is_some() {
+            self.scalar_with_separators(text, style, anchor != 0 || tag.is_some(), span)
+        } else {
+            text
+        };
         let text = if self.has_raw_line_separator(&text, style, span) {
             Cow::Owned(fold_line_separators(&text))
         } else {
@@ -1998,6 +2546,158 @@ s: {!!merge x: {a: 1}}
     }
 
     #[test]
+    fn raw_line_separators_outside_quotes_are_line_breaks() {
+        // Each input (without the ConfigMap's other fields, and with no final
+        // newline, as given) and the values kubectl kustomize printed for it.
+        let cases = [
+            // Literal: the LS is a break kept in the value, the next line's
+            // indentation is consumed.
+            (
+                "data:\n  a: |\n    x\u{2028}    y\n    z\n  b: c",
+                json!({"data": {"a": "x\u{2028}y\nz\n", "b": "c"}}),
+            ),
+            // A less indented line after the LS ends the block; chomping
+            // takes the LS as the final break.
+            (
+                "data:\n  a: |\n    x\u{2028}  b: c",
+                json!({"data": {"a": "x\u{2028}", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |-\n    x\u{2028}  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |+\n    x\u{2028}\u{2028}\n  b: c",
+                json!({"data": {"a": "x\u{2028}\u{2028}\n", "b": "c"}}),
+            ),
+            // An LS on an otherwise empty (less indented) line.
+            (
+                "data:\n  a: |\n    x\n  \u{2028}    y",
+                json!({"data": {"a": "x\n\u{2028}y"}}),
+            ),
+            // A block scalar ending the text with an LS and nothing else.
+            (
+                "data:\n  a: \"x\u{2028}  y\"\u{2028}  b: |+\n\u{2028}\u{2028}    z\n\n\n  c: >+\n    \u{2028}",
+                json!({"data": {"a": "x\u{2028}y", "b": "\u{2028}\u{2028}z\n\n\n", "c": "\u{2028}"}}),
+            ),
+            // Folded: an LS break is kept, not folded into a space.
+            (
+                "data:\n  a: >\n    x\u{2028}    y\n    z\n    w\n\n    v\u{2028}\n    u\n  b: c",
+                json!({"data": {"a": "x\u{2028}y z w\nv\u{2028}\nu\n", "b": "c"}}),
+            ),
+            // Header breaks, header comments, indentation indicators,
+            // properties, complex keys.
+            (
+                "data:\n  a: |\u{2029}    x\n    y\u{2029}  b: c",
+                json!({"data": {"a": "x\ny\u{2029}", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: | # c\u{2028}    x\n  b: >- \u{2028}\u{2028}    y",
+                json!({"data": {"a": "x\n", "b": "\u{2028}y"}}),
+            ),
+            (
+                "data:\n  a: |\n    x\nl:\n- |2\n   x\u{2028}   y\n- >1-\n  a\n\n  b\u{2028}",
+                json!({"data": {"a": "x\n"}, "l": [" x\u{2028} y\n", " a\n\n b"]}),
+            ),
+            (
+                "data:\n  a: ! |\n    x\u{2028}  b: !!str >\n    y\u{2028}",
+                json!({"data": {"a": "x\u{2028}", "b": "y\u{2028}"}}),
+            ),
+            (
+                "data:\n  a: &x |\n    p\u{2028}    q\n  b: *x",
+                json!({"data": {"a": "p\u{2028}q\n", "b": "p\u{2028}q\n"}}),
+            ),
+            (
+                "data:\n  ? |\n    k\u{2028}    x\n  : v",
+                json!({"data": {"k\u{2028}x\n": "v"}}),
+            ),
+            (
+                "data:\n  l:\n  - |\n    x\u{2028}  - y",
+                json!({"data": {"l": ["x\u{2028}", "y"]}}),
+            ),
+            // Plain scalars: the LS break is kept with the breaks after it,
+            // or ends the scalar.
+            (
+                "data:\n  a: x \u{2028}   y\n    z\n  b: c",
+                json!({"data": {"a": "x\u{2028}y z", "b": "c"}}),
+            ),
+            (
+                "data:\n  b: [a\u{2028}  b, c\u{2028} d \u{2028}\u{2028} e]",
+                json!({"data": {"b": ["a\u{2028}b", "c\u{2028}d\u{2028}\u{2028}e"]}}),
+            ),
+            (
+                "data:\n  a: x\u{2028}  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: x\u{2028}  #c\n  b: c",
+                json!({"data": {"a": "x", "b": "c"}}),
+            ),
+            ("data:\n  a\u{2028}b: c", json!({"data": "a", "b": "c"})),
+            // Between tokens and in comments.
+            ("data:\u{2028}  a: b", json!({"data": {"a": "b"}})),
+            (
+                "data: # hi\u{2028}  b: c\n  d: e",
+                json!({"data": {"b": "c", "d": "e"}}),
+            ),
+            (
+                "data:\n  a: |\n    x\n  b: y\n  \u{2028}c: z",
+                json!({"data": {"a": "x\n", "b": "y"}, "c": "z"}),
+            ),
+            // A document marker after an LS ends the document.
+            (
+                "data:\n  a: b\u{2028}---\u{2028}x: y",
+                json!({"data": {"a": "b"}}),
+            ),
+            // Quoted scalars keep their own folding, wherever they turn out
+            // to be once earlier separators are read as breaks.
+            (
+                "data:\n  # c\u{2028}  b: 'x\u{2028}y'\n  c: d",
+                json!({"data": {"b": "x\u{2028}y", "c": "d"}}),
+            ),
+            (
+                "data:\n  a: 'x\u{2028}y'\u{2028}  b: c",
+                json!({"data": {"a": "x\u{2028}y", "b": "c"}}),
+            ),
+            (
+                "data:\n  a: |\n    'x\u{2028}  b: 'p\u{2028}q'",
+                json!({"data": {"a": "'x\u{2028}", "b": "p\u{2028}q"}}),
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn line_separators_count_as_lines_in_errors() {
+        // kubectl: "yaml: line 7: found a tab character that violates
+        // indentation" (the ConfigMap had 4 more lines before `data:`).
+        let e = err("data:\n  a: b\u{2028}  c: d\u{2028}\tx: y\n");
+        assert_eq!(e.line, Some(3));
+        // Without separators the parse takes the usual path.
+        assert!(!has_line_separator("a: b\n"));
+        assert!(has_line_separator("a: \u{2029}"));
+    }
+
+    #[test]
+    fn go_scalar_folding() {
+        // yaml.v3's rules, as in the kubectl-checked cases above.
+        assert_eq!(go_plain_value("a \u{2028}  b\n\n c\n d"), "a\u{2028}b\nc d");
+        assert_eq!(go_plain_value("a\r\n b"), "a b");
+        assert_eq!(go_block_value("  x\n  y\n", 2, false, 0), "x y\n");
+        assert_eq!(go_block_value("  x\n  y\n\n", 2, true, 1), "x\ny\n\n");
+        assert_eq!(go_block_value("  x\u{2028}\n", 2, true, -1), "x");
+        assert_eq!(
+            go_block_value("\n \u{2028}\n", usize::MAX, true, 1),
+            "\n\u{2028}\n"
+        );
+        assert_eq!(go_block_value("\n \u{2028}\n", usize::MAX, true, 0), "");
+        // No final break: none is added.
+        assert_eq!(go_block_value("  x", 2, true, 0), "x");
+    }
+
+    #[test]
     fn control_characters_are_refused_anywhere() {
         // kubectl: "yaml: control characters are not allowed" for each.
         for (text, line) in [
@@ -2146,6 +2846,24 @@ s: {!!merge x: {a: 1}}
         let t = Instant::now();
         let d = docs(&src);
         assert_eq!(d[0].get("data").unwrap().as_map().unwrap().len(), 200_000);
+        assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn many_line_separators_stay_linear() {
+        let mut src = String::from("data:\n");
+        for i in 0..20_000 {
+            src.push_str(&format!(
+                "  k{i}: |\n    \u{e9}{i}\u{2028}    b\n  q{i}: 'x\u{2028}    y'\n  p{i}: a\u{2028}  r{i}: c\n"
+            ));
+        }
+        let t = Instant::now();
+        let d = docs(&src);
+        let data = d[0].get("data").unwrap();
+        assert_eq!(data.as_map().unwrap().len(), 80_000);
+        assert_eq!(data.get("k7"), Some(&s("\u{e9}7\u{2028}b\n")));
+        assert_eq!(data.get("q7"), Some(&s("x\u{2028}y")));
+        assert_eq!(data.get("p7"), Some(&s("a")));
         assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
     }
 
