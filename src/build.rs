@@ -376,22 +376,17 @@ fn accumulate_list(
             }
         })
         .collect();
+    let dirs: Vec<&str> = paths
+        .iter()
+        .zip(&kinds)
+        .filter(|(_, kind)| **kind == EntryKind::Directory)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let builds = DirBuilds::new(ldr, dirs);
     std::thread::scope(|scope| {
-        // Directories after the one at hand may be built by spare workers
-        // meanwhile; their results are taken in order, as if built here.
-        let mut running: Vec<Option<SpeculativeBuild<'_>>> = paths.iter().map(|_| None).collect();
-        let mut next_dispatch = 0;
-        for (i, (path, kind)) in paths.iter().zip(&kinds).enumerate() {
-            next_dispatch = next_dispatch.max(i + 1);
-            while next_dispatch < paths.len() {
-                if kinds[next_dispatch] == EntryKind::Directory {
-                    match SpeculativeBuild::start(scope, ldr, &paths[next_dispatch]) {
-                        Some(b) => running[next_dispatch] = Some(b),
-                        None => break,
-                    }
-                }
-                next_dispatch += 1;
-            }
+        let _stop = StopOnExit(&builds);
+        let mut dir = 0;
+        for (path, kind) in paths.iter().zip(&kinds) {
             match kind {
                 EntryKind::File => {
                     let resources = read_resources(ldr, path)?;
@@ -401,10 +396,9 @@ fn accumulate_list(
                     }
                 }
                 EntryKind::Directory => {
-                    let sub = match running[i].take().and_then(SpeculativeBuild::finish) {
-                        Some(result) => result?,
-                        None => accumulate_directory(ldr, path, Accumulator::default(), false)?,
-                    };
+                    builds.add_workers(scope);
+                    let sub = builds.take(dir)?;
+                    dir += 1;
                     merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
                 }
                 EntryKind::Remote => {
@@ -459,55 +453,157 @@ impl Drop for WorkerSlot {
 /// Stack size of worker threads (as deep as the main thread's).
 const WORKER_STACK: usize = 16 << 20;
 
-/// A base directory built on a worker thread ahead of its turn, starting from
-/// the schema choice in force when it started. kustomize's first `openapi`
-/// field wins for everything after it, so the result only stands if no
-/// earlier entry changed that choice in between; otherwise it is rebuilt.
-struct SpeculativeBuild<'scope> {
-    started_with: SchemaState,
-    handle: std::thread::ScopedJoinHandle<'scope, (Result<Accumulator>, SchemaState)>,
+/// The base directories of one `resources:` list, built by this thread and
+/// any spare workers in whatever order they claim them, and taken in list
+/// order as if built in place.
+///
+/// The merge schema is the one piece of state that flows from one sibling
+/// to the next (kustomize's first `openapi` field wins for everything after
+/// it). Each build records the schema choice it started from; a result only
+/// stands if that is still the choice when its turn comes, and is rebuilt
+/// otherwise.
+struct DirBuilds<'a> {
+    ldr: &'a Loader,
+    dirs: Vec<&'a str>,
+    /// The next directory nobody has claimed yet.
+    next: std::sync::atomic::AtomicUsize,
+    /// Set when the list is left (an error): workers stop claiming.
+    stop: std::sync::atomic::AtomicBool,
+    /// The schema choice and buildMetadata flag workers start from.
+    schema: SchemaState,
+    track_origins: bool,
+    done: std::sync::Mutex<Vec<Option<DirBuild>>>,
+    ready: std::sync::Condvar,
 }
 
-impl<'scope> SpeculativeBuild<'scope> {
-    fn start<'env>(
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        ldr: &'env Loader,
-        path: &'env str,
-    ) -> Option<Self> {
-        let slot = WorkerSlot::take()?;
-        let started_with = SCHEMA.with(|s| s.borrow().clone());
-        let schema = started_with.clone();
-        let track = TRACK_ORIGINS.with(|t| t.get());
-        let handle = std::thread::Builder::new()
-            .stack_size(WORKER_STACK)
-            .spawn_scoped(scope, move || {
-                let _slot = slot;
-                SCHEMA.with(|s| *s.borrow_mut() = schema);
-                TRACK_ORIGINS.with(|t| t.set(track));
-                let result = accumulate_directory(ldr, path, Accumulator::default(), false);
-                (result, SCHEMA.with(|s| s.borrow().clone()))
-            })
-            .ok()?;
-        Some(SpeculativeBuild {
-            started_with,
-            handle,
-        })
+/// One finished directory build.
+struct DirBuild {
+    started_with: SchemaState,
+    result: Result<Accumulator>,
+    ended_with: SchemaState,
+}
+
+/// Stops a list's workers from claiming more when the list is left.
+struct StopOnExit<'b, 'a>(&'b DirBuilds<'a>);
+
+impl Drop for StopOnExit<'_, '_> {
+    fn drop(&mut self) {
+        self.0
+            .stop
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+impl<'a> DirBuilds<'a> {
+    fn new(ldr: &'a Loader, dirs: Vec<&'a str>) -> Self {
+        let n = dirs.len();
+        DirBuilds {
+            ldr,
+            dirs,
+            next: std::sync::atomic::AtomicUsize::new(0),
+            stop: std::sync::atomic::AtomicBool::new(false),
+            schema: SCHEMA.with(|s| s.borrow().clone()),
+            track_origins: TRACK_ORIGINS.with(|t| t.get()),
+            done: std::sync::Mutex::new((0..n).map(|_| None).collect()),
+            ready: std::sync::Condvar::new(),
+        }
     }
 
-    /// The result, when it stands (the schema choice on this thread is still
-    /// the one the worker started from); the schema choice the build made
-    /// is adopted with it.
-    fn finish(self) -> Option<Result<Accumulator>> {
-        let (result, schema) = match self.handle.join() {
-            Ok(out) => out,
-            Err(panic) => std::panic::resume_unwind(panic),
+    /// Directories nobody has claimed yet.
+    fn unclaimed(&self) -> usize {
+        self.dirs
+            .len()
+            .saturating_sub(self.next.load(std::sync::atomic::Ordering::Acquire))
+    }
+
+    /// Starts a worker on each spare core while more than one directory is
+    /// left to claim (the last one this thread builds itself).
+    fn add_workers<'scope>(&'scope self, scope: &'scope std::thread::Scope<'scope, '_>) {
+        while self.unclaimed() > 1 {
+            let Some(slot) = WorkerSlot::take() else {
+                return;
+            };
+            let spawned = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, move || {
+                    let _slot = slot;
+                    TRACK_ORIGINS.with(|t| t.set(self.track_origins));
+                    loop {
+                        SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
+                        if !self.build_next() {
+                            break;
+                        }
+                    }
+                });
+            if spawned.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Claims and builds the next unclaimed directory with this thread's
+    /// schema choice, which is left as it was; false when none is left.
+    fn build_next(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.stop.load(Ordering::Acquire) {
+            return false;
+        }
+        let i = self.next.fetch_add(1, Ordering::AcqRel);
+        if i >= self.dirs.len() {
+            return false;
+        }
+        let started_with = SCHEMA.with(|s| s.borrow().clone());
+        // A panic must not leave the thread waiting for this result hanging.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            accumulate_directory(self.ldr, self.dirs[i], Accumulator::default(), false)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::msg(format!(
+                "internal error while building {}",
+                self.ldr.display_path(self.dirs[i]).display()
+            )))
+        });
+        let ended_with = SCHEMA.with(|s| s.replace(started_with.clone()));
+        let built = DirBuild {
+            started_with,
+            result,
+            ended_with,
+        };
+        if let Ok(mut done) = self.done.lock() {
+            done[i] = Some(built);
+        }
+        self.ready.notify_all();
+        true
+    }
+
+    /// The build of directory `i` (all before it taken already): built here
+    /// if nobody claimed it; while a worker builds it, this thread builds
+    /// later ones, then waits. The schema choice the build made is adopted.
+    fn take(&self, i: usize) -> Result<Accumulator> {
+        let built = loop {
+            let mut done = self
+                .done
+                .lock()
+                .map_err(|_| Error::msg("a worker thread failed"))?;
+            if let Some(b) = done[i].take() {
+                break b;
+            }
+            if self.unclaimed() > 0 {
+                drop(done);
+                self.build_next();
+                continue;
+            }
+            let _unused = self
+                .ready
+                .wait_while(done, |d| d[i].is_none())
+                .map_err(|_| Error::msg("a worker thread failed"))?;
         };
         let current = SCHEMA.with(|s| s.borrow().clone());
-        if !current.same_as(&self.started_with) {
-            return None;
+        if !current.same_as(&built.started_with) {
+            return accumulate_directory(self.ldr, self.dirs[i], Accumulator::default(), false);
         }
-        SCHEMA.with(|s| *s.borrow_mut() = schema);
-        Some(result)
+        SCHEMA.with(|s| *s.borrow_mut() = built.ended_with);
+        built.result
     }
 }
 
