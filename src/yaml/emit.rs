@@ -349,7 +349,7 @@ enum Style {
 }
 
 /// What libyaml's scalar analysis allows for a string.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Analysis {
     multiline: bool,
     block_plain_allowed: bool,
@@ -376,6 +376,28 @@ fn is_blankz(c: char) -> bool {
 /// libyaml's `yaml_emitter_analyze_scalar`, reduced to the flags a block
 /// context needs.
 fn analyze(s: &str) -> Analysis {
+    // Fast path for the common identifier-like text (names, images, paths,
+    // versions): an ASCII letter or digit, then letters, digits and `_./-`.
+    // Such text has no indicator, space, break or special character, so
+    // every style is allowed (checked against the full analysis in tests).
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
+    {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
+    analyze_chars(s)
+}
+
+/// [`analyze`] character by character.
+fn analyze_chars(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
             multiline: false,
@@ -1819,6 +1841,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn analyze_fast_path_agrees(s in "[a-zA-Z0-9_./: #-]{0,12}") {
+            prop_assert_eq!(analyze(&s), analyze_chars(&s));
+        }
+
         #[test]
         fn emit_never_panics(v in arb_value()) {
             let out = emit_document(&v);
