@@ -1013,8 +1013,15 @@ impl Emitter<'_> {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            const SPACES: &str = "                                                                ";
+            let mut n = indent - self.column;
+            while n > 0 {
+                let k = n.min(SPACES.len());
+                self.out.push_str(&SPACES[..k]);
+                n -= k;
+            }
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -1031,7 +1038,7 @@ impl Emitter<'_> {
             self.put(' ');
         }
         self.out.push_str(indicator);
-        self.column += indicator.chars().count();
+        self.column += char_count(indicator);
         self.whitespace = is_whitespace;
         self.indention = self.indention && is_indention;
     }
@@ -1164,9 +1171,7 @@ impl Emitter<'_> {
         // Fast path: no line break and no space past the width to fold at.
         // (A plain scalar never holds a line break: the analysis forbids it.)
         let nchars = char_count(s);
-        if !s.contains(is_break)
-            && (!allow_breaks || self.column + nchars <= BEST_WIDTH + 1 || !s.contains(' '))
-        {
+        if !allow_breaks || self.column + nchars <= BEST_WIDTH + 1 || !s.contains(' ') {
             self.out.push_str(s);
             self.column += nchars;
             self.whitespace = false;
