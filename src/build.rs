@@ -184,9 +184,9 @@ fn render(resources: &[Resource]) -> Result<String> {
         }
         out
     });
-    let mut out = String::new();
-    for part in rendered {
-        let part = part?;
+    let parts = rendered.into_iter().collect::<Result<Vec<String>>>()?;
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
+    for part in parts {
         if !out.is_empty() && !part.is_empty() {
             out.push_str("---\n");
         }
@@ -422,11 +422,16 @@ fn accumulate_list(
     })
 }
 
-/// Worker threads the process may still start: one per spare core.
+/// Worker threads the process may still start: one per spare core, or
+/// `AIW_THREADS` threads in all when that is set (1: no worker threads).
 fn spare_workers() -> &'static std::sync::atomic::AtomicUsize {
     static SPARE: std::sync::OnceLock<std::sync::atomic::AtomicUsize> = std::sync::OnceLock::new();
     SPARE.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = std::env::var("AIW_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         std::sync::atomic::AtomicUsize::new(cores.saturating_sub(1))
     })
 }
