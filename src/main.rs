@@ -14,6 +14,18 @@ use aiw::loader::LoadRestrictor;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages for this process: mimalloc asks for them on
+/// its arenas, and each first touch then makes a whole 2 MiB page resident,
+/// which made up to 40% of a build's peak memory for no measurable speed.
+fn tune_memory() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and only sets
+    // a flag of this process; failure (an old kernel) changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// aiw: a Kustomize-compatible overlay compiler.
 #[derive(Parser)]
 #[command(name = "aiw", version, about, long_about = None)]
@@ -53,6 +65,7 @@ const EXIT_DIFFERENT: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    tune_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
