@@ -395,14 +395,7 @@ impl<'a> Fast<'a> {
             }
         }
         self.pos = i + 1;
-        let tail = self.src.get(run..i)?;
-        Some(match owned {
-            None => Cow::Borrowed(tail),
-            Some(mut o) => {
-                o.push_str(tail);
-                Cow::Owned(o)
-            }
-        })
+        joined(owned, self.src.get(run..i)?)
     }
 
     /// A double-quoted scalar closed on its line, with simple escapes only.
@@ -436,14 +429,7 @@ impl<'a> Fast<'a> {
             }
         }
         self.pos = i + 1;
-        let tail = self.src.get(run..i)?;
-        Some(match owned {
-            None => Cow::Borrowed(tail),
-            Some(mut o) => {
-                o.push_str(tail);
-                Cow::Owned(o)
-            }
-        })
+        joined(owned, self.src.get(run..i)?)
     }
 
     /// A block mapping at column `col` whose first key was just read (`pos`
@@ -703,28 +689,19 @@ pub fn check_against_full_reader(text: &str) -> Result<FastStats, String> {
 
 /// The reader's entry point without the fast path.
 fn full_reader_only(text: &str, allow_duplicates: bool) -> Result<Vec<Value>, YamlError> {
-    let text: Cow<str> = if text.contains('\r') {
-        Cow::Owned(text.replace("\r\n", "\n"))
-    } else {
-        Cow::Borrowed(text)
-    };
-    let text = text.as_ref();
-    check_characters(text)?;
-    let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
-    let mut out = Vec::new();
-    for chunk in split_documents(text)? {
-        let mut b = Builder::new(
-            &text[chunk.start..chunk.end],
-            chunk.line_offset,
-            &mut budget,
-        );
-        b.allow_duplicates = allow_duplicates;
-        match b.parse_first_document()? {
-            None | Some(Value::Null) => {}
-            Some(v) => out.push(v),
+    super::read::read_documents(text, allow_duplicates, false)
+}
+
+/// A quoted scalar's text: the borrowed run alone, or the unescaped text
+/// so far followed by the last run.
+fn joined<'a>(owned: Option<String>, tail: &'a str) -> Option<Cow<'a, str>> {
+    Some(match owned {
+        None => Cow::Borrowed(tail),
+        Some(mut o) => {
+            o.push_str(tail);
+            Cow::Owned(o)
         }
-    }
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

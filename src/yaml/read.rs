@@ -83,6 +83,16 @@ pub fn parse_documents_lenient(text: &str) -> Result<Vec<Value>, YamlError> {
 }
 
 fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>, YamlError> {
+    read_documents(text, allow_duplicates, true)
+}
+
+/// The reader's entry point; `fast` lets ordinary chunks take the fast path
+/// (`yaml::fast`), which gives the same result (tests compare the two).
+pub(super) fn read_documents(
+    text: &str,
+    allow_duplicates: bool,
+    fast: bool,
+) -> Result<Vec<Value>, YamlError> {
     // kyaml replaces CRLF line endings before anything else.
     let text: Cow<str> = if text.contains('\r') {
         Cow::Owned(text.replace("\r\n", "\n"))
@@ -97,7 +107,12 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
         let piece = &text[chunk.start..chunk.end];
         // Ordinary YAML takes the fast path (same result; it never fails);
         // it leaves text holding a raw LS/PS to the full reader.
-        let parsed = match super::fast::parse_chunk(piece) {
+        let quick = if fast {
+            super::fast::parse_chunk(piece)
+        } else {
+            None
+        };
+        let parsed = match quick {
             Some(v) => Some(v),
             None => {
                 let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
