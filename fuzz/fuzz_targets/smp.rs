@@ -1,5 +1,5 @@
 //! Strategic merge: two YAML documents (target, patch) separated by a line
-//! `---`; merging must never panic, and the result must be emittable.
+//! `%%`; merging must never panic, and the result must be emittable.
 #![no_main]
 
 use aiw::patch::smp::merge_patch;

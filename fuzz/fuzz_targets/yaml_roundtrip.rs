@@ -3,8 +3,12 @@
 //! same bytes (when kustomize could write them at all).
 #![no_main]
 
-use aiw::yaml::{Value, check_writable, emit_stream, parse_documents};
+use aiw::yaml::{check_writable, emit_stream, parse_documents};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/support/roundtrip.rs"]
+mod roundtrip;
+use roundtrip::{ends_in_line_separator, unordered};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -36,26 +40,3 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(out, out2, "emit -> parse -> emit changed the bytes");
 });
-
-/// True when a document of the stream ends in U+2028/U+2029, so that the
-/// next `---` follows it on the same line.
-fn ends_in_line_separator(out: &str) -> bool {
-    out.contains("\u{2028}---\n") || out.contains("\u{2029}---\n")
-}
-
-/// The documents with every mapping's entries sorted by key.
-fn unordered(docs: &[Value]) -> Vec<Value> {
-    fn canon(v: &Value) -> Value {
-        match v {
-            Value::Map(m) => {
-                let mut e: Vec<(String, Value)> =
-                    m.iter().map(|(k, v)| (k.clone(), canon(v))).collect();
-                e.sort_by(|a, b| a.0.cmp(&b.0));
-                Value::Map(e.into_iter().collect())
-            }
-            Value::Seq(items) => Value::Seq(items.iter().map(canon).collect()),
-            other => other.clone(),
-        }
-    }
-    docs.iter().map(canon).collect()
-}
