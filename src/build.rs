@@ -53,6 +53,30 @@ thread_local! {
     static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The per-thread build settings a worker thread must start with: the
+/// merge schema choice and whether origins are tracked.
+#[derive(Clone)]
+pub(crate) struct ThreadContext {
+    schema: SchemaState,
+    track_origins: bool,
+}
+
+impl ThreadContext {
+    /// This thread's settings.
+    pub(crate) fn capture() -> ThreadContext {
+        ThreadContext {
+            schema: SCHEMA.with(|s| s.borrow().clone()),
+            track_origins: TRACK_ORIGINS.with(|t| t.get()),
+        }
+    }
+
+    /// Makes them this thread's settings.
+    pub(crate) fn install(&self) {
+        SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
+        TRACK_ORIGINS.with(|t| t.set(self.track_origins));
+    }
+}
+
 impl SchemaState {
     /// The same choice (the custom schema compared by identity).
     fn same_as(&self, other: &SchemaState) -> bool {
@@ -422,41 +446,7 @@ fn accumulate_list(
     })
 }
 
-/// Worker threads the process may still start: one per spare core, or
-/// `AIW_THREADS` threads in all when that is set (1: no worker threads).
-fn spare_workers() -> &'static std::sync::atomic::AtomicUsize {
-    static SPARE: std::sync::OnceLock<std::sync::atomic::AtomicUsize> = std::sync::OnceLock::new();
-    SPARE.get_or_init(|| {
-        let cores = std::env::var("AIW_THREADS")
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        std::sync::atomic::AtomicUsize::new(cores.saturating_sub(1))
-    })
-}
-
-/// A claim on one spare worker, given back when dropped.
-struct WorkerSlot;
-
-impl WorkerSlot {
-    fn take() -> Option<WorkerSlot> {
-        use std::sync::atomic::Ordering;
-        spare_workers()
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .ok()
-            .map(|_| WorkerSlot)
-    }
-}
-
-impl Drop for WorkerSlot {
-    fn drop(&mut self) {
-        spare_workers().fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-/// Stack size of worker threads (as deep as the main thread's).
-const WORKER_STACK: usize = 16 << 20;
+use crate::workers::{WORKER_STACK, WorkerSlot};
 
 /// The base directories of one `resources:` list, built by this thread and
 /// any spare workers in whatever order they claim them, and taken in list
@@ -1045,32 +1035,28 @@ fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
 }
 
 fn add_hash_suffixes(m: &mut ResMap) -> Result<()> {
-    for pos in 0..m.len() {
-        if !m.get(pos).needs_hash {
-            continue;
-        }
-        let h = crate::hash::hash_suffix(&m.get(pos).value)?;
-        m.update(pos, |r| {
-            r.store_previous_id();
-            let name = format!("{}-{}", r.name(), h);
-            r.set_name(&name);
-        });
-    }
-    Ok(())
+    let positions: Vec<usize> = (0..m.len()).filter(|&p| m.get(p).needs_hash).collect();
+    m.update_each(&positions, |_, r| {
+        let h = crate::hash::hash_suffix(&r.value)?;
+        r.store_previous_id();
+        let name = format!("{}-{}", r.name(), h);
+        r.set_name(&name);
+        Ok(())
+    })
+    .into_iter()
+    .collect()
 }
 
 fn drop_local_configs(m: &mut ResMap) {
-    let keep: Vec<Resource> = std::mem::take(m)
-        .into_resources()
-        .into_iter()
-        .filter(|r| {
-            !matches!(
-                r.value.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
+    let local: Vec<usize> = (0..m.len())
+        .filter(|&p| {
+            matches!(
+                m.get(p).value.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
                 Some(v) if v.scalar_string().as_deref() != Some("false")
             )
         })
         .collect();
-    m.replace_all(keep);
+    m.remove_positions(&local);
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod selector;
 pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
+mod workers;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -340,6 +340,10 @@ impl ResId {
     }
 }
 
+/// Resources per thread, at least, when [`ResMap::update_each`] splits its
+/// work over spare cores.
+const UPDATE_PARALLEL_MIN: usize = 16;
+
 /// Resources in build order, indexed by every id (current and previous) they
 /// have had, compared effectively.
 #[derive(Clone, Debug, Default)]
@@ -489,6 +493,39 @@ impl ResMap {
         if keys != self.keys[pos] {
             self.index_remove(pos);
             self.index_add(pos, keys);
+        }
+        out
+    }
+
+    /// Mutates the resources at `positions` (ascending; others are skipped)
+    /// with `f(position, resource)`, split over spare cores when there are
+    /// many, keeping the index right. Results come in position order, one
+    /// per position. `f` must not depend on the other resources' changes.
+    pub fn update_each<T, F>(&mut self, positions: &[usize], f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(usize, &mut Resource) -> T + Sync,
+    {
+        debug_assert!(positions.windows(2).all(|w| w[0] < w[1]));
+        let mut wanted = positions.iter().copied().peekable();
+        let mut picked: Vec<(usize, &mut Resource)> = Vec::with_capacity(positions.len());
+        for (pos, r) in self.resources.iter_mut().enumerate() {
+            if wanted.peek() == Some(&pos) {
+                wanted.next();
+                picked.push((pos, r));
+            }
+        }
+        let done = crate::workers::map_each(&mut picked, UPDATE_PARALLEL_MIN, |(pos, r)| {
+            let out = f(*pos, r);
+            (*pos, out, Self::keys_of(r))
+        });
+        let mut out = Vec::with_capacity(done.len());
+        for (pos, value, keys) in done {
+            if keys != self.keys[pos] {
+                self.index_remove(pos);
+                self.index_add(pos, keys);
+            }
+            out.push(value);
         }
         out
     }

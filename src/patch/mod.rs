@@ -136,9 +136,20 @@ fn apply_smp_at(
     allow_name_change: bool,
     allow_kind_change: bool,
 ) -> Result<bool> {
+    m.update(pos, |r| {
+        apply_smp(r, patch, allow_name_change, allow_kind_change)
+    })
+}
+
+/// [`apply_smp_at`] on one resource (the caller keeps the index right).
+fn apply_smp(
+    r: &mut Resource,
+    patch: &Resource,
+    allow_name_change: bool,
+    allow_kind_change: bool,
+) -> Result<bool> {
     let mut patch_value = patch.value.clone();
-    let target = m.get(pos);
-    let api_version = target.api_version().to_string();
+    let api_version = r.api_version().to_string();
     if let Some(pm) = patch_value.as_map_mut() {
         if api_version.is_empty() {
             pm.remove("apiVersion");
@@ -146,38 +157,36 @@ fn apply_smp_at(
             pm.insert("apiVersion", Value::String(api_version));
         }
     }
-    let id = target.id();
-    m.update(pos, |r| -> Result<bool> {
-        let (name, ns, kind) = (
-            r.name().to_string(),
-            r.namespace().to_string(),
-            r.kind().to_string(),
-        );
-        if allow_name_change || allow_kind_change {
-            r.store_previous_id();
-        }
-        let outcome = crate::build::with_active_schema(|schema| {
-            smp::merge_patch(&mut r.value, &patch_value, schema)
-        })
-        .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
-        if outcome == smp::MergeOutcome::Delete {
-            return Ok(false);
-        }
-        if !allow_kind_change {
-            r.map_mut().insert("kind", Value::String(kind));
-        }
-        if !allow_name_change {
-            r.set_name(&name);
-        }
-        if ns.is_empty() {
-            if let Some(Value::Map(md)) = r.map_mut().get_mut("metadata") {
-                md.remove("namespace");
-            }
-        } else {
-            r.set_namespace(&ns);
-        }
-        Ok(true)
+    let id = r.id();
+    let (name, ns, kind) = (
+        r.name().to_string(),
+        r.namespace().to_string(),
+        r.kind().to_string(),
+    );
+    if allow_name_change || allow_kind_change {
+        r.store_previous_id();
+    }
+    let outcome = crate::build::with_active_schema(|schema| {
+        smp::merge_patch(&mut r.value, &patch_value, schema)
     })
+    .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
+    if outcome == smp::MergeOutcome::Delete {
+        return Ok(false);
+    }
+    if !allow_kind_change {
+        r.map_mut().insert("kind", Value::String(kind));
+    }
+    if !allow_name_change {
+        r.set_name(&name);
+    }
+    if ns.is_empty() {
+        if let Some(Value::Map(md)) = r.map_mut().get_mut("metadata") {
+            md.remove("namespace");
+        }
+    } else {
+        r.set_namespace(&ns);
+    }
+    Ok(true)
 }
 
 fn select(m: &ResMap, sel: &Selector) -> Vec<usize> {
@@ -277,15 +286,13 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                             origin
                         )));
                     }
+                    let positions = select(m, sel);
+                    let outcomes = m.update_each(&positions, |_, r| {
+                        apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)
+                    });
                     let mut deleted = Vec::new();
-                    for pos in select(m, sel) {
-                        if !apply_smp_at(
-                            m,
-                            pos,
-                            &patches[0],
-                            p.allow_name_change,
-                            p.allow_kind_change,
-                        )? {
+                    for (pos, kept) in positions.into_iter().zip(outcomes) {
+                        if !kept? {
                             deleted.push(pos);
                         }
                     }
@@ -318,16 +325,16 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                         origin
                     )));
                 };
-                for pos in select(m, sel) {
-                    let id = m.get(pos).id();
-                    m.update(pos, |r| {
-                        r.store_previous_id();
-                        ops.apply(&mut r.value)
-                    })
-                    .map_err(|e| {
+                let positions = select(m, sel);
+                m.update_each(&positions, |_, r| {
+                    let id = r.id();
+                    r.store_previous_id();
+                    ops.apply(&mut r.value).map_err(|e| {
                         Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
-                    })?;
-                }
+                    })
+                })
+                .into_iter()
+                .collect::<Result<()>>()?;
             }
         }
     }
@@ -374,12 +381,14 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
             }
         };
         let sel = Selector::from_value(target)?;
-        for pos in select(m, &sel) {
-            let id = m.get(pos).id();
-            m.update(pos, |r| ops.apply(&mut r.value)).map_err(|e| {
-                Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
-            })?;
-        }
+        let positions = select(m, &sel);
+        m.update_each(&positions, |_, r| {
+            let id = r.id();
+            ops.apply(&mut r.value)
+                .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))
+        })
+        .into_iter()
+        .collect::<Result<()>>()?;
     }
     Ok(())
 }

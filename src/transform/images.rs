@@ -326,12 +326,39 @@ pub fn set_images_all(
     let trace = !updaters.iter().any(|u| u.matches("null"));
     // The first error in the order of one-entry-at-a-time runs: by entry,
     // then pass (containers, then field specs), then resource.
-    let mut first_error: Option<((usize, u8, usize), crate::error::Error)> = None;
+    let first_error =
+        crate::workers::map_parts(resources, crate::transform::PARALLEL_MIN, |offset, part| {
+            set_images_part(part, offset, &updaters, trace, specs)
+        })
+        .into_iter()
+        .flatten()
+        .min_by_key(|(at, _)| *at);
+    match first_error {
+        Some((_, err)) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// The first error's position in one-entry-at-a-time order (entry, pass,
+/// resource) and the error.
+type ImageError = ((usize, u8, usize), crate::error::Error);
+
+/// [`set_images_all`] on `resources`, the first of which is resource
+/// `offset` of the whole list; the first error in one-entry-at-a-time order.
+fn set_images_part(
+    resources: &mut [Resource],
+    offset: usize,
+    updaters: &[Updater],
+    trace: bool,
+    specs: &[FieldSpec],
+) -> Option<ImageError> {
+    let mut first_error: Option<ImageError> = None;
     let mut visits = Vec::new();
     let mut spec_visits = Vec::new();
     let mut steps = Vec::new();
     let mut path = Vec::new();
-    for (pos, r) in resources.iter_mut().enumerate() {
+    for (i, r) in resources.iter_mut().enumerate() {
+        let pos = offset + i;
         if is_crd(r) {
             continue;
         }
@@ -400,10 +427,7 @@ pub fn set_images_all(
             first_error = Some((at, err));
         }
     }
-    match first_error {
-        Some((_, err)) => Err(err),
-        None => Ok(()),
-    }
+    first_error
 }
 
 #[cfg(test)]

@@ -79,18 +79,27 @@ pub(crate) fn add_map_entries(
         return Ok(());
     }
     let pairs = sorted_pairs(pairs);
-    for r in resources.iter_mut() {
-        for (k, v) in &pairs {
-            crate::fieldspec::apply_specs(
-                &mut r.value,
-                specs,
-                Some(crate::fieldspec::CreateKind::Map),
-                &mut |node| set_map_entry(node, k, v),
-            )?;
+    // Each resource on its own: split over spare cores, first error first.
+    crate::workers::map_parts(resources, PARALLEL_MIN, |_, part| {
+        for r in part.iter_mut() {
+            for (k, v) in &pairs {
+                crate::fieldspec::apply_specs(
+                    &mut r.value,
+                    specs,
+                    Some(crate::fieldspec::CreateKind::Map),
+                    &mut |node| set_map_entry(node, k, v),
+                )?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
+    .into_iter()
+    .collect()
 }
+
+/// Resources per thread, at least, when a transformer splits its work over
+/// spare cores (below that, starting a thread costs more than it saves).
+pub(crate) const PARALLEL_MIN: usize = 32;
 
 #[cfg(test)]
 pub(crate) mod testutil {

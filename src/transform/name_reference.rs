@@ -351,46 +351,49 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
             }
         }
     }
-    let mut refs = Vec::new();
-    for (pos, fl) in filters.iter().enumerate() {
-        if fl.is_empty() {
-            continue;
-        }
+    // Referrals come from the snapshot in `index`, so each referrer is
+    // edited in place on its own (split over spare cores); `update_each`
+    // keeps the id index right.
+    let positions: Vec<usize> = (0..filters.len())
+        .filter(|&p| !filters[p].is_empty())
+        .collect();
+    let found = m.update_each(&positions, |pos, r| -> Result<Vec<(usize, usize)>> {
         let referrer_id = &index.cands[pos].id;
-        let value = &m.get(pos).value;
-        let role_ref = role_ref_gvk(value);
+        let role_ref = role_ref_gvk(&r.value);
         let binding_ns = if index.cands[pos].cluster_scoped {
             HashSet::new()
         } else {
-            binding_namespaces(value, referrer_id)?
+            binding_namespaces(&r.value, referrer_id)?
         };
-        // Referrals come from the snapshot in `index`, so the referrer is
-        // edited in place (no copy); `update` keeps the id index right.
-        m.update(pos, |r| -> Result<()> {
-            for (target, spec) in fl {
-                let mut ctx = Ctx {
-                    index: &index,
-                    referrer: pos,
-                    target,
-                    role_ref: if spec.path.ends_with("roleRef/name") {
-                        role_ref.clone()
-                    } else {
-                        None
-                    },
-                    binding_namespaces: &binding_ns,
-                    refs: Vec::new(),
-                };
-                fieldspec::apply(&mut r.value, &spec.path, None, &mut |node| ctx.set(node))
-                    .map_err(|e| {
-                        Error::msg(format!(
-                            "updating name reference in '{}' field of '{}': {}",
-                            spec.path, referrer_id, e.message
-                        ))
-                    })?;
-                refs.extend(ctx.refs);
-            }
-            Ok(())
-        })?;
+        let mut refs = Vec::new();
+        for (target, spec) in &filters[pos] {
+            let mut ctx = Ctx {
+                index: &index,
+                referrer: pos,
+                target,
+                role_ref: if spec.path.ends_with("roleRef/name") {
+                    role_ref.clone()
+                } else {
+                    None
+                },
+                binding_namespaces: &binding_ns,
+                refs: Vec::new(),
+            };
+            fieldspec::apply(&mut r.value, &spec.path, None, &mut |node| ctx.set(node)).map_err(
+                |e| {
+                    Error::msg(format!(
+                        "updating name reference in '{}' field of '{}': {}",
+                        spec.path, referrer_id, e.message
+                    ))
+                },
+            )?;
+            refs.extend(ctx.refs);
+        }
+        Ok(refs)
+    });
+    let mut refs = Vec::new();
+    for r in found {
+        refs.extend(r?);
     }
     // Recording referrers changes no id: no re-indexing needed.
     let resources = m.resources_mut();

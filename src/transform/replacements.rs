@@ -911,15 +911,18 @@ pub fn apply_replacements(resources: &mut ResMap, replacements: &[Replacement]) 
         let value = source_value(&rep.source, resources.get(src_pos))?;
         let mut ids_changed = false;
         for t in &rep.targets {
-            for pos in candidates(&t.select, resources, &idx) {
-                if !is_target(t, resources.get(pos)) {
-                    continue;
-                }
-                let before = resources.get(pos).id();
-                resources.update(pos, |r| write_target(r, t, &value))?;
-                if resources.get(pos).id() != before {
-                    ids_changed = true;
-                }
+            let positions: Vec<usize> = candidates(&t.select, resources, &idx)
+                .into_iter()
+                .filter(|&pos| is_target(t, resources.get(pos)))
+                .collect();
+            // Each target resource on its own, split over spare cores.
+            let written = resources.update_each(&positions, |_, r| -> Result<bool> {
+                let before = r.id();
+                write_target(r, t, &value)?;
+                Ok(r.id() != before)
+            });
+            for changed in written {
+                ids_changed |= changed?;
             }
             if ids_changed {
                 idx = name_index(resources);

@@ -1,0 +1,188 @@
+//! Worker threads: how many spare cores a build may still use, and splitting
+//! one step's work over them.
+//!
+//! A build claims a [`WorkerSlot`] per thread it starts beyond the calling
+//! one, so nested work (a base built on a worker that splits its own
+//! transformers) never runs more threads than there are cores. `AIW_THREADS`
+//! caps the total (1: everything on the calling thread).
+//!
+//! Work is split into contiguous parts taken back in order, so results are
+//! the same, in the same order, however many threads ran.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack size of worker threads (as deep as the main thread's).
+pub(crate) const WORKER_STACK: usize = 16 << 20;
+
+/// Worker threads the process may still start: one per spare core, or
+/// `AIW_THREADS` threads in all when that is set (1: no worker threads).
+fn spare_workers() -> &'static AtomicUsize {
+    static SPARE: std::sync::OnceLock<AtomicUsize> = std::sync::OnceLock::new();
+    SPARE.get_or_init(|| {
+        let cores = std::env::var("AIW_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        AtomicUsize::new(cores.saturating_sub(1))
+    })
+}
+
+/// A claim on one spare worker, given back when dropped.
+pub(crate) struct WorkerSlot;
+
+impl WorkerSlot {
+    /// Claims a spare worker, if one is left.
+    pub(crate) fn take() -> Option<WorkerSlot> {
+        spare_workers()
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| WorkerSlot)
+    }
+}
+
+impl Drop for WorkerSlot {
+    fn drop(&mut self) {
+        spare_workers().fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// A part of the items not taken yet: its offset and its items.
+type Part<'a, T> = Mutex<Option<(usize, &'a mut [T])>>;
+
+/// Parts per thread: small enough parts that a slow one does not leave the
+/// other threads idle at the end.
+const PARTS_PER_THREAD: usize = 4;
+
+/// Splits `items` into contiguous parts (at least `min_len` items each) and
+/// runs `f(offset, part)` on each, where `offset` is the part's first index
+/// in `items`, on this thread and on a worker per spare core it can claim
+/// (each thread takes the next part nobody has taken). Results come back in
+/// part order. Workers start with this thread's build settings (see
+/// [`crate::build::ThreadContext`]).
+pub(crate) fn map_parts<T, R, F>(items: &mut [T], min_len: usize, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(usize, &mut [T]) -> R + Sync,
+{
+    let wanted = items.len() / min_len.max(1);
+    let mut slots = Vec::new();
+    while slots.len() + 1 < wanted {
+        match WorkerSlot::take() {
+            Some(slot) => slots.push(slot),
+            None => break,
+        }
+    }
+    if slots.is_empty() {
+        return vec![f(0, items)];
+    }
+    let n_parts = wanted.min((slots.len() + 1) * PARTS_PER_THREAD);
+    let per = items.len().div_ceil(n_parts);
+    let parts: Vec<Part<'_, T>> = items
+        .chunks_mut(per)
+        .enumerate()
+        .map(|(i, part)| Mutex::new(Some((i * per, part))))
+        .collect();
+    let results: Vec<Mutex<Option<R>>> = parts.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let run = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::AcqRel);
+            let Some(slot) = parts.get(i) else {
+                break;
+            };
+            let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some((offset, part)) = taken {
+                let r = f(offset, part);
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            }
+        }
+    };
+    let context = crate::build::ThreadContext::capture();
+    let (context, run) = (&context, &run);
+    std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for slot in slots {
+            let spawned = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, move || {
+                    let _slot = slot;
+                    context.install();
+                    run();
+                });
+            // Without a thread, the parts are left to the others.
+            if let Ok(h) = spawned {
+                handles.push(h);
+            }
+        }
+        run();
+        for h in handles {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .filter_map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
+/// `f` on every item, split over spare workers as [`map_parts`] does;
+/// results in item order.
+pub(crate) fn map_each<T, R, F>(items: &mut [T], min_len: usize, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(&mut T) -> R + Sync,
+{
+    map_parts(items, min_len, |_, part| {
+        part.iter_mut().map(&f).collect::<Vec<R>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_come_back_in_order_with_their_offsets() {
+        let mut items: Vec<usize> = (0..1000).collect();
+        let parts = map_parts(&mut items, 10, |offset, part| {
+            for (i, x) in part.iter_mut().enumerate() {
+                assert_eq!(*x, offset + i);
+                *x *= 2;
+            }
+            (offset, part.len())
+        });
+        let mut next = 0;
+        for (offset, len) in parts {
+            assert_eq!(offset, next);
+            next += len;
+        }
+        assert_eq!(next, 1000);
+        assert!(items.iter().enumerate().all(|(i, x)| *x == 2 * i));
+    }
+
+    #[test]
+    fn small_inputs_stay_on_this_thread() {
+        let here = std::thread::current().id();
+        let mut items = vec![1, 2, 3];
+        let ids = map_each(&mut items, 4, |_| std::thread::current().id());
+        assert!(ids.iter().all(|id| *id == here));
+        let mut none: Vec<u8> = Vec::new();
+        assert_eq!(map_parts(&mut none, 0, |_, p| p.len()), vec![0]);
+    }
+
+    #[test]
+    fn every_item_is_mapped_once() {
+        let mut items: Vec<u32> = (0..100).collect();
+        let out = map_each(&mut items, 1, |x| *x + 1);
+        assert_eq!(out, (1..101).collect::<Vec<u32>>());
+    }
+}
