@@ -446,7 +446,7 @@ fn accumulate_list(
     })
 }
 
-use crate::workers::{WORKER_STACK, WorkerSlot};
+use crate::workers::{LentCore, WORKER_STACK, WorkerSlot};
 
 /// The base directories of one `resources:` list, built by this thread and
 /// any spare workers in whatever order they claim them, and taken in list
@@ -588,6 +588,7 @@ impl<'a> DirBuilds<'a> {
                 self.build_next();
                 continue;
             }
+            let _lent = LentCore::lend();
             let _unused = self
                 .ready
                 .wait_while(done, |d| d[i].is_none())

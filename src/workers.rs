@@ -10,22 +10,24 @@
 //! the same, in the same order, however many threads ran.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 /// Stack size of worker threads (as deep as the main thread's).
 pub(crate) const WORKER_STACK: usize = 16 << 20;
 
 /// Worker threads the process may still start: one per spare core, or
 /// `AIW_THREADS` threads in all when that is set (1: no worker threads).
-fn spare_workers() -> &'static AtomicUsize {
-    static SPARE: std::sync::OnceLock<AtomicUsize> = std::sync::OnceLock::new();
+/// Below zero while a thread that lent its core (see [`LentCore`]) is busy
+/// again before the borrower is done.
+fn spare_workers() -> &'static AtomicIsize {
+    static SPARE: std::sync::OnceLock<AtomicIsize> = std::sync::OnceLock::new();
     SPARE.get_or_init(|| {
         let cores = std::env::var("AIW_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|&n| n > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        AtomicUsize::new(cores.saturating_sub(1))
+        AtomicIsize::new(isize::try_from(cores).unwrap_or(isize::MAX) - 1)
     })
 }
 
@@ -36,7 +38,9 @@ impl WorkerSlot {
     /// Claims a spare worker, if one is left.
     pub(crate) fn take() -> Option<WorkerSlot> {
         spare_workers()
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n > 0).then_some(n - 1)
+            })
             .ok()
             .map(|_| WorkerSlot)
     }
@@ -45,6 +49,25 @@ impl WorkerSlot {
 impl Drop for WorkerSlot {
     fn drop(&mut self) {
         spare_workers().fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// This thread's core, lent to the workers while the thread waits for one
+/// of them (so the one it waits for can split its own work); taken back
+/// when dropped.
+pub(crate) struct LentCore;
+
+impl LentCore {
+    /// Lends this thread's core until the value is dropped.
+    pub(crate) fn lend() -> LentCore {
+        spare_workers().fetch_add(1, Ordering::AcqRel);
+        LentCore
+    }
+}
+
+impl Drop for LentCore {
+    fn drop(&mut self) {
+        spare_workers().fetch_sub(1, Ordering::AcqRel);
     }
 }
 
