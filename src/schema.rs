@@ -146,7 +146,7 @@ impl Schema {
             return None;
         }
         let i = BUILTIN_TYPES
-            .binary_search_by(|e| (e.0, e.1).cmp(&(api_version, kind)))
+            .binary_search_by(|e| (e.0, e.1).cmp(&(kind, api_version)))
             .ok()?;
         Some(usize::from(BUILTIN_TYPES[i].2))
     }
@@ -310,7 +310,7 @@ impl Schema {
     fn type_entries(&self) -> Vec<(Str, usize)> {
         let mut v = Vec::new();
         if self.builtin_tables {
-            for &(av, kind, i) in &BUILTIN_TYPES {
+            for &(kind, av, i) in &BUILTIN_TYPES {
                 let key = type_key(av, kind);
                 if !self.types.contains_key(key.as_str()) {
                     v.push((Cow::Owned(key), usize::from(i)));
@@ -326,7 +326,7 @@ impl Schema {
     fn scope_entries(&self) -> Vec<(Str, bool)> {
         let mut v = Vec::new();
         if self.builtin_tables {
-            for &(av, kind, b) in &BUILTIN_SCOPES {
+            for &(kind, av, b) in &BUILTIN_SCOPES {
                 let key = type_key(av, kind);
                 if !self.scopes.contains_key(key.as_str()) {
                     v.push((Cow::Owned(key), b));
@@ -365,12 +365,70 @@ fn builtin_schema() -> Schema {
 }
 
 /// The builtin scope of `apiVersion`/`kind`: `Some(true)` namespaced,
-/// `Some(false)` cluster-scoped, `None` not listed.
+/// `Some(false)` cluster-scoped, `None` not listed. Scope checks run for
+/// every id comparison, so this is a hash lookup (in a table built at
+/// compile time), not a binary search.
 fn builtin_scope(api_version: &str, kind: &str) -> Option<bool> {
-    let i = BUILTIN_SCOPES
-        .binary_search_by(|e| (e.0, e.1).cmp(&(api_version, kind)))
-        .ok()?;
-    Some(BUILTIN_SCOPES[i].2)
+    let mut slot = scope_slot(kind.as_bytes(), api_version.as_bytes());
+    loop {
+        // The table is at most half full: an empty slot ends every probe.
+        let i = usize::from(SCOPE_SLOTS[slot]).checked_sub(1)?;
+        let (k, av, namespaced) = BUILTIN_SCOPES[i];
+        if k == kind && av == api_version {
+            return Some(namespaced);
+        }
+        slot = (slot + 1) % SCOPE_SLOTS.len();
+    }
+}
+
+/// Slots of the scope hash table (a power of two, at least twice the
+/// entries).
+const SCOPE_SLOT_COUNT: usize = 256;
+
+/// The scope hash table: 1 + the index of a `BUILTIN_SCOPES` entry, or 0 for
+/// an empty slot; linear probing from [`scope_slot`].
+static SCOPE_SLOTS: [u8; SCOPE_SLOT_COUNT] = scope_slots();
+
+const fn scope_slots() -> [u8; SCOPE_SLOT_COUNT] {
+    assert!(BUILTIN_SCOPES.len() * 2 <= SCOPE_SLOT_COUNT && BUILTIN_SCOPES.len() < 255);
+    let mut slots = [0u8; SCOPE_SLOT_COUNT];
+    let mut i = 0;
+    while i < BUILTIN_SCOPES.len() {
+        let (kind, av, _) = BUILTIN_SCOPES[i];
+        let mut slot = scope_slot(kind.as_bytes(), av.as_bytes());
+        while slots[slot] != 0 {
+            slot = (slot + 1) % SCOPE_SLOT_COUNT;
+        }
+        slots[slot] = i as u8 + 1;
+        i += 1;
+    }
+    slots
+}
+
+/// The first slot to probe for `kind`/`apiVersion` (an FxHash-style word
+/// hash; the high bits of the product are the well mixed ones).
+const fn scope_slot(kind: &[u8], api_version: &[u8]) -> usize {
+    let h = hash_bytes(hash_bytes(0, kind), api_version);
+    (h >> (64 - SCOPE_SLOT_COUNT.trailing_zeros())) as usize
+}
+
+const fn hash_bytes(mut h: u64, b: &[u8]) -> u64 {
+    const fn mix(h: u64, w: u64) -> u64 {
+        (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+    }
+    let mut rest = b;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = mix(h, u64::from_le_bytes(*word));
+        rest = tail;
+    }
+    // The tail in one word, with the length so "a" and "a\0" differ.
+    let mut w = b.len() as u64;
+    let mut i = 0;
+    while i < rest.len() {
+        w |= (rest[i] as u64) << (8 * (i + 1));
+        i += 1;
+    }
+    mix(h, w)
 }
 
 /// Builds the node tree of one definition from a custom document; returns
@@ -807,10 +865,10 @@ mod tests {
         for &(name, i) in &BUILTIN_NAMES {
             assert_eq!(s.def_lookup(name), Some(usize::from(i)));
         }
-        for &(av, kind, i) in &BUILTIN_TYPES {
+        for &(kind, av, i) in &BUILTIN_TYPES {
             assert_eq!(s.type_lookup(av, kind), Some(usize::from(i)));
         }
-        for &(av, kind, b) in &BUILTIN_SCOPES {
+        for &(kind, av, b) in &BUILTIN_SCOPES {
             assert_eq!(s.is_namespaced(av, kind), Some(b));
         }
         assert_eq!(s.def_lookup("io.k8s.api.core.v1.PodSpe"), None);
