@@ -12,7 +12,7 @@
 //! leaf) and `null` ones are replaced.
 
 use std::cmp::Ordering;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::resource::{Gvk, ResId};
@@ -958,75 +958,73 @@ fn parse_backref(v: &Value) -> Result<NameBackRef> {
     })
 }
 
-/// kustomize v5.5's default field specs, generated from the YAML beside this
-/// module by `src/fieldspec/gen.py` (one tab-separated record per line).
-const DEFAULTS_TEXT: &str = include_str!("fieldspec/defaults.txt");
+/// A default field spec as generated: (group, version, kind, path, create).
+type StaticSpec = (&'static str, &'static str, &'static str, &'static str, bool);
 
-/// kustomize v5.5's default transformer configuration, parsed once.
+// kustomize v5.5's default field specs, one static per category
+// (`DEFAULT_NAME_PREFIX`, ...), written by `src/fieldspec/gen.py` from the
+// YAML beside this module, each list already in `TransformerConfig::sort`'s
+// order.
+include!("fieldspec/defaults.rs");
+
+/// kustomize v5.5's default transformer configuration, built once.
 pub fn default_config() -> &'static TransformerConfig {
-    static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
-    CONFIG.get_or_init(|| parse_defaults(DEFAULTS_TEXT))
+    default_config_shared()
 }
 
-/// Reads `defaults.txt` (see `gen.py`): `S category g v k path create`,
-/// `R g v k` (a name-reference referent), `B g v k path create` (a referrer
-/// of the last `R`). The text is ours and fixed; a unit test checks it
-/// against the YAML it was generated from.
-fn parse_defaults(text: &str) -> TransformerConfig {
-    fn spec(f: &[&str]) -> FieldSpec {
-        FieldSpec {
-            group: f[0].to_string(),
-            version: f[1].to_string(),
-            kind: f[2].to_string(),
-            path: f[3].to_string(),
-            create: f[4] == "1",
-        }
+/// [`default_config`] in a shared `Arc`. Merged into an empty configuration
+/// the defaults give themselves (a unit test checks it), so this one value
+/// can also stand for that merge.
+pub fn default_config_shared() -> &'static Arc<TransformerConfig> {
+    static CONFIG: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+    CONFIG.get_or_init(|| Arc::new(build_defaults()))
+}
+
+/// Copies the generated tables into a configuration. They are written
+/// sorted, so nothing is sorted here (unit tests check the content against
+/// the kustomize YAML, and the order).
+fn build_defaults() -> TransformerConfig {
+    fn specs(list: &[StaticSpec]) -> Vec<FieldSpec> {
+        list.iter()
+            .map(|&(group, version, kind, path, create)| FieldSpec {
+                group: group.to_string(),
+                version: version.to_string(),
+                kind: kind.to_string(),
+                path: path.to_string(),
+                create,
+            })
+            .collect()
     }
-    let mut t = TransformerConfig::default();
-    for line in text.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        match f.as_slice() {
-            ["S", category, rest @ ..] if rest.len() == 5 => {
-                let list = match *category {
-                    "namePrefix" => &mut t.name_prefix,
-                    "nameSuffix" => &mut t.name_suffix,
-                    "namespace" => &mut t.namespace,
-                    "commonLabels" => &mut t.common_labels,
-                    "labels" => &mut t.labels,
-                    "templateLabels" => &mut t.template_labels,
-                    "commonAnnotations" => &mut t.common_annotations,
-                    "varReference" => &mut t.var_reference,
-                    "images" => &mut t.images,
-                    "replicas" => &mut t.replicas,
-                    _ => continue,
-                };
-                list.push(spec(rest));
-            }
-            ["R", group, version, kind] => t.name_reference.push(NameBackRef {
+    TransformerConfig {
+        name_prefix: specs(DEFAULT_NAME_PREFIX),
+        name_suffix: specs(DEFAULT_NAME_SUFFIX),
+        namespace: specs(DEFAULT_NAMESPACE),
+        common_labels: specs(DEFAULT_COMMON_LABELS),
+        labels: specs(DEFAULT_LABELS),
+        template_labels: specs(DEFAULT_TEMPLATE_LABELS),
+        common_annotations: specs(DEFAULT_COMMON_ANNOTATIONS),
+        name_reference: DEFAULT_NAME_REFERENCE
+            .iter()
+            .map(|&(group, version, kind, referrers)| NameBackRef {
                 gvk: Gvk {
                     group: group.to_string(),
                     version: version.to_string(),
                     kind: kind.to_string(),
                 },
-                referrers: Vec::new(),
-            }),
-            ["B", rest @ ..] if rest.len() == 5 => {
-                if let Some(last) = t.name_reference.last_mut() {
-                    last.referrers.push(spec(rest));
-                }
-            }
-            _ => {}
-        }
+                referrers: specs(referrers),
+            })
+            .collect(),
+        var_reference: specs(DEFAULT_VAR_REFERENCE),
+        images: specs(DEFAULT_IMAGES),
+        replicas: specs(DEFAULT_REPLICAS),
     }
-    t.sort();
-    t
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// `defaults.txt` says exactly what the kustomize YAML it was generated
+    /// `defaults.rs` says exactly what the kustomize YAML it was generated
     /// from says.
     #[test]
     fn defaults_text_matches_the_kustomize_yaml() {
@@ -1050,9 +1048,62 @@ mod tests {
                 }
             }
         }
+        // from_value sorts, build_defaults does not: equal means the tables
+        // are written in sorted order.
         let from_yaml = TransformerConfig::from_value(&Value::Map(all)).unwrap();
         assert_eq!(default_config(), &from_yaml);
         assert!(from_yaml.name_reference.len() > 10 && from_yaml.images.len() > 3);
+    }
+
+    /// The tables are written in the order `sort` keeps (so building the
+    /// defaults needs no sort), and the defaults are a merge fixed point (so
+    /// `default_config_shared` can stand for them merged into nothing).
+    #[test]
+    fn defaults_are_sorted_and_a_merge_fixed_point() {
+        let d = build_defaults();
+        let mut sorted = d.clone();
+        sorted.sort();
+        assert_eq!(sorted, d);
+        // The check above can fail: sort moves misplaced entries.
+        let mut swapped = d.clone();
+        let n = swapped.name_reference.len();
+        swapped.name_reference.swap(0, n - 1);
+        let mut resorted = swapped.clone();
+        resorted.sort();
+        assert_ne!(resorted, swapped);
+        let mut merged = TransformerConfig::default();
+        merged.merge(&d).unwrap();
+        assert_eq!(merged, d);
+        assert!(std::ptr::eq(
+            default_config(),
+            default_config_shared().as_ref()
+        ));
+    }
+
+    /// `defaults.rs` is what `gen.py` writes (checked where python3 with
+    /// PyYAML is available).
+    #[test]
+    fn defaults_text_matches_the_generator() {
+        let out = std::env::temp_dir().join(format!("aiw-defaults-{}.rs", std::process::id()));
+        let gen_py = concat!(env!("CARGO_MANIFEST_DIR"), "/src/fieldspec/gen.py");
+        let Ok(status) = std::process::Command::new("python3")
+            .arg(gen_py)
+            .arg(&out)
+            .status()
+        else {
+            eprintln!("skipped: python3 not found");
+            return;
+        };
+        if !status.success() {
+            eprintln!("skipped: gen.py failed (PyYAML missing?)");
+            return;
+        }
+        let fresh = std::fs::read_to_string(&out).unwrap();
+        let _ = std::fs::remove_file(&out);
+        assert!(
+            fresh == include_str!("fieldspec/defaults.rs"),
+            "run src/fieldspec/gen.py"
+        );
     }
     use serde_json::json;
 

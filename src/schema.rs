@@ -4,8 +4,10 @@
 //! which kinds are namespaced.
 //!
 //! The builtin schema is Kubernetes v1.21.2, the one kustomize v5.5 embeds. It
-//! is stored in a compact text form (`src/schema/k8s-1.21.2.txt`, written by
-//! `src/schema/gen.py`) and parsed once, on first use.
+//! is stored as static tables (`src/schema/builtin.rs`, written by
+//! `src/schema/gen.py`): sorted name, type and scope tables searched in place
+//! (nothing is built at start-up), and each definition in a compact text form
+//! parsed on first use.
 //!
 //! Lookups follow kyaml's `openapi.ResourceSchema`: [`SchemaRef::field`] takes
 //! a property (or the `additionalProperties` schema of a map) and resolves
@@ -30,7 +32,8 @@ use crate::yaml::Value;
 /// Names borrowed from the builtin text, or owned for custom schemas.
 type Str = Cow<'static, str>;
 
-const BUILTIN_TEXT: &str = include_str!("schema/k8s-1.21.2.txt");
+// BUILTIN_DEFS, BUILTIN_NAMES, BUILTIN_TYPES and BUILTIN_SCOPES.
+include!("schema/builtin.rs");
 
 /// A parsed OpenAPI schema: definitions, the types of resource kinds, and
 /// resource scopes. Each builtin definition is parsed on first use.
@@ -46,6 +49,10 @@ pub struct Schema {
     types: HashMap<Str, usize>,
     /// `apiVersion<TAB>kind` → true when namespaced.
     scopes: HashMap<Str, bool>,
+    /// True when definitions `0..BUILTIN_DEFS.len()` are the builtin ones and
+    /// the static builtin name and type tables count as entries of
+    /// `def_index` and `types` (below them: entries of the maps win).
+    builtin_tables: bool,
 }
 
 /// One definition: its node tree (node 0 is the root), parsed lazily from
@@ -94,7 +101,7 @@ impl Schema {
     /// built on first use; each definition is parsed when first reached.
     pub fn builtin() -> &'static Schema {
         static BUILTIN: OnceLock<Schema> = OnceLock::new();
-        BUILTIN.get_or_init(|| parse_builtin(BUILTIN_TEXT))
+        BUILTIN.get_or_init(builtin_schema)
     }
 
     /// An empty schema: every kind is unknown, so every list is replaced.
@@ -116,15 +123,43 @@ impl Schema {
         .resolved()
     }
 
+    /// The definition index for `name`, if any.
+    fn def_lookup(&self, name: &str) -> Option<usize> {
+        if let Some(&i) = self.def_index.get(name) {
+            return Some(i);
+        }
+        if !self.builtin_tables {
+            return None;
+        }
+        let i = BUILTIN_NAMES.binary_search_by(|e| e.0.cmp(name)).ok()?;
+        Some(usize::from(BUILTIN_NAMES[i].1))
+    }
+
+    /// The definition index of the type `apiVersion`/`kind`, if any.
+    fn type_lookup(&self, api_version: &str, kind: &str) -> Option<usize> {
+        if !self.types.is_empty()
+            && let Some(&i) = self.types.get(type_key(api_version, kind).as_str())
+        {
+            return Some(i);
+        }
+        if !self.builtin_tables {
+            return None;
+        }
+        let i = BUILTIN_TYPES
+            .binary_search_by(|e| (e.0, e.1).cmp(&(kind, api_version)))
+            .ok()?;
+        Some(usize::from(BUILTIN_TYPES[i].2))
+    }
+
     /// The schema of a resource type, by exact `apiVersion` and `kind`.
     pub fn for_type(&self, api_version: &str, kind: &str) -> Option<SchemaRef<'_>> {
-        let &def = self.types.get(type_key(api_version, kind).as_str())?;
+        let def = self.type_lookup(api_version, kind)?;
         self.root(def)
     }
 
     /// The schema of a definition, by name (`io.k8s.api.core.v1.PodSpec`).
     pub fn definition(&self, name: &str) -> Option<SchemaRef<'_>> {
-        let &def = self.def_index.get(name)?;
+        let def = self.def_lookup(name)?;
         self.root(def)
     }
 
@@ -133,11 +168,15 @@ impl Schema {
     /// consulted first, then this schema's own scopes (from a custom schema's
     /// `paths`).
     pub fn is_namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
-        let key = type_key(api_version, kind);
-        if let Some(&b) = Schema::builtin().scopes.get(key.as_str()) {
+        if let Some(b) = builtin_scope(api_version, kind) {
             return Some(b);
         }
-        self.scopes.get(key.as_str()).copied()
+        if self.scopes.is_empty() {
+            return None;
+        }
+        self.scopes
+            .get(type_key(api_version, kind).as_str())
+            .copied()
     }
 
     /// True when kustomize treats the kind as cluster-scoped (known and not
@@ -224,9 +263,9 @@ impl Schema {
         }
         out.redirect
             .extend(over.redirect.iter().map(|&r| r + offset));
-        for (name, &i) in &over.def_index {
+        for (name, i) in over.def_entries() {
             let new = over.redirect[i] + offset;
-            if let Some(&old) = out.def_index.get(name.as_ref()) {
+            if let Some(old) = out.def_lookup(&name) {
                 // References to the old definition now reach the new one.
                 for r in out.redirect.iter_mut() {
                     if *r == old {
@@ -234,22 +273,162 @@ impl Schema {
                     }
                 }
             }
-            out.def_index.insert(name.clone(), new);
+            out.def_index.insert(name, new);
         }
-        for (k, &v) in &over.types {
-            out.types.insert(k.clone(), over.redirect[v] + offset);
+        for (k, v) in over.type_entries() {
+            out.types.insert(k, over.redirect[v] + offset);
         }
-        for (k, &v) in &over.scopes {
+        for (k, v) in over.scope_entries() {
             // kyaml: a namespaced path always wins; otherwise only unknown
             // kinds are added.
             if v {
-                out.scopes.insert(k.clone(), true);
-            } else {
-                out.scopes.entry(k.clone()).or_insert(false);
+                out.scopes.insert(k, true);
+            } else if !out.scopes.contains_key(k.as_ref()) && !out.has_builtin_scope(&k) {
+                out.scopes.insert(k, false);
             }
         }
         out
     }
+
+    /// Every name → definition index entry (the static table's entries
+    /// that the map does not override, then the map's).
+    fn def_entries(&self) -> Vec<(Str, usize)> {
+        let mut v = Vec::new();
+        if self.builtin_tables {
+            v.extend(
+                BUILTIN_NAMES
+                    .iter()
+                    .filter(|e| !self.def_index.contains_key(e.0))
+                    .map(|e| (Cow::Borrowed(e.0), usize::from(e.1))),
+            );
+        }
+        v.extend(self.def_index.iter().map(|(k, &i)| (k.clone(), i)));
+        v
+    }
+
+    /// Every type key → definition index entry, as [`Schema::def_entries`].
+    fn type_entries(&self) -> Vec<(Str, usize)> {
+        let mut v = Vec::new();
+        if self.builtin_tables {
+            for &(kind, av, i) in &BUILTIN_TYPES {
+                let key = type_key(av, kind);
+                if !self.types.contains_key(key.as_str()) {
+                    v.push((Cow::Owned(key), usize::from(i)));
+                }
+            }
+        }
+        v.extend(self.types.iter().map(|(k, &i)| (k.clone(), i)));
+        v
+    }
+
+    /// Every type key → namespaced entry of this schema (the builtin
+    /// scopes count for a schema holding the builtin tables).
+    fn scope_entries(&self) -> Vec<(Str, bool)> {
+        let mut v = Vec::new();
+        if self.builtin_tables {
+            for &(kind, av, b) in &BUILTIN_SCOPES {
+                let key = type_key(av, kind);
+                if !self.scopes.contains_key(key.as_str()) {
+                    v.push((Cow::Owned(key), b));
+                }
+            }
+        }
+        v.extend(self.scopes.iter().map(|(k, &b)| (k.clone(), b)));
+        v
+    }
+
+    /// Whether this schema holds the builtin tables and they give a scope
+    /// for the type key `key`.
+    fn has_builtin_scope(&self, key: &str) -> bool {
+        self.builtin_tables
+            && key
+                .split_once('\t')
+                .is_some_and(|(av, kind)| builtin_scope(av, kind).is_some())
+    }
+}
+
+/// The builtin schema: the static tables, each definition still unparsed.
+fn builtin_schema() -> Schema {
+    Schema {
+        defs: BUILTIN_DEFS
+            .iter()
+            .map(|&text| Def {
+                text,
+                base: 0,
+                tree: OnceLock::new(),
+            })
+            .collect(),
+        redirect: (0..BUILTIN_DEFS.len()).collect(),
+        builtin_tables: true,
+        ..Schema::default()
+    }
+}
+
+/// The builtin scope of `apiVersion`/`kind`: `Some(true)` namespaced,
+/// `Some(false)` cluster-scoped, `None` not listed. Scope checks run for
+/// every id comparison, so this is a hash lookup (in a table built at
+/// compile time), not a binary search.
+fn builtin_scope(api_version: &str, kind: &str) -> Option<bool> {
+    let mut slot = scope_slot(kind.as_bytes(), api_version.as_bytes());
+    loop {
+        // The table is at most half full: an empty slot ends every probe.
+        let i = usize::from(SCOPE_SLOTS[slot]).checked_sub(1)?;
+        let (k, av, namespaced) = BUILTIN_SCOPES[i];
+        if k == kind && av == api_version {
+            return Some(namespaced);
+        }
+        slot = (slot + 1) % SCOPE_SLOTS.len();
+    }
+}
+
+/// Slots of the scope hash table (a power of two, at least twice the
+/// entries).
+const SCOPE_SLOT_COUNT: usize = 256;
+
+/// The scope hash table: 1 + the index of a `BUILTIN_SCOPES` entry, or 0 for
+/// an empty slot; linear probing from [`scope_slot`].
+static SCOPE_SLOTS: [u8; SCOPE_SLOT_COUNT] = scope_slots();
+
+const fn scope_slots() -> [u8; SCOPE_SLOT_COUNT] {
+    assert!(BUILTIN_SCOPES.len() * 2 <= SCOPE_SLOT_COUNT && BUILTIN_SCOPES.len() < 255);
+    let mut slots = [0u8; SCOPE_SLOT_COUNT];
+    let mut i = 0;
+    while i < BUILTIN_SCOPES.len() {
+        let (kind, av, _) = BUILTIN_SCOPES[i];
+        let mut slot = scope_slot(kind.as_bytes(), av.as_bytes());
+        while slots[slot] != 0 {
+            slot = (slot + 1) % SCOPE_SLOT_COUNT;
+        }
+        slots[slot] = i as u8 + 1;
+        i += 1;
+    }
+    slots
+}
+
+/// The first slot to probe for `kind`/`apiVersion` (an FxHash-style word
+/// hash; the high bits of the product are the well mixed ones).
+const fn scope_slot(kind: &[u8], api_version: &[u8]) -> usize {
+    let h = hash_bytes(hash_bytes(0, kind), api_version);
+    (h >> (64 - SCOPE_SLOT_COUNT.trailing_zeros())) as usize
+}
+
+const fn hash_bytes(mut h: u64, b: &[u8]) -> u64 {
+    const fn mix(h: u64, w: u64) -> u64 {
+        (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+    }
+    let mut rest = b;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = mix(h, u64::from_le_bytes(*word));
+        rest = tail;
+    }
+    // The tail in one word, with the length so "a" and "a\0" differ.
+    let mut w = b.len() as u64;
+    let mut i = 0;
+    while i < rest.len() {
+        w |= (rest[i] as u64) << (8 * (i + 1));
+        i += 1;
+    }
+    mix(h, w)
 }
 
 /// Builds the node tree of one definition from a custom document; returns
@@ -350,7 +529,7 @@ impl<'a> SchemaRef<'a> {
             let target = match &cur.node().reference {
                 None => return Some(cur),
                 Some(Ref::Def(n)) => *s.redirect.get(s.defs[cur.def].base + n)?,
-                Some(Ref::Name(name)) => *s.def_index.get(name.as_ref())?,
+                Some(Ref::Name(name)) => s.def_lookup(name)?,
             };
             cur = SchemaRef {
                 schema: s,
@@ -424,54 +603,6 @@ impl<'a> SchemaRef<'a> {
         }
         n.merge_key.as_deref().into_iter().collect()
     }
-}
-
-/// Indexes the builtin text form (see `src/schema/gen.py`); definitions are
-/// parsed later, one by one. The text is ours and fixed, so a malformed
-/// record is skipped rather than reported.
-fn parse_builtin(text: &'static str) -> Schema {
-    let mut s = Schema {
-        defs: Vec::with_capacity(640),
-        redirect: Vec::with_capacity(640),
-        def_index: HashMap::with_capacity_and_hasher(640, Default::default()),
-        ..Schema::default()
-    };
-    for line in text.lines() {
-        let Some(tag) = line.as_bytes().first() else {
-            continue;
-        };
-        match tag {
-            b'D' => {
-                let Some((name, expr)) = line[1..].split_once('\t') else {
-                    continue;
-                };
-                let idx = s.defs.len();
-                s.defs.push(Def {
-                    text: expr,
-                    base: 0,
-                    tree: OnceLock::new(),
-                });
-                s.redirect.push(idx);
-                s.def_index.insert(Cow::Borrowed(name), idx);
-            }
-            // `apiVersion<TAB>kind<TAB>value`: the key is borrowed as is.
-            b'G' | b'S' => {
-                let rest = &line[1..];
-                let Some((key, value)) = rest.rsplit_once('\t') else {
-                    continue;
-                };
-                if *tag == b'G' {
-                    if let Ok(i) = value.parse::<usize>() {
-                        s.types.insert(Cow::Borrowed(key), i);
-                    }
-                } else {
-                    s.scopes.insert(Cow::Borrowed(key), value == "N");
-                }
-            }
-            _ => {}
-        }
-    }
-    s
 }
 
 /// Parses one definition's node expression from the builtin text.
@@ -651,15 +782,135 @@ mod tests {
     }
 
     #[test]
-    fn builtin_index_is_cheap() {
-        // Only the index is built up front; definitions parse on first use.
-        let s = parse_builtin(BUILTIN_TEXT);
-        assert!(s.defs.len() > 600);
-        assert!(s.defs.iter().all(|d| d.tree.get().is_none()));
-        let t = std::time::Instant::now();
-        for _ in 0..10 {
-            std::hint::black_box(parse_builtin(BUILTIN_TEXT));
+    fn merged_with_builtin_both_ways() {
+        // A custom Container replaces the builtin one when merged over it
+        // (builtin references follow), and is replaced when merged under it.
+        let text = r##"{"definitions": {
+          "io.k8s.api.core.v1.Container": {"type": "object",
+            "properties": {"zzz": {"type": "array", "items": {"type": "string"},
+              "x-kubernetes-patch-strategy": "merge"}}}},
+          "paths": {"/api/v1/namespaces/{namespace}/namespaces": {"get":
+             {"x-kubernetes-group-version-kind": {"group": "", "kind": "Namespace", "version": "v1"}}},
+             "/apis/ex.com/v1/bars": {"get": {"x-kubernetes-group-version-kind":
+             {"group": "ex.com", "kind": "Bar", "version": "v1"}}}}}"##;
+        let custom = Schema::from_openapi_json(text).expect("parse");
+        fn container(s: &Schema) -> SchemaRef<'_> {
+            s.for_type("apps/v1", "Deployment")
+                .and_then(|d| d.field("spec"))
+                .and_then(|x| x.field("template"))
+                .and_then(|x| x.field("spec"))
+                .and_then(|x| x.field("containers"))
+                .and_then(|x| x.elements())
+                .expect("container")
         }
-        eprintln!("builtin index: {:?} per build", t.elapsed() / 10);
+        let over = Schema::builtin().merged_with(&custom);
+        let c = container(&over);
+        assert!(c.field("zzz").is_some_and(|f| f.is_merge_list()));
+        assert!(c.field("image").is_none());
+        let by_name = over.definition("io.k8s.api.core.v1.Container").unwrap();
+        assert!(by_name.field("zzz").is_some());
+        assert!(over.definition("io.k8s.api.core.v1.PodSpec").is_some());
+        let under = custom.merged_with(Schema::builtin());
+        let c = container(&under);
+        assert!(c.field("image").is_some());
+        assert!(c.field("zzz").is_none());
+        // The builtin scope table wins; unknown kinds take the custom scope.
+        for s in [&over, &under, &custom] {
+            assert!(s.is_cluster_scoped("v1", "Namespace"));
+            assert!(s.is_cluster_scoped("ex.com/v1", "Bar"));
+        }
+        assert_eq!(over.is_namespaced("apps/v1", "Deployment"), Some(true));
+        assert_eq!(under.is_namespaced("apps/v1", "Deployment"), Some(true));
+    }
+
+    #[test]
+    fn builtin_tables_are_sorted_and_whole() {
+        let n = BUILTIN_DEFS.len();
+        assert!(n > 600);
+        assert_eq!(BUILTIN_NAMES.len(), n);
+        assert!(BUILTIN_NAMES.windows(2).all(|w| w[0].0 < w[1].0));
+        let mut seen = vec![false; n];
+        for &(_, i) in &BUILTIN_NAMES {
+            assert!(!std::mem::replace(&mut seen[usize::from(i)], true));
+        }
+        assert!(
+            BUILTIN_TYPES
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
+        );
+        assert!(BUILTIN_TYPES.iter().all(|t| usize::from(t.2) < n));
+        assert!(
+            BUILTIN_SCOPES
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
+        );
+        // Every definition parses to its end, and its refs are in range.
+        for text in BUILTIN_DEFS {
+            let mut p = NodeParser {
+                b: text.as_bytes(),
+                s: text,
+                pos: 0,
+                tree: Vec::new(),
+            };
+            p.node();
+            assert_eq!(p.pos, text.len(), "{text}");
+            for node in &p.tree {
+                if let Some(r) = &node.reference {
+                    assert!(matches!(r, Ref::Def(d) if *d < n), "{text}");
+                }
+            }
+        }
+        // Lookups agree with the tables.
+        let s = Schema::builtin();
+        for &(name, i) in &BUILTIN_NAMES {
+            assert_eq!(s.def_lookup(name), Some(usize::from(i)));
+        }
+        for &(kind, av, i) in &BUILTIN_TYPES {
+            assert_eq!(s.type_lookup(av, kind), Some(usize::from(i)));
+        }
+        for &(kind, av, b) in &BUILTIN_SCOPES {
+            assert_eq!(s.is_namespaced(av, kind), Some(b));
+        }
+        assert_eq!(s.def_lookup("io.k8s.api.core.v1.PodSpe"), None);
+    }
+
+    /// `builtin.rs` is what `gen.py` writes from the reference OpenAPI
+    /// document (checked where the document and python3 are available).
+    #[test]
+    fn builtin_tables_match_the_generator() {
+        let src = "/work/shared/reference/k8s-openapi-v1.21.2-merge.json";
+        if !std::path::Path::new(src).exists() {
+            eprintln!("skipped: {src} not found");
+            return;
+        }
+        let out = std::env::temp_dir().join(format!("aiw-schema-{}.rs", std::process::id()));
+        let gen_py = concat!(env!("CARGO_MANIFEST_DIR"), "/src/schema/gen.py");
+        let status = std::process::Command::new("python3")
+            .arg(gen_py)
+            .arg(src)
+            .arg(&out)
+            .status();
+        let Ok(status) = status else {
+            eprintln!("skipped: python3 not found");
+            return;
+        };
+        assert!(status.success());
+        let fresh = std::fs::read_to_string(&out).unwrap();
+        let _ = std::fs::remove_file(&out);
+        assert!(
+            fresh == include_str!("schema/builtin.rs"),
+            "run src/schema/gen.py"
+        );
+    }
+
+    #[test]
+    fn builtin_schema_is_cheap() {
+        // Nothing is indexed up front; definitions parse on first use.
+        let s = builtin_schema();
+        assert_eq!(s.defs.len(), BUILTIN_DEFS.len());
+        assert!(s.def_index.is_empty() && s.types.is_empty() && s.scopes.is_empty());
+        assert!(s.defs.iter().all(|d| d.tree.get().is_none()));
+        assert!(s.for_type("v1", "ConfigMap").is_some());
+        assert_eq!(s.defs.iter().filter(|d| d.tree.get().is_some()).count(), 1);
     }
 }
