@@ -317,7 +317,24 @@ pub fn effective_namespace<'a>(gvk: &Gvk, namespace: &'a str) -> &'a str {
 
 /// True when the kind is certainly cluster-scoped per the builtin schema.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    crate::schema::Schema::builtin().is_cluster_scoped(&gvk.api_version(), &gvk.kind)
+    let schema = crate::schema::Schema::builtin();
+    if gvk.group.is_empty() {
+        return schema.is_cluster_scoped(&gvk.version, &gvk.kind);
+    }
+    // `group/version` in a stack buffer: this runs for every id comparison.
+    let mut buf = [0u8; 128];
+    let (g, v) = (gvk.group.as_bytes(), gvk.version.as_bytes());
+    let n = g.len() + 1 + v.len();
+    if n > buf.len() {
+        return schema.is_cluster_scoped(&gvk.api_version(), &gvk.kind);
+    }
+    buf[..g.len()].copy_from_slice(g);
+    buf[g.len()] = b'/';
+    buf[g.len() + 1..n].copy_from_slice(v);
+    match std::str::from_utf8(&buf[..n]) {
+        Ok(api_version) => schema.is_cluster_scoped(api_version, &gvk.kind),
+        Err(_) => schema.is_cluster_scoped(&gvk.api_version(), &gvk.kind),
+    }
 }
 
 impl ResId {

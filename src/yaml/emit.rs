@@ -67,7 +67,7 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
     }
     // Fast path: ASCII below DEL holds none of the characters checked here.
     fn plain_ascii(s: &str) -> bool {
-        s.bytes().all(|b| b < 0x7f)
+        s.is_ascii() && !s.as_bytes().contains(&0x7f)
     }
     match v {
         Value::Float(f) if !f.is_finite() => Err(crate::Error::msg(format!(
@@ -267,6 +267,29 @@ impl SortKey for (Cow<'_, str>, &Value) {
     }
 }
 
+impl SortKey for (String, Value) {
+    fn key(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A mapping entry to write: its key (as written) and value.
+trait Entry: SortKey {
+    fn value(&self) -> &Value;
+}
+
+impl Entry for (Cow<'_, str>, &Value) {
+    fn value(&self) -> &Value {
+        self.1
+    }
+}
+
+impl Entry for (String, Value) {
+    fn value(&self) -> &Value {
+        &self.1
+    }
+}
+
 impl SortKey for &str {
     fn key(&self) -> &str {
         self
@@ -305,7 +328,7 @@ fn sort_positions<K: SortKey>(keys: &[K], idx: &mut [u32]) {
 /// double-quoted scalar. Each run of spaces and NELs becomes one space when
 /// it holds one NEL, else one newline per NEL after the first.
 fn json_round_trip(s: &str) -> Cow<'_, str> {
-    if !s.contains('\u{85}') {
+    if s.is_ascii() || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -376,24 +399,81 @@ fn is_blankz(c: char) -> bool {
 /// libyaml's `yaml_emitter_analyze_scalar`, reduced to the flags a block
 /// context needs.
 fn analyze(s: &str) -> Analysis {
-    // Fast path for the common identifier-like text (names, images, paths,
-    // versions): an ASCII letter or digit, then letters, digits and `_./-`.
-    // Such text has no indicator, space, break or special character, so
-    // every style is allowed (checked against the full analysis in tests).
+    // Fast path for printable ASCII (almost every key and value): no tab or
+    // special character, so only indicators, line breaks and leading or
+    // trailing spaces matter (checked against the full analysis in tests).
     let b = s.as_bytes();
-    if b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
-    {
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return analyze_chars(s);
+    };
+    let mut printable = true;
+    let mut spaces = false;
+    let mut breaks = false;
+    for &c in b {
+        printable &= (0x20..=0x7e).contains(&c) || c == b'\n';
+        spaces |= c == b' ';
+        breaks |= c == b'\n';
+    }
+    if !printable {
+        return analyze_chars(s);
+    }
+    if breaks {
+        // Multi-line: never plain; a space next to a break rules out single
+        // quotes (and a space before one, or at the end, a block scalar).
+        let mut break_space = false;
+        let mut space_break = false;
+        if spaces {
+            for w in b.windows(2) {
+                break_space |= w == b"\n ";
+                space_break |= w == b" \n";
+            }
+        }
         return Analysis {
-            multiline: false,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: true,
+            multiline: true,
+            block_plain_allowed: false,
+            single_quoted_allowed: !(break_space || space_break),
+            block_allowed: !(space_break || last == b' '),
         };
     }
-    analyze_chars(s)
+    // Indicators: some characters at the start, `?`, `:` or `-` at the start
+    // when followed by a space or the end, `:` before a space or the end,
+    // `#` after a space, and `---` / `...` at the start.
+    let mut indicators = matches!(
+        first,
+        b'#' | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    ) || (matches!(first, b'?' | b':' | b'-')
+        && b.get(1).is_none_or(|&c| c == b' '))
+        || last == b':'
+        || b.starts_with(b"---")
+        || b.starts_with(b"...");
+    let (mut leading_space, mut trailing_space) = (false, false);
+    if spaces {
+        indicators |= b
+            .windows(2)
+            .any(|w| (w[0] == b':' && w[1] == b' ') || (w[0] == b' ' && w[1] == b'#'));
+        leading_space = first == b' ';
+        trailing_space = last == b' ';
+    }
+    Analysis {
+        multiline: false,
+        block_plain_allowed: !(indicators || leading_space || trailing_space),
+        single_quoted_allowed: true,
+        block_allowed: !trailing_space,
+    }
 }
 
 /// [`analyze`] character by character.
@@ -503,7 +583,8 @@ fn analyze_chars(s: &str) -> Analysis {
 /// The style go-yaml v2 asks for, then libyaml's corrections
 /// (`yaml_emitter_select_scalar_style`) for a block context.
 fn select_style(s: &str, a: &Analysis, simple_key: bool) -> Style {
-    let mut style = if s.contains('\n') {
+    // `multiline` is false when the text holds no line break at all.
+    let mut style = if a.multiline && s.contains('\n') {
         Style::Literal
     } else if plain_resolves_to_str(s) {
         Style::Plain
@@ -1126,11 +1207,23 @@ impl Emitter<'_> {
     }
 
     fn block_mapping(&mut self, m: &Map) {
+        // Keys as go-yaml reads them back from JSON: almost always the keys
+        // themselves (no U+0085), used in place without a copy.
+        if m.keys()
+            .all(|k| matches!(json_round_trip(k), Cow::Borrowed(_)))
+        {
+            self.block_mapping_entries(m.entries());
+        } else {
+            let folded: Vec<(Cow<'_, str>, &Value)> =
+                m.iter().map(|(k, v)| (json_round_trip(k), v)).collect();
+            self.block_mapping_entries(&folded);
+        }
+    }
+
+    fn block_mapping_entries<E: Entry>(&mut self, entries: &[E]) {
         let saved = self.indent;
         self.increase_indent(false, false);
-        let n = m.len();
-        let entries: Vec<(Cow<'_, str>, &Value)> =
-            m.iter().map(|(k, v)| (json_round_trip(k), v)).collect();
+        let n = entries.len();
         let mut small = [0u32; 16];
         let mut large = Vec::new();
         let idx: &mut [u32] = if n <= small.len() {
@@ -1142,10 +1235,10 @@ impl Emitter<'_> {
         for (i, slot) in idx.iter_mut().enumerate() {
             *slot = i as u32;
         }
-        sort_positions(&entries, idx);
+        sort_positions(entries, idx);
         for &pos in idx.iter() {
-            let (key, value) = &entries[pos as usize];
-            let key: &str = key;
+            let entry = &entries[pos as usize];
+            let (key, value) = (entry.key(), entry.value());
             self.write_indent();
             let a = analyze(key);
             if !a.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
@@ -1350,6 +1443,22 @@ impl Emitter<'_> {
         self.whitespace = true;
         // Lines are written whole: each non-empty run between breaks is
         // indented, breaks are copied as they are.
+        if s.bytes().all(|b| b < 0x80 && b != b'\r') {
+            // ASCII with `\n` as the only break: the same, line by line.
+            for (i, line) in s.split('\n').enumerate() {
+                if i > 0 {
+                    self.write_break('\n');
+                    self.indention = true;
+                }
+                if !line.is_empty() {
+                    self.write_indent();
+                    self.out.push_str(line);
+                    self.column += line.len();
+                    self.indention = false;
+                }
+            }
+            return;
+        }
         let mut rest = s;
         while !rest.is_empty() {
             let end = rest.find(is_break).unwrap_or(rest.len());
@@ -1848,6 +1957,16 @@ mod tests {
     proptest! {
         #[test]
         fn analyze_fast_path_agrees(s in "[a-zA-Z0-9_./: #-]{0,12}") {
+            prop_assert_eq!(analyze(&s), analyze_chars(&s));
+        }
+
+        #[test]
+        fn analyze_fast_path_agrees_on_ascii(s in "[ -~\n]{0,10}") {
+            prop_assert_eq!(analyze(&s), analyze_chars(&s));
+        }
+
+        #[test]
+        fn analyze_fast_path_agrees_on_indicators(s in "[ :#?.'\\-a\t\n\u{85}é]{0,8}") {
             prop_assert_eq!(analyze(&s), analyze_chars(&s));
         }
 

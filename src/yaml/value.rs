@@ -117,6 +117,11 @@ impl Map {
         &mut self.entries[pos].1
     }
 
+    /// The entries in order, as a slice.
+    pub fn entries(&self) -> &[(String, Value)] {
+        &self.entries
+    }
+
     /// Iterates over entries in order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.entries.iter().map(|(k, v)| (k, v))
