@@ -1,5 +1,7 @@
 //! kustomize's NamespaceTransformer (`namespace:`).
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 use crate::fieldspec::{
     CreateKind, FieldSpec, apply_spec, apply_specs, kyaml_id_string, scalar_text,
@@ -165,19 +167,30 @@ pub fn set_namespace(
         create: true,
         ..FieldSpec::new("metadata/namespace")
     };
+    // The specs besides `metadata/namespace`, for `v1` objects and for the
+    // others (which skip `metadata/name`), copied once for all resources.
+    let for_v1: Vec<FieldSpec> = specs
+        .iter()
+        .filter(|f| f.path != "metadata/namespace")
+        .cloned()
+        .collect();
+    let for_others: Vec<FieldSpec> = for_v1
+        .iter()
+        .filter(|f| f.path != "metadata/name")
+        .cloned()
+        .collect();
     for pos in 0..resmap.len() {
         if is_nil_or_empty(&resmap.get(pos).value) {
             continue;
         }
         resmap.update(pos, |r| -> Result<()> {
             r.store_previous_id();
-            let api_version = r.api_version().to_string();
             let gvk = r.gvk();
-            let mut fs: Vec<&FieldSpec> = specs
-                .iter()
-                .filter(|f| f.path != "metadata/namespace")
-                .filter(|f| api_version == "v1" || f.path != "metadata/name")
-                .collect();
+            let mut fs: Cow<'_, [FieldSpec]> = if r.api_version() == "v1" {
+                Cow::Borrowed(&for_v1)
+            } else {
+                Cow::Borrowed(&for_others)
+            };
             let mut setter = Setter {
                 ns: &opts.namespace,
                 unset_only: opts.unset_only,
@@ -189,12 +202,12 @@ pub fn set_namespace(
                 })?;
             }
             if is_role_binding(&gvk.kind) {
-                fs.retain(|f| !(is_role_binding(&f.kind) && f.path == "subjects/namespace"));
+                fs.to_mut()
+                    .retain(|f| !(is_role_binding(&f.kind) && f.path == "subjects/namespace"));
                 set_subjects(&mut r.value, opts.role_binding_subjects, &mut setter)?;
             }
             setter.hit_non_scalar = false;
-            let owned: Vec<FieldSpec> = fs.into_iter().cloned().collect();
-            apply_specs(&mut r.value, &owned, Some(CreateKind::Scalar), &mut |n| {
+            apply_specs(&mut r.value, &fs, Some(CreateKind::Scalar), &mut |n| {
                 setter.set(n)
             })
             .map_err(|mut e| {
