@@ -31,6 +31,7 @@
 use crate::error::{Error, Result};
 use crate::schema::{Schema, SchemaRef};
 use crate::yaml::{Map, Value};
+use std::borrow::Cow;
 
 /// What became of the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +140,28 @@ fn raw_text(v: &Value) -> std::borrow::Cow<'_, str> {
         Value::String(s) => std::borrow::Cow::Borrowed(s),
         other => std::borrow::Cow::Owned(raw_str(other)),
     }
+}
+
+/// The entries of a walked mapping: `entries` without those at the indexes
+/// in `removed`, then `added` (fields new to the target).
+fn finish_map(
+    mut entries: Vec<(String, Value)>,
+    removed: Vec<usize>,
+    added: Vec<(String, Value)>,
+) -> Map {
+    if !removed.is_empty() {
+        let mut gone = vec![false; entries.len()];
+        for i in removed {
+            gone[i] = true;
+        }
+        let mut i = 0;
+        entries.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+    }
+    entries.extend(added);
+    Map::from_unique_entries(entries)
 }
 
 /// True when no two `n`-long chunks of `texts` are equal.
@@ -318,49 +341,20 @@ impl<'s> Walker<'s> {
 
     /// True when the associative list merge of `items` with itself (what a
     /// list the patch does not touch, or adds, goes through) gives the items
-    /// back unchanged and cannot fail. That holds when no item is null, an
-    /// empty mapping or holds `$patch`, when every item has a non-empty
-    /// scalar for each merge key (lists of scalars: a non-empty text), when
-    /// no two items have the same key texts (kyaml would merge them), and
-    /// when each item is itself settled. Then each item is merged with
-    /// itself in place and put back where it was.
+    /// back unchanged and cannot fail. That holds when every item has its
+    /// own key ([`key_texts`]: no null, empty or `$patch` item, no two items
+    /// kyaml would merge) and each item is itself settled. Then each item is
+    /// merged with itself in place and put back where it was.
     fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>) -> bool {
         let keys = sch.merge_keys();
-        let elem_sch = sch.elements();
-        let nk = keys.len().max(1);
-        let mut texts: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(items.len() * nk);
-        for item in items {
-            if keys.is_empty() {
-                if matches!(item, Value::Null | Value::Map(_) | Value::Seq(_)) {
-                    return false;
-                }
-                let t = raw_text(item);
-                if t.is_empty() {
-                    return false;
-                }
-                texts.push(t);
-                continue;
-            }
-            let Value::Map(m) = item else {
-                return false;
-            };
-            for k in &keys {
-                match m.get(k) {
-                    None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => return false,
-                    Some(f) => {
-                        let t = raw_text(f);
-                        if t.is_empty() {
-                            return false;
-                        }
-                        texts.push(t);
-                    }
-                }
-            }
-            if !self.same_settled(item, elem_sch) {
-                return false;
-            }
+        if key_texts(&[items], &keys, None).is_none() {
+            return false;
         }
-        distinct_chunks(&texts, nk)
+        if keys.is_empty() {
+            return true;
+        }
+        let elem_sch = sch.elements();
+        items.iter().all(|item| self.same_settled(item, elem_sch))
     }
 
     /// Merges `origin` (patch) into `dest` (target). `same` means both are
@@ -435,66 +429,76 @@ impl<'s> Walker<'s> {
                 Directive::Merge => (dest, false),
             }
         };
-        let Some(Value::Map(mut out)) = new_dest else {
+        let Some(Value::Map(out)) = new_dest else {
             return Ok(new_dest);
         };
+        // The fields are walked in sorted order (kyaml's), in place: a field
+        // walked to nothing is removed, the patch's new fields are appended
+        // in sorted order after the target's.
+        let mut entries: Vec<(String, Value)> = out.into_iter().collect();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
+        let mut removed: Vec<usize> = Vec::new();
         if now_same {
             // The patch's own subtree: each field is merged with itself.
-            let mut sorted: Vec<String> = out.keys().cloned().collect();
-            sorted.sort();
-            for key in sorted {
-                let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
-                let child_sch = child_schema(sch, &key, o.as_ref(), None);
-                match self.walk(None, o, true, child_sch)? {
-                    None | Some(Value::Null) => {
-                        out.remove(&key);
-                    }
-                    Some(v) => {
-                        out.insert(key, v);
-                    }
+            for i in order {
+                let (key, slot) = &mut entries[i];
+                let o = std::mem::replace(slot, Value::Null);
+                let child_sch = child_schema(sch, key, Some(&o), None);
+                match self.walk(None, Some(o), true, child_sch)? {
+                    None | Some(Value::Null) => removed.push(i),
+                    Some(v) => entries[i].1 = v,
                 }
             }
-            return Ok(Some(Value::Map(out)));
+            return Ok(Some(Value::Map(finish_map(entries, removed, Vec::new()))));
         }
-        let mut origin_map = match origin {
-            Some(Value::Map(m)) => m,
-            _ => Map::new(),
+        let mut patch_fields: Vec<(String, Value)> = match origin {
+            Some(Value::Map(m)) => m.into_iter().collect(),
+            _ => Vec::new(),
         };
-        // Every field of either side, sorted (new fields are appended in
-        // this order).
-        let mut fields: Vec<String> = out.keys().cloned().collect();
-        for k in origin_map.keys() {
-            if !out.contains_key(k) {
-                fields.push(k.clone());
-            }
-        }
-        fields.sort();
-        for key in fields {
+        patch_fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut added: Vec<(String, Value)> = Vec::new();
+        let mut order = order.into_iter().peekable();
+        let mut patch_fields = patch_fields.into_iter().peekable();
+        // Every field of either side, in sorted order (a merge of the two
+        // sorted lists; keys are distinct on each side).
+        loop {
+            let (d_idx, o) = match (order.peek(), patch_fields.peek()) {
+                (None, None) => break,
+                (Some(&i), Some((k, _))) => match entries[i].0.as_str().cmp(k.as_str()) {
+                    std::cmp::Ordering::Less => (order.next(), None),
+                    std::cmp::Ordering::Greater => (None, patch_fields.next()),
+                    std::cmp::Ordering::Equal => (order.next(), patch_fields.next()),
+                },
+                (Some(_), None) => (order.next(), None),
+                (None, Some(_)) => (None, patch_fields.next()),
+            };
+            let Some(i) = d_idx else {
+                // A field only the patch has.
+                let Some((key, o)) = o else { break };
+                let child_sch = child_schema(sch, &key, Some(&o), None);
+                match self.walk(None, Some(o), false, child_sch)? {
+                    None | Some(Value::Null) => {}
+                    Some(v) => added.push((key, v)),
+                }
+                continue;
+            };
             // Each field is visited once: its patch value is moved out.
-            let o = origin_map
-                .get_mut(&key)
-                .map(|v| std::mem::replace(v, Value::Null));
-            let child_sch = child_schema(sch, &key, o.as_ref(), out.get(&key));
-            if o.is_none()
-                && out
-                    .get(&key)
-                    .is_some_and(|d| d.is_null() || self.settled(d, child_sch))
-            {
+            let o = o.map(|(_, v)| v);
+            let (key, d) = &mut entries[i];
+            let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
+            if o.is_none() && (d.is_null() || self.settled(d, child_sch)) {
                 // Untouched by the patch, and the walk would change nothing
                 // (a null already in the target stays).
                 continue;
             }
-            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
-            match self.walk(d, o, false, child_sch)? {
-                None | Some(Value::Null) => {
-                    out.remove(&key);
-                }
-                Some(v) => {
-                    out.insert(key, v);
-                }
+            let d = std::mem::replace(d, Value::Null);
+            match self.walk(Some(d), o, false, child_sch)? {
+                None | Some(Value::Null) => removed.push(i),
+                Some(v) => entries[i].1 = v,
             }
         }
-        Ok(Some(Value::Map(out)))
+        Ok(Some(Value::Map(finish_map(entries, removed, added))))
     }
 
     fn walk_assoc(
@@ -535,6 +539,14 @@ impl<'s> Walker<'s> {
         if o_items.is_none() && sch.is_some_and(|s| self.list_settled(&d_items, s)) {
             return Ok(Some(Value::Seq(d_items)));
         }
+        if let (Some(o), Some(s)) = (&o_items, sch) {
+            let keys = s.merge_keys();
+            if let Some((matches, width)) = keyed_matches(&d_items, o, &keys) {
+                let o = o_items.unwrap_or_default();
+                let out = self.merge_distinct(d_items, o, &matches, width > 1, s.elements())?;
+                return Ok(Some(Value::Seq(out)));
+            }
+        }
         let keys: Vec<String> = sch
             .map(|s| s.merge_keys().into_iter().map(str::to_string).collect())
             .unwrap_or_default();
@@ -554,6 +566,246 @@ impl<'s> Walker<'s> {
         };
         Ok(Some(Value::Seq(out)))
     }
+}
+
+impl<'s> Walker<'s> {
+    /// The associative list merge when every item of both lists has its own
+    /// complete key (see [`keyed_matches`]; `matches[i]` is the target
+    /// item patch item `i` merges into). kyaml's element setting then comes
+    /// down to: each patch item merged into its target item (or added), in
+    /// patch order, then the target's other items in their order, each
+    /// walked against no patch. With several keys (ports) kyaml deletes and
+    /// re-appends every target item at the end: the new items come first,
+    /// then all the target's items in their order. An item merged to nothing
+    /// is dropped, as the element setter does. The merges run in the order
+    /// kyaml runs them (patch items, then the target's others), so the same
+    /// error is reported first.
+    fn merge_distinct(
+        &self,
+        mut dest: Vec<Value>,
+        origin: Vec<Value>,
+        matches: &[Option<usize>],
+        multi_key: bool,
+        elem_sch: Option<SchemaRef<'s>>,
+    ) -> Result<Vec<Value>> {
+        let keep = |v: Option<Value>| match v {
+            None | Some(Value::Null) => None,
+            Some(Value::Map(m)) if m.is_empty() => None,
+            Some(v) => Some(v),
+        };
+        let mut matched = vec![false; dest.len()];
+        let mut patched: Vec<Option<Value>> = Vec::with_capacity(origin.len());
+        for (o, &m) in origin.into_iter().zip(matches) {
+            let d = m.map(|j| {
+                matched[j] = true;
+                std::mem::replace(&mut dest[j], Value::Null)
+            });
+            let v = keep(self.walk(d, Some(o), false, elem_sch)?);
+            match m {
+                // Several keys: the merged item stays at its target place.
+                Some(j) if multi_key => {
+                    if let Some(v) = v {
+                        dest[j] = v;
+                    }
+                    patched.push(None);
+                }
+                _ => patched.push(v),
+            }
+        }
+        let mut gone = vec![false; dest.len()];
+        for (j, d) in dest.iter_mut().enumerate() {
+            if matched[j] {
+                // Dropped when its merge gave nothing (several keys).
+                gone[j] = d.is_null();
+                continue;
+            }
+            if self.settled(d, elem_sch) {
+                continue;
+            }
+            let v = std::mem::replace(d, Value::Null);
+            match keep(self.walk(Some(v), None, false, elem_sch)?) {
+                Some(v) => *d = v,
+                None => gone[j] = true,
+            }
+        }
+        let mut out: Vec<Value> = Vec::with_capacity(patched.len() + dest.len());
+        out.extend(patched.into_iter().flatten());
+        out.extend(
+            dest.into_iter()
+                .zip(gone)
+                .zip(matched)
+                .filter(|((_, gone), matched)| !gone && (multi_key || !matched))
+                .map(|((d, _), _)| d),
+        );
+        Ok(out)
+    }
+}
+
+/// The merge-key texts of the items of the lists in one associative list
+/// merge (the patch's and the target's, or a single list merged with
+/// itself), when kyaml finds every item by its own key alone.
+struct KeyTexts<'v> {
+    /// How many keys count (kyaml's `validateKeys`: those with a value in
+    /// some item); 1 for a list of scalars.
+    width: usize,
+    /// Per list, `width` texts per item (`""` for a key the item lacks).
+    texts: Vec<Vec<Cow<'v, str>>>,
+}
+
+/// The key texts of `lists` ([`KeyTexts`]) when kyaml's general element
+/// setting comes down to finding each item by its own key; `None` when it
+/// does not (then kyaml's quirks apply: missing or duplicate keys, null or
+/// empty items, directives, unified key tuples).
+///
+/// For a list of scalars (no `keys`): every item a scalar with a non-empty
+/// text, distinct within its list. For keyed lists, every item is a
+/// mapping, with no `$patch` (except a `delete` or `merge` one in the list
+/// at index `directives_in`), and:
+/// - the keys that count are those with a non-empty scalar in some item
+///   (at least one); the others are missing, null or `""` in every item;
+/// - an item holds a non-empty scalar for the first key that counts and for
+///   the ones after it, up to the point where it lacks the rest (absent,
+///   not null: kyaml lines up the texts of the keys an item has with the
+///   keys);
+/// - no two items of one list have the same texts, and no two items with
+///   different texts would be unified (kyaml's `mergeValues`: texts equal or
+///   one side empty at every key).
+fn key_texts<'v>(
+    lists: &[&'v [Value]],
+    keys: &[&str],
+    directives_in: Option<usize>,
+) -> Option<KeyTexts<'v>> {
+    if keys.is_empty() {
+        let mut texts = Vec::with_capacity(lists.len());
+        for items in lists {
+            let mut t: Vec<Cow<'v, str>> = Vec::with_capacity(items.len());
+            for item in *items {
+                if matches!(item, Value::Null | Value::Map(_) | Value::Seq(_)) {
+                    return None;
+                }
+                let text = raw_text(item);
+                if text.is_empty() {
+                    return None;
+                }
+                t.push(text);
+            }
+            if !distinct_chunks(&t, 1) {
+                return None;
+            }
+            texts.push(t);
+        }
+        return Some(KeyTexts { width: 1, texts });
+    }
+    // Which keys count: every item is checked here.
+    let mut valid = vec![false; keys.len()];
+    for (li, items) in lists.iter().enumerate() {
+        for item in *items {
+            let Value::Map(m) = item else {
+                return None;
+            };
+            if let Some(d) = m.get(DIRECTIVE_KEY) {
+                let allowed = directives_in == Some(li)
+                    && matches!(d, Value::String(s) if s == "delete" || s == "merge");
+                if !allowed {
+                    return None;
+                }
+            }
+            for (k, is_valid) in keys.iter().zip(valid.iter_mut()) {
+                match m.get(k) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Map(_) | Value::Seq(_)) => return None,
+                    Some(f) => {
+                        if !raw_text(f).is_empty() {
+                            *is_valid = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let width = valid.iter().filter(|v| **v).count();
+    if width == 0 {
+        // No item has a key: fine only when there are no items.
+        return lists.iter().all(|l| l.is_empty()).then(|| KeyTexts {
+            width: 1,
+            texts: vec![Vec::new(); lists.len()],
+        });
+    }
+    let mut texts = Vec::with_capacity(lists.len());
+    for items in lists {
+        let mut t: Vec<Cow<'v, str>> = Vec::with_capacity(items.len() * width);
+        for item in *items {
+            let m = item.as_map()?;
+            // Once a key is lacking, so must the ones after it be.
+            let mut lacking = false;
+            let counted = keys.iter().zip(&valid).filter(|(_, v)| **v);
+            for (i, (k, _)) in counted.enumerate() {
+                match m.get(k) {
+                    Some(Value::Null) => return None,
+                    None if i > 0 => {
+                        lacking = true;
+                        t.push(Cow::Borrowed(""));
+                    }
+                    Some(f) if !lacking => {
+                        let text = raw_text(f);
+                        if text.is_empty() {
+                            return None;
+                        }
+                        t.push(text);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if !distinct_chunks(&t, width) {
+            return None;
+        }
+        texts.push(t);
+    }
+    if width > 1 {
+        // No two different tuples may be unified.
+        let all: Vec<&[Cow<'v, str>]> = texts.iter().flat_map(|t| t.chunks(width)).collect();
+        if all.len() > 64 {
+            return None;
+        }
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                if a != b
+                    && a.iter()
+                        .zip(*b)
+                        .all(|(x, y)| x == y || x.is_empty() || y.is_empty())
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(KeyTexts { width, texts })
+}
+
+/// For a patch list `origin` merged into `dest` by `keys`, when kyaml finds
+/// every item by its own key ([`key_texts`]): the target item each patch
+/// item matches (the one with the same texts), and how many keys count.
+fn keyed_matches(
+    dest: &[Value],
+    origin: &[Value],
+    keys: &[&str],
+) -> Option<(Vec<Option<usize>>, usize)> {
+    let kt = key_texts(&[origin, dest], keys, Some(0))?;
+    let width = kt.width;
+    let (o, d) = (&kt.texts[0], &kt.texts[1]);
+    let d_chunks: Vec<&[Cow<'_, str>]> = d.chunks(width).collect();
+    if d_chunks.len() > 32 {
+        let index: std::collections::HashMap<&[Cow<'_, str>], usize> =
+            d_chunks.iter().enumerate().map(|(j, c)| (*c, j)).collect();
+        let m = o.chunks(width).map(|c| index.get(c).copied()).collect();
+        return Some((m, width));
+    }
+    let m = o
+        .chunks(width)
+        .map(|c| d_chunks.iter().position(|dc| *dc == c))
+        .collect();
+    Some((m, width))
 }
 
 /// One associative list merge: the target's items (`dest`, edited as kyaml
