@@ -259,6 +259,30 @@ fn directive(v: &mut Option<Value>) -> Result<Directive> {
     }
 }
 
+/// A schema computed on first use and kept.
+struct LazySchema<'s, F> {
+    compute: F,
+    value: std::cell::Cell<Option<Option<SchemaRef<'s>>>>,
+}
+
+impl<'s, F: Fn() -> Option<SchemaRef<'s>>> LazySchema<'s, F> {
+    fn new(compute: F) -> Self {
+        LazySchema {
+            compute,
+            value: std::cell::Cell::new(None),
+        }
+    }
+
+    fn get(&self) -> Option<SchemaRef<'s>> {
+        if let Some(v) = self.value.get() {
+            return v;
+        }
+        let v = (self.compute)();
+        self.value.set(Some(v));
+        v
+    }
+}
+
 struct Walker<'s> {
     schema: &'s Schema,
 }
@@ -296,14 +320,20 @@ impl<'s> Walker<'s> {
     /// change in such a walk (see [`Walker::list_settled`]); `null` fields
     /// of mappings stay.
     fn settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        self.settled_in(v, &|| sch)
+    }
+
+    /// [`Walker::settled`] with the schema looked up only when needed: only
+    /// sequences use it, so a subtree without one costs no lookup.
+    fn settled_in(&self, v: &Value, sch: &dyn Fn() -> Option<SchemaRef<'s>>) -> bool {
         match v {
             Value::Map(m) => {
-                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                let mine = LazySchema::new(|| sch().or_else(|| self.own_schema(Some(v))));
                 m.iter().all(|(k, c)| {
-                    !is_collection(c) || self.settled(c, sch.and_then(|s| s.field(k)))
+                    !is_collection(c) || self.settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
                 })
             }
-            Value::Seq(items) => match sch {
+            Value::Seq(items) => match sch() {
                 Some(s) if s.is_merge_list() => self.list_settled(items, s),
                 _ => true,
             },
@@ -316,22 +346,27 @@ impl<'s> Walker<'s> {
     /// cannot fail: no `null` field (those are dropped), no `$patch` key, and
     /// every associative list settled.
     fn same_settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        self.same_settled_in(v, &|| sch)
+    }
+
+    /// [`Walker::same_settled`] with the schema looked up only when needed.
+    fn same_settled_in(&self, v: &Value, sch: &dyn Fn() -> Option<SchemaRef<'s>>) -> bool {
         match v {
             Value::Null => false,
             Value::Map(m) => {
                 if m.contains_key(DIRECTIVE_KEY) {
                     return false;
                 }
-                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                let mine = LazySchema::new(|| sch().or_else(|| self.own_schema(Some(v))));
                 m.iter().all(|(k, c)| {
                     if is_collection(c) {
-                        self.same_settled(c, sch.and_then(|s| s.field(k)))
+                        self.same_settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
                     } else {
                         !c.is_null()
                     }
                 })
             }
-            Value::Seq(items) => match sch {
+            Value::Seq(items) => match sch() {
                 Some(s) if s.is_merge_list() => self.list_settled(items, s),
                 _ => true,
             },
@@ -353,8 +388,10 @@ impl<'s> Walker<'s> {
         if keys.is_empty() {
             return true;
         }
-        let elem_sch = sch.elements();
-        items.iter().all(|item| self.same_settled(item, elem_sch))
+        let elem_sch = LazySchema::new(|| sch.elements());
+        items
+            .iter()
+            .all(|item| self.same_settled_in(item, &|| elem_sch.get()))
     }
 
     /// Merges `origin` (patch) into `dest` (target). `same` means both are
@@ -486,12 +523,14 @@ impl<'s> Walker<'s> {
             // Each field is visited once: its patch value is moved out.
             let o = o.map(|(_, v)| v);
             let (key, d) = &mut entries[i];
-            let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
-            if o.is_none() && (d.is_null() || self.settled(d, child_sch)) {
+            if o.is_none()
+                && (d.is_null() || self.settled_in(d, &|| sch.and_then(|s| s.field(key))))
+            {
                 // Untouched by the patch, and the walk would change nothing
                 // (a null already in the target stays).
                 continue;
             }
+            let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
             let d = std::mem::replace(d, Value::Null);
             match self.walk(Some(d), o, false, child_sch)? {
                 None | Some(Value::Null) => removed.push(i),
