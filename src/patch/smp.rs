@@ -114,6 +114,15 @@ fn raw_str(v: &Value) -> String {
     }
 }
 
+/// [`SchemaRef::is_merge_list`], without splitting the usual `merge`.
+fn is_merge_list(s: SchemaRef<'_>) -> bool {
+    match s.patch_strategy() {
+        None => false,
+        Some("merge") => true,
+        Some(p) => p.split(',').any(|p| p == "merge"),
+    }
+}
+
 /// True for mappings and sequences: only their walk depends on the schema.
 fn is_collection(v: &Value) -> bool {
     matches!(v, Value::Map(_) | Value::Seq(_))
@@ -283,6 +292,32 @@ impl<'s, F: Fn() -> Option<SchemaRef<'s>>> LazySchema<'s, F> {
     }
 }
 
+/// The schemas of the fields of a list's items, each looked up once for
+/// the list (the items share their schema).
+struct ItemFields<'s, F> {
+    elem: LazySchema<'s, F>,
+    seen: std::cell::RefCell<Vec<(String, Option<SchemaRef<'s>>)>>,
+}
+
+impl<'s, F: Fn() -> Option<SchemaRef<'s>>> ItemFields<'s, F> {
+    fn new(elem: F) -> Self {
+        ItemFields {
+            elem: LazySchema::new(elem),
+            seen: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The schema of field `key` of an item.
+    fn field(&self, key: &str) -> Option<SchemaRef<'s>> {
+        if let Some((_, s)) = self.seen.borrow().iter().find(|(k, _)| k == key) {
+            return *s;
+        }
+        let s = self.elem.get().and_then(|e| e.field(key));
+        self.seen.borrow_mut().push((key.to_string(), s));
+        s
+    }
+}
+
 struct Walker<'s> {
     schema: &'s Schema,
 }
@@ -334,7 +369,7 @@ impl<'s> Walker<'s> {
                 })
             }
             Value::Seq(items) => match sch() {
-                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+                Some(s) if is_merge_list(s) => self.list_settled(items, s),
                 _ => true,
             },
             _ => true,
@@ -367,7 +402,7 @@ impl<'s> Walker<'s> {
                 })
             }
             Value::Seq(items) => match sch() {
-                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+                Some(s) if is_merge_list(s) => self.list_settled(items, s),
                 _ => true,
             },
             _ => true,
@@ -382,16 +417,49 @@ impl<'s> Walker<'s> {
     /// merged with itself in place and put back where it was.
     fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>) -> bool {
         let keys = sch.merge_keys();
-        if key_texts(&[items], &keys, None).is_none() {
+        if key_texts(&[], items, &keys).is_none() {
             return false;
         }
         if keys.is_empty() {
             return true;
         }
-        let elem_sch = LazySchema::new(|| sch.elements());
+        let fields = ItemFields::new(|| sch.elements());
         items
             .iter()
-            .all(|item| self.same_settled_in(item, &|| elem_sch.get()))
+            .all(|item| self.item_settled(item, &fields, true))
+    }
+
+    /// [`Walker::settled`] (or [`Walker::same_settled`] when `same`) of a
+    /// list item, with the schemas of its fields from `fields` (shared by
+    /// the items of one list).
+    fn item_settled<F: Fn() -> Option<SchemaRef<'s>>>(
+        &self,
+        item: &Value,
+        fields: &ItemFields<'s, F>,
+        same: bool,
+    ) -> bool {
+        let Value::Map(m) = item else {
+            return if same {
+                self.same_settled_in(item, &|| fields.elem.get())
+            } else {
+                self.settled_in(item, &|| fields.elem.get())
+            };
+        };
+        if same && m.contains_key(DIRECTIVE_KEY) {
+            return false;
+        }
+        // An item without a schema of its own type may name one.
+        let own = LazySchema::new(|| self.own_schema(Some(item)));
+        let child = |k: &str| match fields.elem.get() {
+            Some(_) => fields.field(k),
+            None => own.get().and_then(|s| s.field(k)),
+        };
+        m.iter().all(|(k, c)| match (is_collection(c), same) {
+            (true, true) => self.same_settled_in(c, &|| child(k)),
+            (true, false) => self.settled_in(c, &|| child(k)),
+            (false, true) => !c.is_null(),
+            (false, false) => true,
+        })
     }
 
     /// Merges `origin` (patch) into `dest` (target). `same` means both are
@@ -421,7 +489,7 @@ impl<'s> Walker<'s> {
         match kind {
             Kind::Map | Kind::None => self.walk_map(dest, origin, same, sch),
             Kind::Seq => {
-                if sch.is_some_and(|s| s.is_merge_list()) {
+                if sch.is_some_and(is_merge_list) {
                     self.walk_assoc(dest, origin, same, sch)
                 } else if origin.is_some() {
                     Ok(origin)
@@ -473,11 +541,11 @@ impl<'s> Walker<'s> {
         // walked to nothing is removed, the patch's new fields are appended
         // in sorted order after the target's.
         let mut entries: Vec<(String, Value)> = out.into_iter().collect();
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
         let mut removed: Vec<usize> = Vec::new();
         if now_same {
             // The patch's own subtree: each field is merged with itself.
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
             for i in order {
                 let (key, slot) = &mut entries[i];
                 let o = std::mem::replace(slot, Value::Null);
@@ -494,42 +562,58 @@ impl<'s> Walker<'s> {
             _ => Vec::new(),
         };
         patch_fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // The target's fields to walk: those the patch has, and those the
+        // walk would change (others: untouched, and a null in the target
+        // stays). The checks have no effects, so they can run first.
+        let mut in_patch = vec![false; patch_fields.len()];
+        let mut work: Vec<(usize, Option<usize>)> = Vec::new();
+        for (i, (key, d)) in entries.iter().enumerate() {
+            match patch_fields.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+                Ok(j) => {
+                    in_patch[j] = true;
+                    work.push((i, Some(j)));
+                }
+                Err(_) => {
+                    if !(d.is_null() || self.settled_in(d, &|| sch.and_then(|s| s.field(key)))) {
+                        work.push((i, None));
+                    }
+                }
+            }
+        }
+        work.sort_unstable_by(|a, b| entries[a.0].0.cmp(&entries[b.0].0));
         let mut added: Vec<(String, Value)> = Vec::new();
-        let mut order = order.into_iter().peekable();
-        let mut patch_fields = patch_fields.into_iter().peekable();
-        // Every field of either side, in sorted order (a merge of the two
-        // sorted lists; keys are distinct on each side).
+        let mut work = work.into_iter().peekable();
+        let mut new_fields = (0..patch_fields.len()).filter(|&j| !in_patch[j]).peekable();
+        // Those fields and the patch's new ones, in sorted order (kyaml's;
+        // a merge of the two sorted lists).
         loop {
-            let (d_idx, o) = match (order.peek(), patch_fields.peek()) {
+            let (target_field, new_field) = match (work.peek(), new_fields.peek()) {
                 (None, None) => break,
-                (Some(&i), Some((k, _))) => match entries[i].0.as_str().cmp(k.as_str()) {
-                    std::cmp::Ordering::Less => (order.next(), None),
-                    std::cmp::Ordering::Greater => (None, patch_fields.next()),
-                    std::cmp::Ordering::Equal => (order.next(), patch_fields.next()),
-                },
-                (Some(_), None) => (order.next(), None),
-                (None, Some(_)) => (None, patch_fields.next()),
+                (Some(&(i, _)), Some(&j)) => {
+                    if entries[i].0 < patch_fields[j].0 {
+                        (work.next(), None)
+                    } else {
+                        (None, new_fields.next())
+                    }
+                }
+                (Some(_), None) => (work.next(), None),
+                (None, Some(_)) => (None, new_fields.next()),
             };
-            let Some(i) = d_idx else {
+            if let Some(j) = new_field {
                 // A field only the patch has.
-                let Some((key, o)) = o else { break };
+                let key = std::mem::take(&mut patch_fields[j].0);
+                let o = std::mem::replace(&mut patch_fields[j].1, Value::Null);
                 let child_sch = child_schema(sch, &key, Some(&o), None);
                 match self.walk(None, Some(o), false, child_sch)? {
                     None | Some(Value::Null) => {}
                     Some(v) => added.push((key, v)),
                 }
                 continue;
-            };
-            // Each field is visited once: its patch value is moved out.
-            let o = o.map(|(_, v)| v);
-            let (key, d) = &mut entries[i];
-            if o.is_none()
-                && (d.is_null() || self.settled_in(d, &|| sch.and_then(|s| s.field(key))))
-            {
-                // Untouched by the patch, and the walk would change nothing
-                // (a null already in the target stays).
-                continue;
             }
+            let Some((i, j)) = target_field else { break };
+            // Each field is visited once: its patch value is moved out.
+            let o = j.map(|j| std::mem::replace(&mut patch_fields[j].1, Value::Null));
+            let (key, d) = &mut entries[i];
             let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
             let d = std::mem::replace(d, Value::Null);
             match self.walk(Some(d), o, false, child_sch)? {
@@ -652,13 +736,14 @@ impl<'s> Walker<'s> {
             }
         }
         let mut gone = vec![false; dest.len()];
+        let fields = ItemFields::new(|| elem_sch);
         for (j, d) in dest.iter_mut().enumerate() {
             if matched[j] {
                 // Dropped when its merge gave nothing (several keys).
                 gone[j] = d.is_null();
                 continue;
             }
-            if self.settled(d, elem_sch) {
+            if self.item_settled(d, &fields, false) {
                 continue;
             }
             let v = std::mem::replace(d, Value::Null);
@@ -680,26 +765,51 @@ impl<'s> Walker<'s> {
     }
 }
 
-/// The merge-key texts of the items of the lists in one associative list
-/// merge (the patch's and the target's, or a single list merged with
-/// itself), when kyaml finds every item by its own key alone.
+/// The merge-key texts of the items of the two lists of one associative
+/// list merge (the patch's and the target's; for a list merged with itself,
+/// no patch list), when kyaml finds every item by its own key alone.
 struct KeyTexts<'v> {
     /// How many keys count (kyaml's `validateKeys`: those with a value in
     /// some item); 1 for a list of scalars.
     width: usize,
-    /// Per list, `width` texts per item (`""` for a key the item lacks).
-    texts: Vec<Vec<Cow<'v, str>>>,
+    /// `width` texts per item (`""` for a key the item lacks): the patch's
+    /// items, then the target's.
+    texts: Vec<Cow<'v, str>>,
+    /// Where the target's texts start.
+    split: usize,
 }
 
-/// The key texts of `lists` ([`KeyTexts`]) when kyaml's general element
-/// setting comes down to finding each item by its own key; `None` when it
-/// does not (then kyaml's quirks apply: missing or duplicate keys, null or
-/// empty items, directives, unified key tuples).
+/// True when the `$patch` of a list item (if any) is allowed: only in a
+/// patch's items, and only `delete` or `merge`.
+fn item_directive_ok(m: &Map, patch_item: bool) -> bool {
+    match m.get(DIRECTIVE_KEY) {
+        None => true,
+        Some(Value::String(s)) => patch_item && (s == "delete" || s == "merge"),
+        Some(_) => false,
+    }
+}
+
+/// True when no two texts are equal.
+fn distinct_texts(texts: &[Cow<'_, str>]) -> bool {
+    if texts.len() > 32 {
+        let mut seen = std::collections::HashSet::with_capacity(texts.len());
+        return texts.iter().all(|t| seen.insert(t.as_ref()));
+    }
+    texts
+        .iter()
+        .enumerate()
+        .all(|(i, a)| texts[i + 1..].iter().all(|b| a != b))
+}
+
+/// The key texts of the `patch` and `target` lists ([`KeyTexts`]) when
+/// kyaml's general element setting comes down to finding each item by its
+/// own key; `None` when it does not (then kyaml's quirks apply: missing or
+/// duplicate keys, null or empty items, directives, unified key tuples).
 ///
 /// For a list of scalars (no `keys`): every item a scalar with a non-empty
 /// text, distinct within its list. For keyed lists, every item is a
-/// mapping, with no `$patch` (except a `delete` or `merge` one in the list
-/// at index `directives_in`), and:
+/// mapping, with no `$patch` (except a `delete` or `merge` one in a patch
+/// item), and:
 /// - the keys that count are those with a non-empty scalar in some item
 ///   (at least one); the others are missing, null or `""` in every item;
 /// - an item holds a non-empty scalar for the first key that counts and for
@@ -709,45 +819,55 @@ struct KeyTexts<'v> {
 /// - no two items of one list have the same texts, and no two items with
 ///   different texts would be unified (kyaml's `mergeValues`: texts equal or
 ///   one side empty at every key).
-fn key_texts<'v>(
-    lists: &[&'v [Value]],
-    keys: &[&str],
-    directives_in: Option<usize>,
-) -> Option<KeyTexts<'v>> {
-    if keys.is_empty() {
-        let mut texts = Vec::with_capacity(lists.len());
-        for items in lists {
-            let mut t: Vec<Cow<'v, str>> = Vec::with_capacity(items.len());
-            for item in *items {
-                if matches!(item, Value::Null | Value::Map(_) | Value::Seq(_)) {
-                    return None;
-                }
-                let text = raw_text(item);
+fn key_texts<'v>(patch: &'v [Value], target: &'v [Value], keys: &[&str]) -> Option<KeyTexts<'v>> {
+    let lists = [(patch, true), (target, false)];
+    let split = patch.len();
+    if keys.len() <= 1 {
+        // A list of scalars, or one key (the common case): one text each.
+        let mut texts: Vec<Cow<'v, str>> = Vec::with_capacity(patch.len() + target.len());
+        for (items, patch_item) in lists {
+            for item in items {
+                let f = match (keys.first(), item) {
+                    (None, Value::Null | Value::Map(_) | Value::Seq(_)) => return None,
+                    (None, scalar) => scalar,
+                    (Some(k), Value::Map(m)) => {
+                        if !item_directive_ok(m, patch_item) {
+                            return None;
+                        }
+                        match m.get(k) {
+                            None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => {
+                                return None;
+                            }
+                            Some(f) => f,
+                        }
+                    }
+                    (Some(_), _) => return None,
+                };
+                let text = raw_text(f);
                 if text.is_empty() {
                     return None;
                 }
-                t.push(text);
+                texts.push(text);
             }
-            if !distinct_chunks(&t, 1) {
-                return None;
-            }
-            texts.push(t);
         }
-        return Some(KeyTexts { width: 1, texts });
+        if !distinct_texts(&texts[..split]) || !distinct_texts(&texts[split..]) {
+            return None;
+        }
+        return Some(KeyTexts {
+            width: 1,
+            texts,
+            split,
+        });
     }
     // Which keys count: every item is checked here.
     let mut valid = vec![false; keys.len()];
-    for (li, items) in lists.iter().enumerate() {
-        for item in *items {
+    for (items, patch_item) in lists {
+        for item in items {
             let Value::Map(m) = item else {
                 return None;
             };
-            if let Some(d) = m.get(DIRECTIVE_KEY) {
-                let allowed = directives_in == Some(li)
-                    && matches!(d, Value::String(s) if s == "delete" || s == "merge");
-                if !allowed {
-                    return None;
-                }
+            if !item_directive_ok(m, patch_item) {
+                return None;
             }
             for (k, is_valid) in keys.iter().zip(valid.iter_mut()) {
                 match m.get(k) {
@@ -765,15 +885,17 @@ fn key_texts<'v>(
     let width = valid.iter().filter(|v| **v).count();
     if width == 0 {
         // No item has a key: fine only when there are no items.
-        return lists.iter().all(|l| l.is_empty()).then(|| KeyTexts {
+        return (patch.is_empty() && target.is_empty()).then(|| KeyTexts {
             width: 1,
-            texts: vec![Vec::new(); lists.len()],
+            texts: Vec::new(),
+            split: 0,
         });
     }
-    let mut texts = Vec::with_capacity(lists.len());
-    for items in lists {
-        let mut t: Vec<Cow<'v, str>> = Vec::with_capacity(items.len() * width);
-        for item in *items {
+    let mut texts: Vec<Cow<'v, str>> = Vec::with_capacity((patch.len() + target.len()) * width);
+    let mut split = 0;
+    for (items, patch_item) in lists {
+        let start = texts.len();
+        for item in items {
             let m = item.as_map()?;
             // Once a key is lacking, so must the ones after it be.
             let mut lacking = false;
@@ -783,43 +905,47 @@ fn key_texts<'v>(
                     Some(Value::Null) => return None,
                     None if i > 0 => {
                         lacking = true;
-                        t.push(Cow::Borrowed(""));
+                        texts.push(Cow::Borrowed(""));
                     }
                     Some(f) if !lacking => {
                         let text = raw_text(f);
                         if text.is_empty() {
                             return None;
                         }
-                        t.push(text);
+                        texts.push(text);
                     }
                     _ => return None,
                 }
             }
         }
-        if !distinct_chunks(&t, width) {
+        if !distinct_chunks(&texts[start..], width) {
             return None;
         }
-        texts.push(t);
+        if patch_item {
+            split = texts.len();
+        }
     }
-    if width > 1 {
-        // No two different tuples may be unified.
-        let all: Vec<&[Cow<'v, str>]> = texts.iter().flat_map(|t| t.chunks(width)).collect();
-        if all.len() > 64 {
-            return None;
-        }
-        for (i, a) in all.iter().enumerate() {
-            for b in &all[i + 1..] {
-                if a != b
-                    && a.iter()
-                        .zip(*b)
-                        .all(|(x, y)| x == y || x.is_empty() || y.is_empty())
-                {
-                    return None;
-                }
+    // No two different tuples may be unified.
+    let all: Vec<&[Cow<'v, str>]> = texts.chunks(width).collect();
+    if all.len() > 64 {
+        return None;
+    }
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            if a != b
+                && a.iter()
+                    .zip(*b)
+                    .all(|(x, y)| x == y || x.is_empty() || y.is_empty())
+            {
+                return None;
             }
         }
     }
-    Some(KeyTexts { width, texts })
+    Some(KeyTexts {
+        width,
+        texts,
+        split,
+    })
 }
 
 /// For a patch list `origin` merged into `dest` by `keys`, when kyaml finds
@@ -830,9 +956,9 @@ fn keyed_matches(
     origin: &[Value],
     keys: &[&str],
 ) -> Option<(Vec<Option<usize>>, usize)> {
-    let kt = key_texts(&[origin, dest], keys, Some(0))?;
+    let kt = key_texts(origin, dest, keys)?;
     let width = kt.width;
-    let (o, d) = (&kt.texts[0], &kt.texts[1]);
+    let (o, d) = kt.texts.split_at(kt.split);
     let d_chunks: Vec<&[Cow<'_, str>]> = d.chunks(width).collect();
     if d_chunks.len() > 32 {
         let index: std::collections::HashMap<&[Cow<'_, str>], usize> =
