@@ -1719,6 +1719,142 @@ mod tests {
         );
     }
 
+    #[test]
+    fn fast_ports_protocol_in_some_items() {
+        // Ports where only some items have a protocol: both keys count, the
+        // new port comes first, then the target's ports in their order.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"name":"statsd","containerPort":9125,"protocol":"UDP"},{"name":"prom","containerPort":9102}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"containerPort":9102,"name":"metrics"},{"containerPort":8080,"protocol":"TCP"}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"containerPort":8080,"protocol":"TCP"},{"containerPort":9125,"name":"statsd","protocol":"UDP"},{"containerPort":9102,"name":"metrics"}]}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_untouched_list_ports_protocol_in_some_items() {
+        // An untouched container list whose ports have a protocol in some items
+        // only is left as it is.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a","ports":[{"containerPort":9125,"protocol":"UDP"},{"containerPort":9102}],"env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}]},{"name":"b","image":"b"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"ScheduleAnyway"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}],"image":"a","name":"a","ports":[{"containerPort":9125,"protocol":"UDP"},{"containerPort":9102}]},{"image":"b","name":"b"}],"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"ScheduleAnyway"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_delete_and_merge_items() {
+        // Patch items with `$patch: delete` (matched or not) and `$patch: merge`.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"app","image":"a"},{"name":"envoy","image":"e"},{"name":"log","image":"l"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"log","$patch":"delete"},{"name":"envoy","image":"e2","$patch":"merge"},{"name":"gone","$patch":"delete"},{"name":"new","image":"n"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"image":"e2","name":"envoy"},{"image":"n","name":"new"},{"image":"a","name":"app"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_service_ports_two_keys() {
+        // Two keys set everywhere: new ports first, then the target's in order
+        // (53/TCP and 53/UDP are different items).
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":53,"protocol":"UDP"},{"port":80,"protocol":"TCP","targetPort":8080},{"port":443,"protocol":"TCP"}]}}"#,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":443,"protocol":"TCP","name":"https"},{"port":8443,"protocol":"TCP"},{"port":53,"protocol":"TCP"}]}}"#,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":8443,"protocol":"TCP"},{"port":53,"protocol":"TCP"},{"port":53,"protocol":"UDP"},{"port":80,"protocol":"TCP","targetPort":8080},{"name":"https","port":443,"protocol":"TCP"}]}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_ports_without_protocol() {
+        // No item has a protocol: one key counts, patch items come first.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":80,"name":"http"},{"containerPort":81},{"containerPort":82}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":82,"name":"x"},{"containerPort":90}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":82,"name":"x"},{"containerPort":90},{"containerPort":80,"name":"http"},{"containerPort":81}]}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_untouched_item_and_scalars() {
+        // A target item the patch does not name stays as it is (after the
+        // patch's); scalars merged by value.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["a","b"]},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a","env":[{"name":"E"},{"name":"F","value":"f"}]},{"name":"b","image":"b"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["c","a"]},"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2","command":["x"]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"finalizers":["c","a","b"],"name":"d"},"spec":{"template":{"spec":{"containers":[{"command":["x"],"image":"b2","name":"b"},{"env":[{"name":"E"},{"name":"F","value":"f"}],"image":"a","name":"a"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_path_conditions() {
+        let list = |json: &str| match parse(json) {
+            Value::Seq(s) => s,
+            _ => panic!("not a list"),
+        };
+        let ports = ["containerPort", "protocol"];
+        let dest = list(
+            r#"[{"name":"statsd","containerPort":9125,"protocol":"UDP"},{"name":"prom","containerPort":9102}]"#,
+        );
+        let patch = list(
+            r#"[{"containerPort":9102,"name":"metrics"},{"containerPort":8080,"protocol":"TCP"}]"#,
+        );
+        assert_eq!(
+            keyed_matches(&dest, &patch, &ports),
+            Some((vec![Some(1), None], 2))
+        );
+        // No protocol anywhere: one key counts.
+        let dest = list(r#"[{"containerPort":80},{"containerPort":81}]"#);
+        let patch = list(r#"[{"containerPort":81,"name":"x"}]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &ports),
+            Some((vec![Some(1)], 1))
+        );
+        // 80 and 80/TCP would be unified.
+        let dest = list(r#"[{"containerPort":80},{"containerPort":80,"protocol":"TCP"}]"#);
+        assert!(key_texts(&[], &dest, &ports).is_none());
+        let dest = list(r#"[{"containerPort":80,"protocol":"TCP"}]"#);
+        let patch = list(r#"[{"containerPort":80}]"#);
+        assert!(keyed_matches(&dest, &patch, &ports).is_none());
+        // A protocol without a port, a null key, a missing key, duplicates.
+        for items in [
+            r#"[{"containerPort":80,"protocol":"TCP"},{"protocol":"UDP"}]"#,
+            r#"[{"containerPort":80,"protocol":null},{"containerPort":81,"protocol":"UDP"}]"#,
+        ] {
+            assert!(key_texts(&[], &list(items), &ports).is_none(), "{items}");
+        }
+        let names = ["name"];
+        for items in [
+            r#"[{"name":"a"},{"image":"x"}]"#,
+            r#"[{"name":"a"},{"name":"a"}]"#,
+            r#"[{"name":"a"},{"name":null}]"#,
+            r#"[{"name":"a"},{}]"#,
+            r#"[{"name":"a","$patch":"delete"}]"#,
+        ] {
+            assert!(key_texts(&[], &list(items), &names).is_none(), "{items}");
+        }
+        // Directives: `delete` and `merge` in patch items only.
+        let dest = list(r#"[{"name":"a"},{"name":"b"}]"#);
+        let patch = list(r#"[{"name":"b","$patch":"delete"},{"name":"c","$patch":"merge"}]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &names),
+            Some((vec![Some(1), None], 1))
+        );
+        let patch = list(r#"[{"name":"b","$patch":"replace"}]"#);
+        assert!(keyed_matches(&dest, &patch, &names).is_none());
+        // Scalars: merged by text, `80` and `"80"` are the same.
+        let dest = list(r#"["a",80]"#);
+        let patch = list(r#"["80","c"]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &[]),
+            Some((vec![Some(1), None], 1))
+        );
+        assert!(key_texts(&[], &list(r#"["a",null]"#), &[]).is_none());
+    }
+
     /// `settled` must only say yes when the walk against no patch gives the
     /// value back unchanged; `same_settled` likewise for the walk of a value
     /// merged with itself. The samples cover each reason to say no.
