@@ -31,6 +31,7 @@
 use crate::error::{Error, Result};
 use crate::schema::{Schema, SchemaRef};
 use crate::yaml::{Map, Value};
+use std::borrow::Cow;
 
 /// What became of the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,15 @@ fn raw_str(v: &Value) -> String {
     }
 }
 
+/// [`SchemaRef::is_merge_list`], without splitting the usual `merge`.
+fn is_merge_list(s: SchemaRef<'_>) -> bool {
+    match s.patch_strategy() {
+        None => false,
+        Some("merge") => true,
+        Some(p) => p.split(',').any(|p| p == "merge"),
+    }
+}
+
 /// True for mappings and sequences: only their walk depends on the schema.
 fn is_collection(v: &Value) -> bool {
     matches!(v, Value::Map(_) | Value::Seq(_))
@@ -139,6 +149,28 @@ fn raw_text(v: &Value) -> std::borrow::Cow<'_, str> {
         Value::String(s) => std::borrow::Cow::Borrowed(s),
         other => std::borrow::Cow::Owned(raw_str(other)),
     }
+}
+
+/// The entries of a walked mapping: `entries` without those at the indexes
+/// in `removed`, then `added` (fields new to the target).
+fn finish_map(
+    mut entries: Vec<(String, Value)>,
+    removed: Vec<usize>,
+    added: Vec<(String, Value)>,
+) -> Map {
+    if !removed.is_empty() {
+        let mut gone = vec![false; entries.len()];
+        for i in removed {
+            gone[i] = true;
+        }
+        let mut i = 0;
+        entries.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+    }
+    entries.extend(added);
+    Map::from_unique_entries(entries)
 }
 
 /// True when no two `n`-long chunks of `texts` are equal.
@@ -236,6 +268,56 @@ fn directive(v: &mut Option<Value>) -> Result<Directive> {
     }
 }
 
+/// A schema computed on first use and kept.
+struct LazySchema<'s, F> {
+    compute: F,
+    value: std::cell::Cell<Option<Option<SchemaRef<'s>>>>,
+}
+
+impl<'s, F: Fn() -> Option<SchemaRef<'s>>> LazySchema<'s, F> {
+    fn new(compute: F) -> Self {
+        LazySchema {
+            compute,
+            value: std::cell::Cell::new(None),
+        }
+    }
+
+    fn get(&self) -> Option<SchemaRef<'s>> {
+        if let Some(v) = self.value.get() {
+            return v;
+        }
+        let v = (self.compute)();
+        self.value.set(Some(v));
+        v
+    }
+}
+
+/// The schemas of the fields of a list's items, each looked up once for
+/// the list (the items share their schema).
+struct ItemFields<'s, F> {
+    elem: LazySchema<'s, F>,
+    seen: std::cell::RefCell<Vec<(String, Option<SchemaRef<'s>>)>>,
+}
+
+impl<'s, F: Fn() -> Option<SchemaRef<'s>>> ItemFields<'s, F> {
+    fn new(elem: F) -> Self {
+        ItemFields {
+            elem: LazySchema::new(elem),
+            seen: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The schema of field `key` of an item.
+    fn field(&self, key: &str) -> Option<SchemaRef<'s>> {
+        if let Some((_, s)) = self.seen.borrow().iter().find(|(k, _)| k == key) {
+            return *s;
+        }
+        let s = self.elem.get().and_then(|e| e.field(key));
+        self.seen.borrow_mut().push((key.to_string(), s));
+        s
+    }
+}
+
 struct Walker<'s> {
     schema: &'s Schema,
 }
@@ -273,15 +355,21 @@ impl<'s> Walker<'s> {
     /// change in such a walk (see [`Walker::list_settled`]); `null` fields
     /// of mappings stay.
     fn settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        self.settled_in(v, &|| sch)
+    }
+
+    /// [`Walker::settled`] with the schema looked up only when needed: only
+    /// sequences use it, so a subtree without one costs no lookup.
+    fn settled_in(&self, v: &Value, sch: &dyn Fn() -> Option<SchemaRef<'s>>) -> bool {
         match v {
             Value::Map(m) => {
-                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                let mine = LazySchema::new(|| sch().or_else(|| self.own_schema(Some(v))));
                 m.iter().all(|(k, c)| {
-                    !is_collection(c) || self.settled(c, sch.and_then(|s| s.field(k)))
+                    !is_collection(c) || self.settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
                 })
             }
-            Value::Seq(items) => match sch {
-                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+            Value::Seq(items) => match sch() {
+                Some(s) if is_merge_list(s) => self.list_settled(items, s),
                 _ => true,
             },
             _ => true,
@@ -293,23 +381,28 @@ impl<'s> Walker<'s> {
     /// cannot fail: no `null` field (those are dropped), no `$patch` key, and
     /// every associative list settled.
     fn same_settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
+        self.same_settled_in(v, &|| sch)
+    }
+
+    /// [`Walker::same_settled`] with the schema looked up only when needed.
+    fn same_settled_in(&self, v: &Value, sch: &dyn Fn() -> Option<SchemaRef<'s>>) -> bool {
         match v {
             Value::Null => false,
             Value::Map(m) => {
                 if m.contains_key(DIRECTIVE_KEY) {
                     return false;
                 }
-                let sch = sch.or_else(|| self.own_schema(Some(v)));
+                let mine = LazySchema::new(|| sch().or_else(|| self.own_schema(Some(v))));
                 m.iter().all(|(k, c)| {
                     if is_collection(c) {
-                        self.same_settled(c, sch.and_then(|s| s.field(k)))
+                        self.same_settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
                     } else {
                         !c.is_null()
                     }
                 })
             }
-            Value::Seq(items) => match sch {
-                Some(s) if s.is_merge_list() => self.list_settled(items, s),
+            Value::Seq(items) => match sch() {
+                Some(s) if is_merge_list(s) => self.list_settled(items, s),
                 _ => true,
             },
             _ => true,
@@ -318,49 +411,55 @@ impl<'s> Walker<'s> {
 
     /// True when the associative list merge of `items` with itself (what a
     /// list the patch does not touch, or adds, goes through) gives the items
-    /// back unchanged and cannot fail. That holds when no item is null, an
-    /// empty mapping or holds `$patch`, when every item has a non-empty
-    /// scalar for each merge key (lists of scalars: a non-empty text), when
-    /// no two items have the same key texts (kyaml would merge them), and
-    /// when each item is itself settled. Then each item is merged with
-    /// itself in place and put back where it was.
+    /// back unchanged and cannot fail. That holds when every item has its
+    /// own key ([`key_texts`]: no null, empty or `$patch` item, no two items
+    /// kyaml would merge) and each item is itself settled. Then each item is
+    /// merged with itself in place and put back where it was.
     fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>) -> bool {
         let keys = sch.merge_keys();
-        let elem_sch = sch.elements();
-        let nk = keys.len().max(1);
-        let mut texts: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(items.len() * nk);
-        for item in items {
-            if keys.is_empty() {
-                if matches!(item, Value::Null | Value::Map(_) | Value::Seq(_)) {
-                    return false;
-                }
-                let t = raw_text(item);
-                if t.is_empty() {
-                    return false;
-                }
-                texts.push(t);
-                continue;
-            }
-            let Value::Map(m) = item else {
-                return false;
-            };
-            for k in &keys {
-                match m.get(k) {
-                    None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => return false,
-                    Some(f) => {
-                        let t = raw_text(f);
-                        if t.is_empty() {
-                            return false;
-                        }
-                        texts.push(t);
-                    }
-                }
-            }
-            if !self.same_settled(item, elem_sch) {
-                return false;
-            }
+        if key_texts(&[], items, &keys).is_none() {
+            return false;
         }
-        distinct_chunks(&texts, nk)
+        if keys.is_empty() {
+            return true;
+        }
+        let fields = ItemFields::new(|| sch.elements());
+        items
+            .iter()
+            .all(|item| self.item_settled(item, &fields, true))
+    }
+
+    /// [`Walker::settled`] (or [`Walker::same_settled`] when `same`) of a
+    /// list item, with the schemas of its fields from `fields` (shared by
+    /// the items of one list).
+    fn item_settled<F: Fn() -> Option<SchemaRef<'s>>>(
+        &self,
+        item: &Value,
+        fields: &ItemFields<'s, F>,
+        same: bool,
+    ) -> bool {
+        let Value::Map(m) = item else {
+            return if same {
+                self.same_settled_in(item, &|| fields.elem.get())
+            } else {
+                self.settled_in(item, &|| fields.elem.get())
+            };
+        };
+        if same && m.contains_key(DIRECTIVE_KEY) {
+            return false;
+        }
+        // An item without a schema of its own type may name one.
+        let own = LazySchema::new(|| self.own_schema(Some(item)));
+        let child = |k: &str| match fields.elem.get() {
+            Some(_) => fields.field(k),
+            None => own.get().and_then(|s| s.field(k)),
+        };
+        m.iter().all(|(k, c)| match (is_collection(c), same) {
+            (true, true) => self.same_settled_in(c, &|| child(k)),
+            (true, false) => self.settled_in(c, &|| child(k)),
+            (false, true) => !c.is_null(),
+            (false, false) => true,
+        })
     }
 
     /// Merges `origin` (patch) into `dest` (target). `same` means both are
@@ -390,7 +489,7 @@ impl<'s> Walker<'s> {
         match kind {
             Kind::Map | Kind::None => self.walk_map(dest, origin, same, sch),
             Kind::Seq => {
-                if sch.is_some_and(|s| s.is_merge_list()) {
+                if sch.is_some_and(is_merge_list) {
                     self.walk_assoc(dest, origin, same, sch)
                 } else if origin.is_some() {
                     Ok(origin)
@@ -435,66 +534,94 @@ impl<'s> Walker<'s> {
                 Directive::Merge => (dest, false),
             }
         };
-        let Some(Value::Map(mut out)) = new_dest else {
+        let Some(Value::Map(out)) = new_dest else {
             return Ok(new_dest);
         };
+        // The fields are walked in sorted order (kyaml's), in place: a field
+        // walked to nothing is removed, the patch's new fields are appended
+        // in sorted order after the target's.
+        let mut entries: Vec<(String, Value)> = out.into_iter().collect();
+        let mut removed: Vec<usize> = Vec::new();
         if now_same {
             // The patch's own subtree: each field is merged with itself.
-            let mut sorted: Vec<String> = out.keys().cloned().collect();
-            sorted.sort();
-            for key in sorted {
-                let o = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
-                let child_sch = child_schema(sch, &key, o.as_ref(), None);
-                match self.walk(None, o, true, child_sch)? {
-                    None | Some(Value::Null) => {
-                        out.remove(&key);
-                    }
-                    Some(v) => {
-                        out.insert(key, v);
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
+            for i in order {
+                let (key, slot) = &mut entries[i];
+                let o = std::mem::replace(slot, Value::Null);
+                let child_sch = child_schema(sch, key, Some(&o), None);
+                match self.walk(None, Some(o), true, child_sch)? {
+                    None | Some(Value::Null) => removed.push(i),
+                    Some(v) => entries[i].1 = v,
+                }
+            }
+            return Ok(Some(Value::Map(finish_map(entries, removed, Vec::new()))));
+        }
+        let mut patch_fields: Vec<(String, Value)> = match origin {
+            Some(Value::Map(m)) => m.into_iter().collect(),
+            _ => Vec::new(),
+        };
+        patch_fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // The target's fields to walk: those the patch has, and those the
+        // walk would change (others: untouched, and a null in the target
+        // stays). The checks have no effects, so they can run first.
+        let mut in_patch = vec![false; patch_fields.len()];
+        let mut work: Vec<(usize, Option<usize>)> = Vec::new();
+        for (i, (key, d)) in entries.iter().enumerate() {
+            match patch_fields.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+                Ok(j) => {
+                    in_patch[j] = true;
+                    work.push((i, Some(j)));
+                }
+                Err(_) => {
+                    if !(d.is_null() || self.settled_in(d, &|| sch.and_then(|s| s.field(key)))) {
+                        work.push((i, None));
                     }
                 }
             }
-            return Ok(Some(Value::Map(out)));
         }
-        let mut origin_map = match origin {
-            Some(Value::Map(m)) => m,
-            _ => Map::new(),
-        };
-        // Every field of either side, sorted (new fields are appended in
-        // this order).
-        let mut fields: Vec<String> = out.keys().cloned().collect();
-        for k in origin_map.keys() {
-            if !out.contains_key(k) {
-                fields.push(k.clone());
-            }
-        }
-        fields.sort();
-        for key in fields {
-            // Each field is visited once: its patch value is moved out.
-            let o = origin_map
-                .get_mut(&key)
-                .map(|v| std::mem::replace(v, Value::Null));
-            let child_sch = child_schema(sch, &key, o.as_ref(), out.get(&key));
-            if o.is_none()
-                && out
-                    .get(&key)
-                    .is_some_and(|d| d.is_null() || self.settled(d, child_sch))
-            {
-                // Untouched by the patch, and the walk would change nothing
-                // (a null already in the target stays).
+        work.sort_unstable_by(|a, b| entries[a.0].0.cmp(&entries[b.0].0));
+        let mut added: Vec<(String, Value)> = Vec::new();
+        let mut work = work.into_iter().peekable();
+        let mut new_fields = (0..patch_fields.len()).filter(|&j| !in_patch[j]).peekable();
+        // Those fields and the patch's new ones, in sorted order (kyaml's;
+        // a merge of the two sorted lists).
+        loop {
+            let (target_field, new_field) = match (work.peek(), new_fields.peek()) {
+                (None, None) => break,
+                (Some(&(i, _)), Some(&j)) => {
+                    if entries[i].0 < patch_fields[j].0 {
+                        (work.next(), None)
+                    } else {
+                        (None, new_fields.next())
+                    }
+                }
+                (Some(_), None) => (work.next(), None),
+                (None, Some(_)) => (None, new_fields.next()),
+            };
+            if let Some(j) = new_field {
+                // A field only the patch has.
+                let key = std::mem::take(&mut patch_fields[j].0);
+                let o = std::mem::replace(&mut patch_fields[j].1, Value::Null);
+                let child_sch = child_schema(sch, &key, Some(&o), None);
+                match self.walk(None, Some(o), false, child_sch)? {
+                    None | Some(Value::Null) => {}
+                    Some(v) => added.push((key, v)),
+                }
                 continue;
             }
-            let d = out.get_mut(&key).map(|v| std::mem::replace(v, Value::Null));
-            match self.walk(d, o, false, child_sch)? {
-                None | Some(Value::Null) => {
-                    out.remove(&key);
-                }
-                Some(v) => {
-                    out.insert(key, v);
-                }
+            let Some((i, j)) = target_field else { break };
+            // Each field is visited once: its patch value is moved out.
+            let o = j.map(|j| std::mem::replace(&mut patch_fields[j].1, Value::Null));
+            let (key, d) = &mut entries[i];
+            let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
+            let d = std::mem::replace(d, Value::Null);
+            match self.walk(Some(d), o, false, child_sch)? {
+                None | Some(Value::Null) => removed.push(i),
+                Some(v) => entries[i].1 = v,
             }
         }
-        Ok(Some(Value::Map(out)))
+        Ok(Some(Value::Map(finish_map(entries, removed, added))))
     }
 
     fn walk_assoc(
@@ -535,6 +662,14 @@ impl<'s> Walker<'s> {
         if o_items.is_none() && sch.is_some_and(|s| self.list_settled(&d_items, s)) {
             return Ok(Some(Value::Seq(d_items)));
         }
+        if let (Some(o), Some(s)) = (&o_items, sch) {
+            let keys = s.merge_keys();
+            if let Some((matches, width)) = keyed_matches(&d_items, o, &keys) {
+                let o = o_items.unwrap_or_default();
+                let out = self.merge_distinct(d_items, o, &matches, width > 1, s.elements())?;
+                return Ok(Some(Value::Seq(out)));
+            }
+        }
         let keys: Vec<String> = sch
             .map(|s| s.merge_keys().into_iter().map(str::to_string).collect())
             .unwrap_or_default();
@@ -554,6 +689,288 @@ impl<'s> Walker<'s> {
         };
         Ok(Some(Value::Seq(out)))
     }
+}
+
+impl<'s> Walker<'s> {
+    /// The associative list merge when every item of both lists has its own
+    /// complete key (see [`keyed_matches`]; `matches[i]` is the target
+    /// item patch item `i` merges into). kyaml's element setting then comes
+    /// down to: each patch item merged into its target item (or added), in
+    /// patch order, then the target's other items in their order, each
+    /// walked against no patch. With several keys (ports) kyaml deletes and
+    /// re-appends every target item at the end: the new items come first,
+    /// then all the target's items in their order. An item merged to nothing
+    /// is dropped, as the element setter does. The merges run in the order
+    /// kyaml runs them (patch items, then the target's others), so the same
+    /// error is reported first.
+    fn merge_distinct(
+        &self,
+        mut dest: Vec<Value>,
+        origin: Vec<Value>,
+        matches: &[Option<usize>],
+        multi_key: bool,
+        elem_sch: Option<SchemaRef<'s>>,
+    ) -> Result<Vec<Value>> {
+        let keep = |v: Option<Value>| match v {
+            None | Some(Value::Null) => None,
+            Some(Value::Map(m)) if m.is_empty() => None,
+            Some(v) => Some(v),
+        };
+        let mut matched = vec![false; dest.len()];
+        let mut patched: Vec<Option<Value>> = Vec::with_capacity(origin.len());
+        for (o, &m) in origin.into_iter().zip(matches) {
+            let d = m.map(|j| {
+                matched[j] = true;
+                std::mem::replace(&mut dest[j], Value::Null)
+            });
+            let v = keep(self.walk(d, Some(o), false, elem_sch)?);
+            match m {
+                // Several keys: the merged item stays at its target place.
+                Some(j) if multi_key => {
+                    if let Some(v) = v {
+                        dest[j] = v;
+                    }
+                    patched.push(None);
+                }
+                _ => patched.push(v),
+            }
+        }
+        let mut gone = vec![false; dest.len()];
+        let fields = ItemFields::new(|| elem_sch);
+        for (j, d) in dest.iter_mut().enumerate() {
+            if matched[j] {
+                // Dropped when its merge gave nothing (several keys).
+                gone[j] = d.is_null();
+                continue;
+            }
+            if self.item_settled(d, &fields, false) {
+                continue;
+            }
+            let v = std::mem::replace(d, Value::Null);
+            match keep(self.walk(Some(v), None, false, elem_sch)?) {
+                Some(v) => *d = v,
+                None => gone[j] = true,
+            }
+        }
+        let mut out: Vec<Value> = Vec::with_capacity(patched.len() + dest.len());
+        out.extend(patched.into_iter().flatten());
+        out.extend(
+            dest.into_iter()
+                .zip(gone)
+                .zip(matched)
+                .filter(|((_, gone), matched)| !gone && (multi_key || !matched))
+                .map(|((d, _), _)| d),
+        );
+        Ok(out)
+    }
+}
+
+/// The merge-key texts of the items of the two lists of one associative
+/// list merge (the patch's and the target's; for a list merged with itself,
+/// no patch list), when kyaml finds every item by its own key alone.
+struct KeyTexts<'v> {
+    /// How many keys count (kyaml's `validateKeys`: those with a value in
+    /// some item); 1 for a list of scalars.
+    width: usize,
+    /// `width` texts per item (`""` for a key the item lacks): the patch's
+    /// items, then the target's.
+    texts: Vec<Cow<'v, str>>,
+    /// Where the target's texts start.
+    split: usize,
+}
+
+/// True when the `$patch` of a list item (if any) is allowed: only in a
+/// patch's items, and only `delete` or `merge`.
+fn item_directive_ok(m: &Map, patch_item: bool) -> bool {
+    match m.get(DIRECTIVE_KEY) {
+        None => true,
+        Some(Value::String(s)) => patch_item && (s == "delete" || s == "merge"),
+        Some(_) => false,
+    }
+}
+
+/// True when no two texts are equal.
+fn distinct_texts(texts: &[Cow<'_, str>]) -> bool {
+    if texts.len() > 32 {
+        let mut seen = std::collections::HashSet::with_capacity(texts.len());
+        return texts.iter().all(|t| seen.insert(t.as_ref()));
+    }
+    texts
+        .iter()
+        .enumerate()
+        .all(|(i, a)| texts[i + 1..].iter().all(|b| a != b))
+}
+
+/// The key texts of the `patch` and `target` lists ([`KeyTexts`]) when
+/// kyaml's general element setting comes down to finding each item by its
+/// own key; `None` when it does not (then kyaml's quirks apply: missing or
+/// duplicate keys, null or empty items, directives, unified key tuples).
+///
+/// For a list of scalars (no `keys`): every item a scalar with a non-empty
+/// text, distinct within its list. For keyed lists, every item is a
+/// mapping, with no `$patch` (except a `delete` or `merge` one in a patch
+/// item), and:
+/// - the keys that count are those with a non-empty scalar in some item
+///   (at least one); the others are missing, null or `""` in every item;
+/// - an item holds a non-empty scalar for the first key that counts and for
+///   the ones after it, up to the point where it lacks the rest (absent,
+///   not null: kyaml lines up the texts of the keys an item has with the
+///   keys);
+/// - no two items of one list have the same texts, and no two items with
+///   different texts would be unified (kyaml's `mergeValues`: texts equal or
+///   one side empty at every key).
+fn key_texts<'v>(patch: &'v [Value], target: &'v [Value], keys: &[&str]) -> Option<KeyTexts<'v>> {
+    let lists = [(patch, true), (target, false)];
+    let split = patch.len();
+    if keys.len() <= 1 {
+        // A list of scalars, or one key (the common case): one text each.
+        let mut texts: Vec<Cow<'v, str>> = Vec::with_capacity(patch.len() + target.len());
+        for (items, patch_item) in lists {
+            for item in items {
+                let f = match (keys.first(), item) {
+                    (None, Value::Null | Value::Map(_) | Value::Seq(_)) => return None,
+                    (None, scalar) => scalar,
+                    (Some(k), Value::Map(m)) => {
+                        if !item_directive_ok(m, patch_item) {
+                            return None;
+                        }
+                        match m.get(k) {
+                            None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => {
+                                return None;
+                            }
+                            Some(f) => f,
+                        }
+                    }
+                    (Some(_), _) => return None,
+                };
+                let text = raw_text(f);
+                if text.is_empty() {
+                    return None;
+                }
+                texts.push(text);
+            }
+        }
+        if !distinct_texts(&texts[..split]) || !distinct_texts(&texts[split..]) {
+            return None;
+        }
+        return Some(KeyTexts {
+            width: 1,
+            texts,
+            split,
+        });
+    }
+    // Which keys count: every item is checked here.
+    let mut valid = vec![false; keys.len()];
+    for (items, patch_item) in lists {
+        for item in items {
+            let Value::Map(m) = item else {
+                return None;
+            };
+            if !item_directive_ok(m, patch_item) {
+                return None;
+            }
+            for (k, is_valid) in keys.iter().zip(valid.iter_mut()) {
+                match m.get(k) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Map(_) | Value::Seq(_)) => return None,
+                    Some(f) => {
+                        if !raw_text(f).is_empty() {
+                            *is_valid = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let width = valid.iter().filter(|v| **v).count();
+    if width == 0 {
+        // No item has a key: fine only when there are no items.
+        return (patch.is_empty() && target.is_empty()).then(|| KeyTexts {
+            width: 1,
+            texts: Vec::new(),
+            split: 0,
+        });
+    }
+    let mut texts: Vec<Cow<'v, str>> = Vec::with_capacity((patch.len() + target.len()) * width);
+    let mut split = 0;
+    for (items, patch_item) in lists {
+        let start = texts.len();
+        for item in items {
+            let m = item.as_map()?;
+            // Once a key is lacking, so must the ones after it be.
+            let mut lacking = false;
+            let counted = keys.iter().zip(&valid).filter(|(_, v)| **v);
+            for (i, (k, _)) in counted.enumerate() {
+                match m.get(k) {
+                    Some(Value::Null) => return None,
+                    None if i > 0 => {
+                        lacking = true;
+                        texts.push(Cow::Borrowed(""));
+                    }
+                    Some(f) if !lacking => {
+                        let text = raw_text(f);
+                        if text.is_empty() {
+                            return None;
+                        }
+                        texts.push(text);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if !distinct_chunks(&texts[start..], width) {
+            return None;
+        }
+        if patch_item {
+            split = texts.len();
+        }
+    }
+    // No two different tuples may be unified.
+    let all: Vec<&[Cow<'v, str>]> = texts.chunks(width).collect();
+    if all.len() > 64 {
+        return None;
+    }
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            if a != b
+                && a.iter()
+                    .zip(*b)
+                    .all(|(x, y)| x == y || x.is_empty() || y.is_empty())
+            {
+                return None;
+            }
+        }
+    }
+    Some(KeyTexts {
+        width,
+        texts,
+        split,
+    })
+}
+
+/// For a patch list `origin` merged into `dest` by `keys`, when kyaml finds
+/// every item by its own key ([`key_texts`]): the target item each patch
+/// item matches (the one with the same texts), and how many keys count.
+fn keyed_matches(
+    dest: &[Value],
+    origin: &[Value],
+    keys: &[&str],
+) -> Option<(Vec<Option<usize>>, usize)> {
+    let kt = key_texts(origin, dest, keys)?;
+    let width = kt.width;
+    let (o, d) = kt.texts.split_at(kt.split);
+    let d_chunks: Vec<&[Cow<'_, str>]> = d.chunks(width).collect();
+    if d_chunks.len() > 32 {
+        let index: std::collections::HashMap<&[Cow<'_, str>], usize> =
+            d_chunks.iter().enumerate().map(|(j, c)| (*c, j)).collect();
+        let m = o.chunks(width).map(|c| index.get(c).copied()).collect();
+        return Some((m, width));
+    }
+    let m = o
+        .chunks(width)
+        .map(|c| d_chunks.iter().position(|dc| *dc == c))
+        .collect();
+    Some((m, width))
 }
 
 /// One associative list merge: the target's items (`dest`, edited as kyaml
@@ -1300,6 +1717,142 @@ mod tests {
             r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["c","x","a"]}}"#,
             r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"finalizers":["c","x","a","b"],"name":"d"}}"#,
         );
+    }
+
+    #[test]
+    fn fast_ports_protocol_in_some_items() {
+        // Ports where only some items have a protocol: both keys count, the
+        // new port comes first, then the target's ports in their order.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"name":"statsd","containerPort":9125,"protocol":"UDP"},{"name":"prom","containerPort":9102}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"containerPort":9102,"name":"metrics"},{"containerPort":8080,"protocol":"TCP"}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"m","ports":[{"containerPort":8080,"protocol":"TCP"},{"containerPort":9125,"name":"statsd","protocol":"UDP"},{"containerPort":9102,"name":"metrics"}]}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_untouched_list_ports_protocol_in_some_items() {
+        // An untouched container list whose ports have a protocol in some items
+        // only is left as it is.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a","ports":[{"containerPort":9125,"protocol":"UDP"},{"containerPort":9102}],"env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}]},{"name":"b","image":"b"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"ScheduleAnyway"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"env":[{"name":"X","value":"1"},{"name":"Y","value":"2"}],"image":"a","name":"a","ports":[{"containerPort":9125,"protocol":"UDP"},{"containerPort":9102}]},{"image":"b","name":"b"}],"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"ScheduleAnyway"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_delete_and_merge_items() {
+        // Patch items with `$patch: delete` (matched or not) and `$patch: merge`.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"app","image":"a"},{"name":"envoy","image":"e"},{"name":"log","image":"l"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"log","$patch":"delete"},{"name":"envoy","image":"e2","$patch":"merge"},{"name":"gone","$patch":"delete"},{"name":"new","image":"n"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"image":"e2","name":"envoy"},{"image":"n","name":"new"},{"image":"a","name":"app"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_service_ports_two_keys() {
+        // Two keys set everywhere: new ports first, then the target's in order
+        // (53/TCP and 53/UDP are different items).
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":53,"protocol":"UDP"},{"port":80,"protocol":"TCP","targetPort":8080},{"port":443,"protocol":"TCP"}]}}"#,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":443,"protocol":"TCP","name":"https"},{"port":8443,"protocol":"TCP"},{"port":53,"protocol":"TCP"}]}}"#,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":8443,"protocol":"TCP"},{"port":53,"protocol":"TCP"},{"port":53,"protocol":"UDP"},{"port":80,"protocol":"TCP","targetPort":8080},{"name":"https","port":443,"protocol":"TCP"}]}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_ports_without_protocol() {
+        // No item has a protocol: one key counts, patch items come first.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":80,"name":"http"},{"containerPort":81},{"containerPort":82}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":82,"name":"x"},{"containerPort":90}]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":82,"name":"x"},{"containerPort":90},{"containerPort":80,"name":"http"},{"containerPort":81}]}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_untouched_item_and_scalars() {
+        // A target item the patch does not name stays as it is (after the
+        // patch's); scalars merged by value.
+        // Expected output from `kubectl kustomize` (kustomize v5.5.0).
+        check(
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["a","b"]},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a","env":[{"name":"E"},{"name":"F","value":"f"}]},{"name":"b","image":"b"}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","finalizers":["c","a"]},"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2","command":["x"]}]}}}}"#,
+            r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"finalizers":["c","a","b"],"name":"d"},"spec":{"template":{"spec":{"containers":[{"command":["x"],"image":"b2","name":"b"},{"env":[{"name":"E"},{"name":"F","value":"f"}],"image":"a","name":"a"}]}}}}"#,
+        );
+    }
+
+    #[test]
+    fn fast_path_conditions() {
+        let list = |json: &str| match parse(json) {
+            Value::Seq(s) => s,
+            _ => panic!("not a list"),
+        };
+        let ports = ["containerPort", "protocol"];
+        let dest = list(
+            r#"[{"name":"statsd","containerPort":9125,"protocol":"UDP"},{"name":"prom","containerPort":9102}]"#,
+        );
+        let patch = list(
+            r#"[{"containerPort":9102,"name":"metrics"},{"containerPort":8080,"protocol":"TCP"}]"#,
+        );
+        assert_eq!(
+            keyed_matches(&dest, &patch, &ports),
+            Some((vec![Some(1), None], 2))
+        );
+        // No protocol anywhere: one key counts.
+        let dest = list(r#"[{"containerPort":80},{"containerPort":81}]"#);
+        let patch = list(r#"[{"containerPort":81,"name":"x"}]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &ports),
+            Some((vec![Some(1)], 1))
+        );
+        // 80 and 80/TCP would be unified.
+        let dest = list(r#"[{"containerPort":80},{"containerPort":80,"protocol":"TCP"}]"#);
+        assert!(key_texts(&[], &dest, &ports).is_none());
+        let dest = list(r#"[{"containerPort":80,"protocol":"TCP"}]"#);
+        let patch = list(r#"[{"containerPort":80}]"#);
+        assert!(keyed_matches(&dest, &patch, &ports).is_none());
+        // A protocol without a port, a null key, a missing key, duplicates.
+        for items in [
+            r#"[{"containerPort":80,"protocol":"TCP"},{"protocol":"UDP"}]"#,
+            r#"[{"containerPort":80,"protocol":null},{"containerPort":81,"protocol":"UDP"}]"#,
+        ] {
+            assert!(key_texts(&[], &list(items), &ports).is_none(), "{items}");
+        }
+        let names = ["name"];
+        for items in [
+            r#"[{"name":"a"},{"image":"x"}]"#,
+            r#"[{"name":"a"},{"name":"a"}]"#,
+            r#"[{"name":"a"},{"name":null}]"#,
+            r#"[{"name":"a"},{}]"#,
+            r#"[{"name":"a","$patch":"delete"}]"#,
+        ] {
+            assert!(key_texts(&[], &list(items), &names).is_none(), "{items}");
+        }
+        // Directives: `delete` and `merge` in patch items only.
+        let dest = list(r#"[{"name":"a"},{"name":"b"}]"#);
+        let patch = list(r#"[{"name":"b","$patch":"delete"},{"name":"c","$patch":"merge"}]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &names),
+            Some((vec![Some(1), None], 1))
+        );
+        let patch = list(r#"[{"name":"b","$patch":"replace"}]"#);
+        assert!(keyed_matches(&dest, &patch, &names).is_none());
+        // Scalars: merged by text, `80` and `"80"` are the same.
+        let dest = list(r#"["a",80]"#);
+        let patch = list(r#"["80","c"]"#);
+        assert_eq!(
+            keyed_matches(&dest, &patch, &[]),
+            Some((vec![Some(1), None], 1))
+        );
+        assert!(key_texts(&[], &list(r#"["a",null]"#), &[]).is_none());
     }
 
     /// `settled` must only say yes when the walk against no patch gives the
