@@ -384,16 +384,11 @@ fn accumulate_list(
 ) -> Result<()> {
     let kinds: Vec<EntryKind> = paths
         .iter()
-        .map(|path| {
-            if ldr.is_file(path) {
-                EntryKind::File
-            } else if ldr.is_dir(path) {
-                EntryKind::Directory
-            } else if crate::loader::is_remote(path) {
-                EntryKind::Remote
-            } else {
-                EntryKind::Missing
-            }
+        .map(|path| match ldr.entry_is_dir(path) {
+            Some(false) => EntryKind::File,
+            Some(true) => EntryKind::Directory,
+            None if crate::loader::is_remote(path) => EntryKind::Remote,
+            None => EntryKind::Missing,
         })
         .collect();
     let dirs: Vec<&str> = paths

@@ -39,6 +39,8 @@ pub struct Loader {
     restrictor: LoadRestrictor,
     /// The roots of the kustomizations that led here, for cycle detection.
     referrers: Arc<Vec<PathBuf>>,
+    /// The kustomization file, once found.
+    kustomization_file: std::sync::OnceLock<PathBuf>,
 }
 
 /// True for `http://` / `https://` URLs and remote git references.
@@ -102,6 +104,7 @@ impl Loader {
             root,
             restrictor,
             referrers: Arc::new(Vec::new()),
+            kustomization_file: std::sync::OnceLock::new(),
         })
     }
 
@@ -183,13 +186,14 @@ impl Loader {
     /// Reads the file `rel` (relative to the root), honouring the restrictor.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>> {
         let path = self.check_file(rel)?;
-        if path.is_dir() {
-            return Err(Error::in_file(
-                display(&path),
-                "is a directory, expected a file",
-            ));
-        }
-        fs::read(&path).map_err(|e| Error::in_file(display(&path), io_message(&e)))
+        fs::read(&path).map_err(|e| {
+            let message = if e.kind() == std::io::ErrorKind::IsADirectory {
+                "is a directory, expected a file".to_string()
+            } else {
+                io_message(&e)
+            };
+            Error::in_file(display(&path), message)
+        })
     }
 
     /// Reads `rel` as UTF-8 text.
@@ -206,6 +210,23 @@ impl Loader {
     /// True when `rel` names an existing file.
     pub fn is_file(&self, rel: &str) -> bool {
         !is_remote(rel) && self.join(rel).is_file()
+    }
+
+    /// What `rel` names, with one look at the filesystem (symlinks
+    /// followed): `Some(true)` a directory, `Some(false)` a file, `None`
+    /// nothing there (or a remote URL).
+    pub fn entry_is_dir(&self, rel: &str) -> Option<bool> {
+        if is_remote(rel) {
+            return None;
+        }
+        let md = fs::metadata(self.join(rel)).ok()?;
+        if md.is_dir() {
+            Some(true)
+        } else if md.is_file() {
+            Some(false)
+        } else {
+            None
+        }
     }
 
     /// A loader for the kustomization directory `rel`, checking for cycles
@@ -250,12 +271,16 @@ impl Loader {
             root,
             restrictor: self.restrictor,
             referrers: Arc::new(referrers),
+            kustomization_file: std::sync::OnceLock::new(),
         })
     }
 
     /// Finds the kustomization file in the root: exactly one of
     /// [`crate::kustomization::FILE_NAMES`] must exist.
     pub fn kustomization_file(&self) -> Result<PathBuf> {
+        if let Some(file) = self.kustomization_file.get() {
+            return Ok(file.clone());
+        }
         let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
             .iter()
             .map(|n| self.root.join(n))
@@ -266,7 +291,10 @@ impl Loader {
                 display(&self.root),
                 "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
             )),
-            1 => Ok(found.into_iter().next().expect("one")),
+            1 => Ok(self
+                .kustomization_file
+                .get_or_init(|| found.into_iter().next().unwrap_or_default())
+                .clone()),
             _ => Err(Error::in_file(
                 display(&self.root),
                 "found multiple kustomization files",
@@ -285,10 +313,22 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
     })
 }
 
+/// The working directory, resolved, as it was when first asked for (a build
+/// names thousands of files; resolving it each time costs a system call per
+/// path component).
+fn working_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .map(|cwd| fs::canonicalize(&cwd).unwrap_or(cwd))
+    })
+    .as_deref()
+}
+
 /// A path relative to the working directory when it lies below it.
 pub fn display(path: &Path) -> PathBuf {
-    if let Ok(cwd) = std::env::current_dir() {
-        let cwd = fs::canonicalize(&cwd).unwrap_or(cwd);
+    if let Some(cwd) = working_dir() {
         if cwd.parent().is_some()
             && let Ok(rel) = path.strip_prefix(&cwd)
         {
