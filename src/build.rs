@@ -176,9 +176,10 @@ pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
 /// Resources rendered per worker thread, at least.
 const RENDER_CHUNK: usize = 128;
 
-/// Checks that every resource can be written and renders the stream, split
-/// over the spare workers when there are many resources.
-fn render(resources: &[Resource]) -> Result<String> {
+/// Checks that every resource can be written and renders the output stream
+/// as `kubectl kustomize` does, split over spare cores when there are many
+/// resources.
+pub fn render(resources: &[Resource]) -> Result<String> {
     let mut slots = Vec::new();
     while slots.len() + 1 < resources.len().div_ceil(RENDER_CHUNK) {
         match WorkerSlot::take() {

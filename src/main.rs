@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build_yaml};
+use aiw::build::{BuildOptions, build, render};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -74,7 +74,14 @@ fn main() -> ExitCode {
             load_restrictor,
         } => {
             let opts = BuildOptions { load_restrictor };
-            let out = match build_yaml(&dir, &opts) {
+            let built = build(&dir, &opts).and_then(|resources| {
+                let out = render(&resources)?;
+                // The process ends right after writing: the OS takes the
+                // memory back faster than freeing every node would.
+                std::mem::forget(resources);
+                Ok(out)
+            });
+            let out = match built {
                 Ok(out) => out,
                 Err(e) => {
                     eprintln!("Error: {}", e);

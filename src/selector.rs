@@ -716,6 +716,19 @@ impl Selector {
             && (self.kind.text.is_empty() || self.kind.text == id.gvk.kind)
     }
 
+    /// [`Selector::selects_id`] on a resource's current id, read in place
+    /// (no copy of the id).
+    pub fn selects_current_id(&self, r: &Resource) -> bool {
+        let api = r.api_version();
+        let (group, version) = api.split_once('/').unwrap_or(("", api));
+        (self.kind.text.is_empty() || self.kind.text == r.kind())
+            && (self.name.text.is_empty() || self.name.text == r.name())
+            && (self.namespace.text.is_empty()
+                || plain_effective_ns(&self.namespace.text) == plain_effective_ns(r.namespace()))
+            && (self.group.text.is_empty() || self.group.text == group)
+            && (self.version.text.is_empty() || self.version.text == version)
+    }
+
     /// A short description for messages (`kind/name` with the other set
     /// fields), e.g. `ConfigMap/app (namespace prod)`.
     pub fn describe(&self) -> String {

@@ -745,10 +745,17 @@ fn all_ids(r: &Resource) -> Vec<ResId> {
 fn name_index(resources: &ResMap) -> HashMap<String, Vec<usize>> {
     let mut idx: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in resources.resources().iter().enumerate() {
-        for id in all_ids(r) {
-            let v = idx.entry(id.name).or_default();
-            if v.last() != Some(&i) {
-                v.push(i);
+        let names = std::iter::once(r.name()).chain(r.prev_ids.iter().map(|id| id.name.as_str()));
+        for name in names {
+            match idx.get_mut(name) {
+                Some(v) => {
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+                None => {
+                    idx.insert(name.to_string(), vec![i]);
+                }
             }
         }
     }
@@ -856,23 +863,20 @@ fn source_value(src: &Source, r: &Resource) -> Result<SourceValue> {
 }
 
 fn is_target(t: &Target, r: &Resource) -> bool {
-    if !t.select.matches_meta(r) {
-        return false;
-    }
-    if t.reject
-        .iter()
-        .any(|rej| !rej.meta_is_empty() && rej.matches_meta(r))
-    {
-        return false;
-    }
-    let ids = all_ids(r);
-    if t.reject
-        .iter()
-        .any(|rej| !rej.id_is_empty() && ids.iter().any(|id| rej.selects_id(id)))
-    {
-        return false;
-    }
-    ids.iter().any(|id| t.select.selects_id(id))
+    // Any of the resource's ids (current or previous), read in place.
+    let selects = |sel: &Selector| {
+        sel.selects_current_id(r) || r.prev_ids.iter().any(|id| sel.selects_id(id))
+    };
+    selects(&t.select)
+        && t.select.matches_meta(r)
+        && !t
+            .reject
+            .iter()
+            .any(|rej| !rej.meta_is_empty() && rej.matches_meta(r))
+        && !t
+            .reject
+            .iter()
+            .any(|rej| !rej.id_is_empty() && selects(rej))
 }
 
 fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()> {
