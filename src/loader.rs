@@ -328,15 +328,14 @@ fn working_dir() -> Option<&'static Path> {
 
 /// A path relative to the working directory when it lies below it.
 pub fn display(path: &Path) -> PathBuf {
-    if let Some(cwd) = working_dir() {
-        if cwd.parent().is_some()
-            && let Ok(rel) = path.strip_prefix(&cwd)
-        {
-            if rel.as_os_str().is_empty() {
-                return PathBuf::from(".");
-            }
-            return rel.to_path_buf();
+    if let Some(cwd) = working_dir()
+        && cwd.parent().is_some()
+        && let Ok(rel) = path.strip_prefix(cwd)
+    {
+        if rel.as_os_str().is_empty() {
+            return PathBuf::from(".");
         }
+        return rel.to_path_buf();
     }
     path.to_path_buf()
 }
