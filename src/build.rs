@@ -609,9 +609,7 @@ fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
 }
 
 fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
-    for r in sub.resources.into_resources() {
-        append_unique(&mut ra.resources, r)?;
-    }
+    ra.resources.append_all(sub.resources)?;
     merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
     Ok(())

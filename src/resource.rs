@@ -423,6 +423,19 @@ impl ResMap {
         Keys { current, all }
     }
 
+    /// True when `keys` still hold `r`'s current id (compared without
+    /// copying it).
+    fn keys_current(keys: &Keys, r: &Resource) -> bool {
+        let id = &keys.current;
+        let api = r.api_version();
+        let (group, version) = api.split_once('/').unwrap_or(("", api));
+        id.name == r.name()
+            && id.gvk.kind == r.kind()
+            && id.gvk.group == group
+            && id.gvk.version == version
+            && id.namespace == effective_namespace(&id.gvk, r.namespace())
+    }
+
     /// Indexes the resource at `pos` (its keys not yet in `self.keys`).
     fn index_add(&mut self, pos: usize, keys: Keys) {
         for k in &keys.all {
@@ -468,6 +481,34 @@ impl ResMap {
             )));
         }
         self.push(r);
+        Ok(())
+    }
+
+    /// Appends every resource of `other` in order (reusing the ids it has
+    /// already worked out), failing at the first whose current id is
+    /// already present.
+    pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        for (r, keys) in other.resources.into_iter().zip(other.keys) {
+            // A transformer given `resources_mut` may have moved the current
+            // id (a custom field spec on `metadata/name`): check, in place.
+            let keys = if Self::keys_current(&keys, &r) {
+                keys
+            } else {
+                Self::keys_of(&r)
+            };
+            let taken = self
+                .index
+                .get(&keys.current)
+                .and_then(|v| v.iter().find(|&&p| self.keys[p].current == keys.current));
+            if let Some(&pos) = taken {
+                return Err(Error::msg(format!(
+                    "may not add resource with an already registered id: {}",
+                    self.resources[pos].id()
+                )));
+            }
+            self.resources.push(r);
+            self.index_add(self.resources.len() - 1, keys);
+        }
         Ok(())
     }
 
@@ -582,5 +623,75 @@ impl ResMap {
             .map(|(_, r)| r)
             .collect();
         self.replace_all(kept);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cm(name: &str) -> Resource {
+        Resource::new(Value::from(serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}
+        })))
+    }
+
+    fn names(m: &ResMap) -> Vec<&str> {
+        m.resources().iter().map(|r| r.name()).collect()
+    }
+
+    #[test]
+    fn append_all_keeps_order_and_index() {
+        let mut a = ResMap::new();
+        a.push(cm("a"));
+        let mut b = ResMap::new();
+        b.push(cm("b"));
+        b.push(cm("c"));
+        a.append_all(b).unwrap();
+        assert_eq!(names(&a), ["a", "b", "c"]);
+        assert_eq!(a.positions(&cm("c").id()), [2]);
+    }
+
+    #[test]
+    fn append_all_refuses_a_taken_id() {
+        let mut a = ResMap::new();
+        a.push(cm("a"));
+        let mut b = ResMap::new();
+        b.push(cm("a"));
+        let e = a.append_all(b).unwrap_err();
+        assert!(e.message.contains("already registered id"), "{}", e.message);
+    }
+
+    #[test]
+    fn append_all_sees_ids_moved_without_reindexing() {
+        // A name changed through `resources_mut` (no reindex): the appended
+        // resource is indexed, and checked, under its new name.
+        let mut a = ResMap::new();
+        a.push(cm("x"));
+        let mut b = ResMap::new();
+        b.push(cm("y"));
+        b.resources_mut()[0].set_name("x");
+        assert!(a.clone().append_all(b.clone()).is_err());
+        let mut c = ResMap::new();
+        c.append_all(b).unwrap();
+        assert_eq!(c.positions(&cm("x").id()), [0]);
+        assert!(c.positions(&cm("y").id()).is_empty());
+    }
+
+    #[test]
+    fn update_each_reindexes_changed_ids() {
+        let mut m = ResMap::new();
+        for n in ["a", "b", "c", "d"] {
+            m.push(cm(n));
+        }
+        let out = m.update_each(&[1, 3], |pos, r| {
+            let name = format!("{}-{}", r.name(), pos);
+            r.set_name(&name);
+            pos
+        });
+        assert_eq!(out, [1, 3]);
+        assert_eq!(names(&m), ["a", "b-1", "c", "d-3"]);
+        assert_eq!(m.positions(&cm("d-3").id()), [3]);
+        assert!(m.positions(&cm("b").id()).is_empty());
     }
 }
