@@ -542,7 +542,7 @@ pub fn spec_error(obj: &Value, spec: &FieldSpec, mut e: Error) -> Error {
 
 /// True when walking `path` may change the object's `apiVersion` or
 /// `kind` (the fields specs are selected by).
-fn may_touch_gvk(path: &str) -> bool {
+pub(crate) fn may_touch_gvk(path: &str) -> bool {
     let p = path.strip_prefix('/').unwrap_or(path);
     p.starts_with("apiVersion") || p.starts_with("kind")
 }

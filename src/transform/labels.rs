@@ -187,4 +187,33 @@ mod tests {
              wrong node kind: expected MappingNode but got ScalarNode: node contents:\n5\n"
         );
     }
+
+    /// A label key that is also a word of a spec's path: the specs are
+    /// walked once per label, as kustomize does. Checked with kubectl:
+    /// `configurations` adding a ConfigMap spec `metadata/labels/x`
+    /// (create), commonLabels `a: v1`, `x: v2`; kubectl prints
+    /// `labels: {a: v1, x: v2}` (keys are sorted when written).
+    #[test]
+    fn label_key_that_is_a_path_word() {
+        let mut rs = res(vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c"}})]);
+        // In the order the merged configuration has them.
+        let specs = vec![
+            FieldSpec {
+                create: true,
+                kind: "ConfigMap".into(),
+                ..FieldSpec::new("metadata/labels/x")
+            },
+            FieldSpec {
+                create: true,
+                ..FieldSpec::new("metadata/labels")
+            },
+        ];
+        add_labels(&mut rs, &pairs(&[("a", "v1"), ("x", "v2")]), &specs).unwrap();
+        assert_eq!(
+            values(&rs),
+            vals(vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "c", "labels": {"x": "v2", "a": "v1"}}})])
+        );
+    }
 }

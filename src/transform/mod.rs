@@ -79,9 +79,35 @@ pub(crate) fn add_map_entries(
         return Ok(());
     }
     let pairs = sorted_pairs(pairs);
+    // kustomize walks the specs once per pair. One walk setting every pair
+    // reaches the same nodes in the same order when no set can change a
+    // later walk: no spec may change the object's apiVersion or kind (which
+    // select the specs), and no pair key is a word of a spec's path (so a
+    // set never adds or replaces a node some path goes through).
+    let one_walk = !pairs.iter().any(|(k, _)| k == "apiVersion" || k == "kind")
+        && !specs.iter().any(|s| {
+            crate::fieldspec::may_touch_gvk(&s.path)
+                || s.path.contains('\\')
+                || s.path
+                    .split(['/', '[', ']', '='])
+                    .any(|word| pairs.iter().any(|(k, _)| k == word))
+        });
     // Each resource on its own: split over spare cores, first error first.
     crate::workers::map_parts(resources, PARALLEL_MIN, |_, part| {
         for r in part.iter_mut() {
+            if one_walk {
+                crate::fieldspec::apply_specs(
+                    &mut r.value,
+                    specs,
+                    Some(crate::fieldspec::CreateKind::Map),
+                    &mut |node| {
+                        pairs
+                            .iter()
+                            .try_for_each(|(k, v)| set_map_entry(node, k, v))
+                    },
+                )?;
+                continue;
+            }
             for (k, v) in &pairs {
                 crate::fieldspec::apply_specs(
                     &mut r.value,
