@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::fieldspec::{self, FieldSpec, TransformerConfig};
-use crate::resource::{Gvk, ResId, ResMap, effective_namespace, is_cluster_scoped};
+use crate::resource::{Gvk, ResId, ResMap, Resource, effective_namespace, is_cluster_scoped};
 use crate::yaml::Value;
 
 /// What the filter needs to know of a possible referral, snapshotted before
@@ -60,52 +60,63 @@ struct Index {
 
 impl Index {
     fn new(m: &ResMap) -> Index {
-        let mut cands = Vec::with_capacity(m.len());
+        // Each resource's candidate on its own (split over spare cores),
+        // then the name and namespace tables in order.
+        let mut resources: Vec<&Resource> = m.resources().iter().collect();
+        let cands: Vec<Candidate> =
+            crate::workers::map_each(&mut resources, crate::transform::PARALLEL_MIN, |r| {
+                Candidate::new(r)
+            });
         let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut orig_namespaces = HashSet::new();
-        for (pos, r) in m.resources().iter().enumerate() {
-            let id = r.id();
-            let gvk = id.gvk.clone();
-            let prev: Vec<ResId> = r
-                .prev_ids
-                .iter()
-                .map(|p| ResId {
-                    gvk: Gvk {
-                        group: gvk.group.clone(),
-                        version: gvk.version.clone(),
-                        kind: p.gvk.kind.clone(),
-                    },
-                    namespace: p.namespace.clone(),
-                    name: p.name.clone(),
-                })
-                .collect();
-            for p in &prev {
+        for (pos, c) in cands.iter().enumerate() {
+            for p in &c.prev {
                 let v = by_prev_name.entry(p.name.clone()).or_default();
                 if v.last() != Some(&pos) {
                     v.push(pos);
                 }
             }
-            let cluster_scoped = is_cluster_scoped(&gvk);
-            let eff_ns = effective_namespace(&gvk, &id.namespace).to_string();
-            let orig = prev.first().cloned().unwrap_or_else(|| id.clone());
-            let orig_eff_ns = effective_namespace(&orig.gvk, &orig.namespace).to_string();
-            if orig_eff_ns != "_non_namespaceable_" {
-                orig_namespaces.insert(orig_eff_ns.clone());
+            if c.orig_eff_ns != "_non_namespaceable_" && !orig_namespaces.contains(&c.orig_eff_ns) {
+                orig_namespaces.insert(c.orig_eff_ns.clone());
             }
-            cands.push(Candidate {
-                id,
-                prev,
-                prefixes: r.prefixes.clone(),
-                suffixes: r.suffixes.clone(),
-                cluster_scoped,
-                eff_ns,
-                orig_eff_ns,
-            });
         }
         Index {
             cands,
             by_prev_name,
             orig_namespaces,
+        }
+    }
+}
+
+impl Candidate {
+    fn new(r: &Resource) -> Candidate {
+        let id = r.id();
+        let gvk = id.gvk.clone();
+        let prev: Vec<ResId> = r
+            .prev_ids
+            .iter()
+            .map(|p| ResId {
+                gvk: Gvk {
+                    group: gvk.group.clone(),
+                    version: gvk.version.clone(),
+                    kind: p.gvk.kind.clone(),
+                },
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+            })
+            .collect();
+        let cluster_scoped = is_cluster_scoped(&gvk);
+        let eff_ns = effective_namespace(&gvk, &id.namespace).to_string();
+        let orig = prev.first().unwrap_or(&id);
+        let orig_eff_ns = effective_namespace(&orig.gvk, &orig.namespace).to_string();
+        Candidate {
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+            id,
+            prev,
+            cluster_scoped,
+            eff_ns,
+            orig_eff_ns,
         }
     }
 }

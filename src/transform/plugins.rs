@@ -965,6 +965,14 @@ fn normalize_annotations(r: &mut Resource, drop: &[&str], always: bool) {
     if empty && !always {
         return;
     }
+    if let Value::Map(m) = anns
+        && !m.is_empty()
+        && m.iter()
+            .all(|(k, v)| !drop.contains(&k.as_str()) && matches!(v, Value::String(_)))
+    {
+        // Nothing to drop or to turn into a string: left as it is.
+        return;
+    }
     let mut out = Map::new();
     if let Value::Map(m) = anns {
         for (k, v) in m.iter() {
@@ -1036,7 +1044,8 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
     if !transformations {
         drop.push(TRANSFORMATIONS_ANNOTATION);
     }
-    for r in m.resources_mut() {
+    // Each resource on its own, split over spare cores.
+    crate::workers::map_each(m.resources_mut(), transform::PARALLEL_MIN, |r| {
         if transformations && !r.transformations.is_empty() {
             let existing = r
                 .value
@@ -1059,7 +1068,7 @@ pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
             set_annotation(r, ORIGIN_ANNOTATION, text);
         }
         normalize_annotations(r, &drop, always);
-    }
+    });
     Ok(())
 }
 
