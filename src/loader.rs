@@ -186,7 +186,7 @@ impl Loader {
     /// Reads the file `rel` (relative to the root), honouring the restrictor.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>> {
         let path = self.check_file(rel)?;
-        fs::read(&path).map_err(|e| {
+        read_file(&path).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::IsADirectory {
                 "is a directory, expected a file".to_string()
             } else {
@@ -311,6 +311,29 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
         let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
         Error::in_file(shown, "invalid UTF-8 (the file must be UTF-8 text)").with_line(Some(line))
     })
+}
+
+/// Reads a whole file with open, read and close only (`fs::read` also asks
+/// for the file's size first: one more system call per file, and a build
+/// reads thousands of small files).
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut buf = Vec::new();
+    let mut len = 0;
+    loop {
+        if buf.len() - len < 4096 {
+            buf.resize((buf.len() * 2).max(16 << 10), 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 /// The working directory, resolved, as it was when first asked for (a build
