@@ -482,8 +482,7 @@ struct DirBuilds<'a> {
     /// Set when the list is left (an error): workers stop claiming.
     stop: std::sync::atomic::AtomicBool,
     /// The schema choice and buildMetadata flag workers start from.
-    schema: SchemaState,
-    track_origins: bool,
+    context: ThreadContext,
     done: std::sync::Mutex<Vec<Option<DirBuild>>>,
     ready: std::sync::Condvar,
 }
@@ -514,8 +513,7 @@ impl<'a> DirBuilds<'a> {
             dirs,
             next: std::sync::atomic::AtomicUsize::new(0),
             stop: std::sync::atomic::AtomicBool::new(false),
-            schema: SCHEMA.with(|s| s.borrow().clone()),
-            track_origins: TRACK_ORIGINS.with(|t| t.get()),
+            context: ThreadContext::capture(),
             done: std::sync::Mutex::new((0..n).map(|_| None).collect()),
             ready: std::sync::Condvar::new(),
         }
@@ -539,9 +537,8 @@ impl<'a> DirBuilds<'a> {
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, move || {
                     let _slot = slot;
-                    TRACK_ORIGINS.with(|t| t.set(self.track_origins));
                     loop {
-                        SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
+                        self.context.install();
                         if !self.build_next() {
                             break;
                         }

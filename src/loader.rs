@@ -207,11 +207,6 @@ impl Loader {
         !is_remote(rel) && self.join(rel).is_dir()
     }
 
-    /// True when `rel` names an existing file.
-    pub fn is_file(&self, rel: &str) -> bool {
-        !is_remote(rel) && self.join(rel).is_file()
-    }
-
     /// What `rel` names, with one look at the filesystem (symlinks
     /// followed): `Some(true)` a directory, `Some(false)` a file, `None`
     /// nothing there (or a remote URL).
