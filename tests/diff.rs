@@ -370,11 +370,15 @@ fn project_overlays_development_production() {
     insta::assert_snapshot!("project_summary", expect_differs(&out));
     let human = expect_differs(&aiw_diff(&["development", "production"], None));
     assert!(
-        human.contains("~ apps/v1 Deployment ai-wealth/backend\n"),
+        human.contains("~ apps/v1 Deployment ai-wealth/frontend\n  ~ metadata.labels.environment: development → production\n  ~ spec.replicas: 1 → 3\n"),
         "{human}"
     );
-    assert!(human.contains("  ~ spec.replicas: 1 → 3\n"), "{human}");
-    // The base's placeholder credentials are Secret values too.
+    // Production leaves the backend's scale to its HPA.
+    assert!(
+        human.contains("~ apps/v1 Deployment ai-wealth/backend\n  ~ metadata.labels.environment: development → production\n  - spec.replicas: 1\n"),
+        "{human}"
+    );
+    // Development's placeholder credentials are Secret values too.
     for needle in ["dev-placeholder-password", "postgresql://"] {
         assert!(!human.contains(needle), "{needle}:\n{human}");
     }
