@@ -527,7 +527,7 @@ fn development_output_matches_the_data_model_spec() {
         }
     }
 
-    // §4 ConfigMap: all five keys, all strings; DEBUG on in development.
+    // §4 ConfigMap: all five keys, all strings, exactly the spec's values.
     let cm = built.generated("ConfigMap", "app-config");
     let mut data = string_map(cm, &["data"]);
     data.sort();
@@ -538,7 +538,7 @@ fn development_output_matches_the_data_model_spec() {
             ("APP_NAME", "AI Wealth & Spending Companion"),
             ("APP_VERSION", "4.0.0"),
             ("CORS_ORIGINS", "http://frontend:3000,http://localhost:3000"),
-            ("DEBUG", "true"),
+            ("DEBUG", "false"),
         ]
         .map(|(k, v)| (k.to_string(), v.to_string()))
     );
