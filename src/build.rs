@@ -23,6 +23,8 @@ use crate::yaml::{self, Value};
 pub struct BuildOptions {
     /// Which files kustomizations may read.
     pub load_restrictor: LoadRestrictor,
+    /// Remote bases and files: the cache, `--offline`.
+    pub remote: crate::remote::RemoteOptions,
 }
 
 /// Resources plus what the transformers need to finish them: kustomize's
@@ -172,9 +174,20 @@ fn note_documents_read(n: usize) {
     }
 }
 
-/// Builds the kustomization in `dir` and returns its resources in output order.
+/// Builds the kustomization in `dir` (or, as kustomize does, in the
+/// repository a git URL names) and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
-    let ldr = Loader::new(dir, opts.load_restrictor)?;
+    let remote = Arc::new(crate::remote::Remote::new(&opts.remote));
+    let ldr = match dir.to_str().map(crate::remote::RepoSpec::parse) {
+        Some(Ok(spec)) => Loader::at_repo(spec, remote).map_err(|e| {
+            Error::msg(format!(
+                "{}: {}",
+                crate::remote::redact(&dir.to_string_lossy()),
+                e
+            ))
+        })?,
+        _ => Loader::new(dir, opts.load_restrictor)?.with_remote(remote),
+    };
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
@@ -397,9 +410,35 @@ pub(crate) fn accumulate_paths(
 #[derive(Clone, Copy, PartialEq)]
 enum EntryKind {
     File,
+    /// A kustomization directory, or a git repository (checked out by the
+    /// loader, then built like one).
     Directory,
-    Remote,
+    /// An `http(s)://` URL: fetched as a file first, as kustomize does.
+    RemoteFile,
     Missing,
+}
+
+/// What `path` names (kustomize tries a file first, then a base, which a
+/// git URL makes remote).
+fn entry_kind(ldr: &Loader, path: &str) -> EntryKind {
+    use crate::remote::{RepoSpec, is_remote_file};
+    let local = ldr.entry_is_dir(path);
+    if local == Some(false) {
+        return EntryKind::File;
+    }
+    let repo = RepoSpec::parse(path);
+    if is_remote_file(path) {
+        // A pinned checkout already in the cache needs no look at the URL.
+        return match repo {
+            Ok(spec) if ldr.remote().cached_checkout(&spec).is_some() => EntryKind::Directory,
+            _ => EntryKind::RemoteFile,
+        };
+    }
+    if repo.is_ok() || local == Some(true) {
+        EntryKind::Directory
+    } else {
+        EntryKind::Missing
+    }
 }
 
 fn accumulate_list(
@@ -408,15 +447,7 @@ fn accumulate_list(
     paths: &[String],
     ra: &mut Accumulator,
 ) -> Result<()> {
-    let kinds: Vec<EntryKind> = paths
-        .iter()
-        .map(|path| match ldr.entry_is_dir(path) {
-            Some(false) => EntryKind::File,
-            Some(true) => EntryKind::Directory,
-            None if crate::loader::is_remote(path) => EntryKind::Remote,
-            None => EntryKind::Missing,
-        })
-        .collect();
+    let kinds: Vec<EntryKind> = paths.iter().map(|path| entry_kind(ldr, path)).collect();
     let dirs: Vec<&str> = paths
         .iter()
         .zip(&kinds)
@@ -442,15 +473,43 @@ fn accumulate_list(
                     dir += 1;
                     merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
                 }
-                EntryKind::Remote => {
-                    return Err(Error::in_file(
-                        &k.file,
-                        format!(
-                            "remote resource {:?} is not supported: aiw never fetches from the network",
-                            path
-                        ),
-                    ));
-                }
+                EntryKind::RemoteFile => match read_remote_file(ldr, path) {
+                    Ok(resources) => {
+                        for r in resources {
+                            append_unique(&mut ra.resources, r)
+                                .map_err(|e| e.with_file(ldr.display_path(path)))?;
+                        }
+                    }
+                    // Not a file of resources: a repository, if the URL
+                    // can name one (kustomize's order).
+                    Err(file_error) => {
+                        if crate::remote::RepoSpec::parse(path).is_err() {
+                            if file_error.file.is_some() {
+                                return Err(file_error);
+                            }
+                            return Err(Error::in_file(
+                                &k.file,
+                                format!(
+                                    "resources entry '{}': {}",
+                                    ldr.display_path(path).display(),
+                                    file_error.message
+                                ),
+                            ));
+                        }
+                        let sub = accumulate_directory(ldr, path, Accumulator::default(), false)
+                            .map_err(|mut e| {
+                                if e.file.as_deref() == Some(k.file.as_path()) {
+                                    e.message = format!(
+                                        "{} (and fetched as a file: {})",
+                                        e.message, file_error.message
+                                    );
+                                }
+                                e
+                            })?;
+                        merge_accumulator(ra, sub)
+                            .map_err(|e| e.with_file(ldr.display_path(path)))?;
+                    }
+                },
                 EntryKind::Missing => {
                     return Err(Error::in_file(
                         ldr.display_path(path),
@@ -637,13 +696,68 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     Ok(())
 }
 
+/// The resources of the `http(s)://` file `path`. A failed fetch is an
+/// error without a file.
+fn read_remote_file(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
+    let shown = ldr.display_path(path);
+    let bytes = ldr
+        .remote()
+        .fetch(path)
+        .map_err(|e| Error::msg(crate::remote::fetch_message(&e)))?;
+    let text = crate::loader::utf8_text(&shown, bytes)?;
+    // kustomize records the URL as a path, or as a repository and a path in
+    // it when the URL could name one.
+    let origin = match crate::remote::RepoSpec::parse(path) {
+        Ok(spec) => {
+            let inside = spec.kust_dir();
+            crate::resource::Origin {
+                path: Some(Path::new("/").join(inside.as_deref().unwrap_or(""))),
+                repo: Some(Arc::new(crate::resource::OriginRepo {
+                    url: spec.clone_url(),
+                    git_ref: spec.git_ref.clone(),
+                    root: "/".into(),
+                    not_cloned: inside.is_none(),
+                })),
+                ..Default::default()
+            }
+        }
+        Err(_) => crate::resource::Origin {
+            path: Some(ldr.join(path)),
+            repo: ldr.origin_repo(),
+            ..Default::default()
+        },
+    };
+    parse_resources(&shown, &text, &origin)
+}
+
+/// Names the kustomization file and the entry in an error about checking
+/// out the git repository `path` names (other errors are left as they are).
+fn remote_entry_error(ldr: &Loader, path: &str, component: bool, e: Error) -> Error {
+    if e.file.is_some() || crate::remote::RepoSpec::parse(path).is_err() {
+        return e;
+    }
+    let field = if component { "components" } else { "resources" };
+    let e = Error::msg(format!(
+        "{} entry '{}': {}",
+        field,
+        crate::remote::redact(path),
+        e.message
+    ));
+    match ldr.kustomization_file() {
+        Ok(file) => e.with_file(crate::loader::display(&file)),
+        Err(_) => e,
+    }
+}
+
 fn accumulate_directory(
     ldr: &Loader,
     path: &str,
     ra: Accumulator,
     component: bool,
 ) -> Result<Accumulator> {
-    let child = ldr.child(path)?;
+    let child = ldr
+        .child(path)
+        .map_err(|e| remote_entry_error(ldr, path, component, e))?;
     let k = load_kustomization(&child)?;
     choose_schema(&child, &k, false)?;
     match (component, k.kind) {
@@ -683,7 +797,23 @@ fn accumulate_directory(
 pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
     let text = ldr.load_text(path)?;
     let shown = ldr.display_path(path);
-    let docs = parse_yaml(&shown, &text)?;
+    let origin = crate::resource::Origin {
+        path: Some(ldr.join(path)),
+        repo: ldr.origin_repo(),
+        ..Default::default()
+    };
+    parse_resources(&shown, &text, &origin)
+}
+
+/// The resources in the text of one file, `List` kinds expanded, each with
+/// `origin`.
+fn parse_resources(
+    shown: &Path,
+    text: &str,
+    origin: &crate::resource::Origin,
+) -> Result<Vec<Resource>> {
+    let shown = shown.to_path_buf();
+    let docs = parse_yaml(&shown, text)?;
     note_documents_read(docs.len());
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Value> = docs.into();
@@ -709,10 +839,7 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         }
         let mut r = r;
         r.source = Some(shown.clone());
-        r.origin = Some(crate::resource::Origin {
-            path: Some(ldr.join(path)),
-            ..Default::default()
-        });
+        r.origin = Some(origin.clone());
         out.push(r);
     }
     Ok(out)

@@ -18,6 +18,7 @@ pub mod loader;
 pub mod order;
 pub mod output;
 pub mod patch;
+pub mod remote;
 pub mod resource;
 pub mod schema;
 pub mod selector;

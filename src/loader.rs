@@ -1,12 +1,20 @@
 //! Filesystem access with kustomize's load restrictions: by default no file
-//! outside the kustomization root is read, remote URLs are refused, and
-//! directory cycles are detected.
+//! outside the kustomization root is read, and directory cycles are
+//! detected.
+//!
+//! A loader can also stand in a remote repository's checkout ([`crate::remote`]):
+//! a base named by a git URL is checked out and gets a loader rooted in it,
+//! always restricted to its root (whatever `--load-restrictor` says), whose
+//! bases must stay inside the checkout; a file named by an `http(s)://` URL
+//! is fetched.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::remote::{Checkout, Remote, RepoSpec};
+use crate::resource::OriginRepo;
 
 /// Which files a kustomization may read (`--load-restrictor`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,23 +45,45 @@ impl std::str::FromStr for LoadRestrictor {
 pub struct Loader {
     root: PathBuf,
     restrictor: LoadRestrictor,
-    /// The roots of the kustomizations that led here, for cycle detection.
-    referrers: Arc<Vec<PathBuf>>,
+    /// The kustomizations that led here (root and repository), for cycle
+    /// detection.
+    referrers: Arc<Vec<Referrer>>,
     /// The kustomization file, once found.
     kustomization_file: std::sync::OnceLock<PathBuf>,
+    /// Remote access for the build (cache, `--offline`).
+    remote: Arc<Remote>,
+    /// The repository checkout the root lies in, if it came from one.
+    repo: Option<Arc<RepoRoot>>,
 }
 
-/// True for `http://` / `https://` URLs and remote git references.
-pub fn is_remote(path: &str) -> bool {
-    let p = path.trim();
-    p.starts_with("http://")
-        || p.starts_with("https://")
-        || p.starts_with("git@")
-        || p.starts_with("ssh://")
-        || p.starts_with("git::")
-        || p.starts_with("github.com/")
-        || p.starts_with("gitlab.com/")
-        || p.starts_with("bitbucket.org/")
+/// One kustomization on the way to a loader.
+#[derive(Clone, Debug)]
+struct Referrer {
+    root: PathBuf,
+    repo: Option<Arc<RepoRoot>>,
+}
+
+/// A remote repository checkout that a loader's root lies in.
+#[derive(Debug)]
+pub struct RepoRoot {
+    /// The URL it was named by.
+    pub spec: RepoSpec,
+    /// Where it is checked out, and at which commit.
+    pub checkout: Checkout,
+    /// What origin annotations record for files in it (`None` when the
+    /// build's own target is the repository, as kustomize records none).
+    pub origin: Option<Arc<OriginRepo>>,
+}
+
+/// True when two loaders stand in the same checkout instance (or both in
+/// none): only then can one's root contain the other's, as kustomize clones
+/// every remote base into a directory of its own.
+fn same_repo(a: &Option<Arc<RepoRoot>>, b: &Option<Arc<RepoRoot>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 /// Lexically normalises a path (`a/./b/../c` → `a/c`), keeping it absolute
@@ -105,7 +135,47 @@ impl Loader {
             restrictor,
             referrers: Arc::new(Vec::new()),
             kustomization_file: std::sync::OnceLock::new(),
+            remote: Arc::new(Remote::default()),
+            repo: None,
         })
+    }
+
+    /// A loader rooted in the checkout of the repository `spec` names (the
+    /// target of `aiw build URL`), always restricted to its root.
+    pub fn at_repo(spec: RepoSpec, remote: Arc<Remote>) -> Result<Loader> {
+        let top = Loader {
+            root: PathBuf::new(),
+            restrictor: LoadRestrictor::RootOnly,
+            referrers: Arc::new(Vec::new()),
+            kustomization_file: std::sync::OnceLock::new(),
+            remote,
+            repo: None,
+        };
+        let mut ldr = top.open_repo(spec, false)?;
+        ldr.referrers = Arc::new(Vec::new());
+        Ok(ldr)
+    }
+
+    /// The same loader using `remote` for remote bases and files.
+    pub fn with_remote(mut self, remote: Arc<Remote>) -> Loader {
+        self.remote = remote;
+        self
+    }
+
+    /// Remote access for this build.
+    pub fn remote(&self) -> &Arc<Remote> {
+        &self.remote
+    }
+
+    /// The repository checkout the root lies in, if it came from one.
+    pub fn repo(&self) -> Option<&Arc<RepoRoot>> {
+        self.repo.as_ref()
+    }
+
+    /// What origin annotations record about the repository of files read
+    /// here (`None` for local files).
+    pub fn origin_repo(&self) -> Option<Arc<OriginRepo>> {
+        self.repo.as_ref().and_then(|r| r.origin.clone())
     }
 
     /// The loader's root directory (absolute, symlinks resolved).
@@ -123,20 +193,18 @@ impl Loader {
         clean(&self.root.join(rel))
     }
 
-    /// A path for messages: relative to the working directory when possible.
+    /// A path for messages: relative to the working directory when possible
+    /// (a URL, without credentials, for an `http(s)://` file).
     pub fn display_path(&self, rel: &str) -> PathBuf {
+        if crate::remote::is_remote_file(rel) {
+            return PathBuf::from(crate::remote::redact(rel));
+        }
         display(&self.join(rel))
     }
 
     /// Checks that `rel` may be read under the restrictor and returns its
     /// absolute path.
     pub fn check_file(&self, rel: &str) -> Result<PathBuf> {
-        if is_remote(rel) {
-            return Err(Error::msg(format!(
-                "remote resource {:?} is not supported: aiw never fetches from the network",
-                rel
-            )));
-        }
         let path = self.join(rel);
         if self.restrictor == LoadRestrictor::RootOnly {
             let real = self.real_path_below_root(rel, &path);
@@ -183,8 +251,14 @@ impl Loader {
         real_path(path)
     }
 
-    /// Reads the file `rel` (relative to the root), honouring the restrictor.
+    /// Reads the file `rel` (relative to the root), honouring the restrictor;
+    /// an `http(s)://` URL is fetched.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>> {
+        if crate::remote::is_remote_file(rel) {
+            return self.remote.fetch(rel).map_err(|e| {
+                Error::in_file(self.display_path(rel), crate::remote::fetch_message(&e))
+            });
+        }
         let path = self.check_file(rel)?;
         read_file(&path).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::IsADirectory {
@@ -204,14 +278,14 @@ impl Loader {
 
     /// True when `rel` names an existing directory under the root.
     pub fn is_dir(&self, rel: &str) -> bool {
-        !is_remote(rel) && self.join(rel).is_dir()
+        !crate::remote::is_remote_file(rel) && self.join(rel).is_dir()
     }
 
     /// What `rel` names, with one look at the filesystem (symlinks
     /// followed): `Some(true)` a directory, `Some(false)` a file, `None`
     /// nothing there (or a remote URL).
     pub fn entry_is_dir(&self, rel: &str) -> Option<bool> {
-        if is_remote(rel) {
+        if crate::remote::is_remote_file(rel) {
             return None;
         }
         let md = fs::metadata(self.join(rel)).ok()?;
@@ -225,16 +299,14 @@ impl Loader {
     }
 
     /// A loader for the kustomization directory `rel`, checking for cycles
-    /// (a directory that contains one already being built).
+    /// (a directory that contains one already being built). A git URL (see
+    /// [`RepoSpec::parse`]) is checked out and its loader rooted there.
     pub fn child(&self, rel: &str) -> Result<Loader> {
         if rel.is_empty() {
             return Err(Error::msg("new root cannot be empty"));
         }
-        if is_remote(rel) {
-            return Err(Error::msg(format!(
-                "remote base {:?} is not supported: aiw never fetches from the network",
-                rel
-            )));
+        if let Ok(spec) = RepoSpec::parse(rel) {
+            return self.open_repo(spec, true);
         }
         if Path::new(rel).is_absolute() {
             return Err(Error::msg(format!("new root '{}' cannot be absolute", rel)));
@@ -247,26 +319,125 @@ impl Loader {
             ));
         }
         let root = real_path(&path);
-        let visited = std::iter::once(&self.root).chain(self.referrers.iter());
-        for v in visited {
-            if v.starts_with(&root) {
+        if let Some(repo) = &self.repo
+            && !root.starts_with(&repo.checkout.dir)
+        {
+            return Err(Error::in_file(
+                display(&path),
+                format!(
+                    "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}' (the checkout of {})",
+                    display(&root).display(),
+                    display(&repo.checkout.dir).display(),
+                    crate::remote::redact(&repo.spec.raw)
+                ),
+            ));
+        }
+        let me = Referrer {
+            root: self.root.clone(),
+            repo: self.repo.clone(),
+        };
+        for v in std::iter::once(&me).chain(self.referrers.iter()) {
+            if same_repo(&v.repo, &self.repo) && v.root.starts_with(&root) {
                 return Err(Error::in_file(
                     display(&path),
                     format!(
                         "cycle detected: candidate root '{}' contains visited root '{}'",
                         display(&root).display(),
-                        display(v).display()
+                        display(&v.root).display()
                     ),
                 ));
             }
         }
-        let mut referrers = (*self.referrers).clone();
-        referrers.push(self.root.clone());
         Ok(Loader {
             root,
             restrictor: self.restrictor,
-            referrers: Arc::new(referrers),
+            referrers: self.referrers_with_me(),
             kustomization_file: std::sync::OnceLock::new(),
+            remote: self.remote.clone(),
+            repo: self.repo.clone(),
+        })
+    }
+
+    /// The referrers of a child of this loader.
+    fn referrers_with_me(&self) -> Arc<Vec<Referrer>> {
+        let mut referrers = (*self.referrers).clone();
+        referrers.push(Referrer {
+            root: self.root.clone(),
+            repo: self.repo.clone(),
+        });
+        Arc::new(referrers)
+    }
+
+    /// A loader rooted in the checkout of `spec` (kustomize's
+    /// `newLoaderAtGitClone`): restricted to its root, after checking that
+    /// no repository on the way here was named by a URL starting with this
+    /// one (a cycle). Errors are one line without credentials.
+    fn open_repo(&self, spec: RepoSpec, record_origin: bool) -> Result<Loader> {
+        let shown = crate::remote::redact(&spec.raw);
+        let chain = self
+            .repo
+            .iter()
+            .chain(self.referrers.iter().filter_map(|r| r.repo.as_ref()));
+        for earlier in chain {
+            if earlier.spec.raw.starts_with(&spec.raw) {
+                return Err(Error::msg(format!(
+                    "cycle detected: URI '{}' referenced by previous URI '{}'",
+                    shown,
+                    crate::remote::redact(&earlier.spec.raw)
+                )));
+            }
+        }
+        if spec.forced_git_prefix {
+            eprintln!("{}", crate::remote::spec::GIT_PREFIX_WARNING);
+        }
+        let checkout = self.remote.checkout(&spec).map_err(Error::msg)?;
+        let kust_dir = spec.kust_dir();
+        let wanted = match &kust_dir {
+            Some(d) => checkout.dir.join(d),
+            None => checkout.dir.clone(),
+        };
+        let root = fs::canonicalize(&wanted).map_err(|_| {
+            Error::msg(format!(
+                "directory '{}' not found in {} at commit {}",
+                kust_dir.as_deref().unwrap_or("."),
+                crate::remote::redact(&spec.clone_url()),
+                checkout.commit
+            ))
+        })?;
+        if !root.is_dir() {
+            return Err(Error::msg(format!(
+                "'{}' refers to file '{}' in {}; expecting directory",
+                kust_dir.as_deref().unwrap_or("."),
+                root.file_name().unwrap_or_default().to_string_lossy(),
+                crate::remote::redact(&spec.clone_url()),
+            )));
+        }
+        if !root.starts_with(&checkout.dir) {
+            return Err(Error::msg(format!(
+                "'{}' refers to directory outside of repo {}",
+                kust_dir.as_deref().unwrap_or("."),
+                crate::remote::redact(&spec.clone_url()),
+            )));
+        }
+        let origin = record_origin.then(|| {
+            Arc::new(OriginRepo {
+                url: spec.clone_url(),
+                git_ref: spec.git_ref.clone(),
+                root: checkout.dir.clone(),
+                not_cloned: kust_dir.is_none(),
+            })
+        });
+        Ok(Loader {
+            root,
+            restrictor: LoadRestrictor::RootOnly,
+            referrers: self.referrers_with_me(),
+            kustomization_file: std::sync::OnceLock::new(),
+            remote: self.remote.clone(),
+            repo: Some(Arc::new(RepoRoot {
+                spec,
+                checkout,
+                origin,
+            })),
         })
     }
 

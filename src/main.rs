@@ -60,7 +60,7 @@ struct Cli {
 enum Command {
     /// Build a kustomization directory and print the resulting YAML stream.
     Build {
-        /// Directory holding a kustomization.yaml.
+        /// Directory holding a kustomization.yaml, or a git URL.
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Write the output to FILE (atomically: left untouched on error).
@@ -73,6 +73,11 @@ enum Command {
             default_value = "LoadRestrictionsRootOnly"
         )]
         load_restrictor: LoadRestrictor,
+        /// Never touch the network: remote bases and files come from the
+        /// cache ($AIW_CACHE_DIR, else $XDG_CACHE_HOME/aiw, else ~/.cache/aiw)
+        /// or the build fails.
+        #[arg(long = "offline")]
+        offline: bool,
     },
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
@@ -94,8 +99,15 @@ fn main() -> ExitCode {
             dir,
             output,
             load_restrictor,
+            offline,
         } => {
-            let opts = BuildOptions { load_restrictor };
+            let opts = BuildOptions {
+                load_restrictor,
+                remote: aiw::remote::RemoteOptions {
+                    offline,
+                    ..Default::default()
+                },
+            };
             let built = build(&dir, &opts).and_then(|resources| {
                 let out = render(&resources)?;
                 // The process ends right after writing: the OS takes the

@@ -157,10 +157,29 @@ pub struct Resource {
 pub struct Origin {
     /// The file the resource was read from.
     pub path: Option<PathBuf>,
+    /// The remote repository the file or configuration lies in.
+    pub repo: Option<std::sync::Arc<OriginRepo>>,
     /// The file holding the generator or transformer configuration.
     pub configured_in: Option<PathBuf>,
     /// The generator or transformer configuration itself.
     pub configured_by: Option<ConfiguredBy>,
+}
+
+/// The remote repository an origin lies in: recorded as `repo:` and `ref:`,
+/// with paths relative to the repository (kustomize's `Origin.Append` for a
+/// git URL).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OriginRepo {
+    /// The URL cloned (`host` + repository path).
+    pub url: String,
+    /// The ref asked for (empty for the default branch).
+    pub git_ref: String,
+    /// The checkout's root directory.
+    pub root: PathBuf,
+    /// The URL named the repository's root: kustomize then records paths
+    /// under a `notCloned/` prefix (the placeholder directory it parses the
+    /// URL against).
+    pub not_cloned: bool,
 }
 
 /// The identity of a plugin configuration (kyaml's `ResourceIdentifier`).

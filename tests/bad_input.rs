@@ -303,47 +303,6 @@ fn openapi_path_missing() {
     fails(d.path(), ".", "nope.json");
 }
 
-#[test]
-fn remote_https_resource_is_refused() {
-    let d = tree(&[(
-        "kustomization.yaml",
-        &k("- https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v3.3.1\n"),
-    )]);
-    let e = fails(d.path(), ".", "kustomization.yaml");
-    assert!(e.contains("remote"), "{e}");
-}
-
-#[test]
-fn remote_github_shorthand_is_refused() {
-    let d = tree(&[(
-        "kustomization.yaml",
-        &k("- github.com/kubernetes-sigs/kustomize/examples/helloWorld\n"),
-    )]);
-    fails(d.path(), ".", "kustomization.yaml");
-}
-
-#[test]
-fn remote_git_ssh_base_is_refused() {
-    let d = tree(&[(
-        "kustomization.yaml",
-        &k("- git@github.com:kubernetes-sigs/kustomize.git/examples/helloWorld\n"),
-    )]);
-    fails(d.path(), ".", "kustomization.yaml");
-}
-
-#[test]
-fn remote_patch_path_is_refused() {
-    let d = tree(&[
-        ("cm.yaml", CM.as_bytes()),
-        (
-            "kustomization.yaml",
-            b"resources:\n- cm.yaml\npatches:\n- path: https://example.com/p.yaml\n",
-        ),
-    ]);
-    let e = fails(d.path(), ".", "kustomization.yaml");
-    assert!(e.contains("remote"), "{e}");
-}
-
 /// The restrictor lifts with `--load-restrictor LoadRestrictionsNone`; the
 /// expected bytes come from `kubectl kustomize --load-restrictor
 /// LoadRestrictionsNone` on the same tree.

@@ -126,6 +126,7 @@ fn load_configs(
             file: kfile.clone(),
             origin: Origin {
                 path: Some(kfile.clone()),
+                repo: ldr.origin_repo(),
                 ..Default::default()
             },
         });
@@ -155,6 +156,7 @@ impl PluginConfig {
     fn plugin_origin(&self) -> Origin {
         Origin {
             path: None,
+            repo: self.origin.repo.clone(),
             configured_in: self.origin.path.clone(),
             configured_by: Some(ConfiguredBy {
                 api_version: self.config.api_version().to_string(),
@@ -800,6 +802,7 @@ pub fn note_builtin_transformer(ldr: &Loader, k: &Kustomization, kind: &str, m: 
 pub fn builtin_origin(ldr: &Loader, k: &Kustomization, kind: &str) -> Origin {
     Origin {
         path: None,
+        repo: ldr.origin_repo(),
         configured_in: Some(kust_file_abs(ldr, k)),
         configured_by: Some(ConfiguredBy {
             api_version: "builtin".into(),
@@ -871,9 +874,25 @@ fn scalar(s: &str) -> String {
 /// line) or `rest` (the others).
 fn render_origin(o: &Origin, top: &Path, first: &str, rest: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
-    let rel = |p: &Path| scalar(&relative_to(p, top).to_string_lossy());
+    let rel = |p: &Path| match &o.repo {
+        // Paths in a remote repository are relative to its root.
+        Some(repo) => {
+            let mut inside = relative_to(p, &repo.root);
+            if repo.not_cloned {
+                inside = crate::loader::clean(&Path::new("notCloned").join(inside));
+            }
+            scalar(&inside.to_string_lossy())
+        }
+        None => scalar(&relative_to(p, top).to_string_lossy()),
+    };
     if let Some(p) = &o.path {
         lines.push(format!("path: {}", rel(p)));
+    }
+    if let Some(repo) = &o.repo {
+        lines.push(format!("repo: {}", scalar(&repo.url)));
+        if !repo.git_ref.is_empty() {
+            lines.push(format!("ref: {}", scalar(&repo.git_ref)));
+        }
     }
     if let Some(p) = &o.configured_in {
         lines.push(format!("configuredIn: {}", rel(p)));
@@ -1118,6 +1137,7 @@ mod tests {
     fn renders_origins_in_kyaml_field_order() {
         let o = Origin {
             path: None,
+            repo: None,
             configured_in: Some(PathBuf::from("/top/kustomization.yaml")),
             configured_by: Some(ConfiguredBy {
                 api_version: "builtin".into(),
