@@ -29,7 +29,7 @@ pub struct BuildOptions {
 
 /// Resources plus what the transformers need to finish them: kustomize's
 /// `ResAccumulator`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Accumulator {
     /// The resources so far.
     pub resources: ResMap,
@@ -43,8 +43,8 @@ pub struct Accumulator {
 /// The merge schema a build uses, kustomize-style: the first kustomization
 /// (top first, then bases depth-first) with an `openapi` field chooses it for
 /// everything that follows.
-#[derive(Clone, Default)]
-struct SchemaState {
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SchemaState {
     chosen: bool,
     custom: Option<Arc<Schema>>,
 }
@@ -81,7 +81,7 @@ impl ThreadContext {
 
 impl SchemaState {
     /// The same choice (the custom schema compared by identity).
-    fn same_as(&self, other: &SchemaState) -> bool {
+    pub(crate) fn same_as(&self, other: &SchemaState) -> bool {
         self.chosen == other.chosen
             && match (&self.custom, &other.custom) {
                 (None, None) => true,
@@ -178,7 +178,17 @@ fn note_documents_read(n: usize) {
 /// repository a git URL names) and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let remote = Arc::new(crate::remote::Remote::new(&opts.remote));
-    let ldr = match dir.to_str().map(crate::remote::RepoSpec::parse) {
+    let ldr = top_loader(dir, opts, remote)?;
+    finish_top(accumulate_top(&ldr)?)
+}
+
+/// The loader of the top kustomization `dir` (a directory or a git URL).
+pub(crate) fn top_loader(
+    dir: &Path,
+    opts: &BuildOptions,
+    remote: Arc<crate::remote::Remote>,
+) -> Result<Loader> {
+    Ok(match dir.to_str().map(crate::remote::RepoSpec::parse) {
         Some(Ok(spec)) => Loader::at_repo(spec, remote).map_err(|e| {
             Error::msg(format!(
                 "{}: {}",
@@ -187,14 +197,38 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
             ))
         })?,
         _ => Loader::new(dir, opts.load_restrictor)?.with_remote(remote),
-    };
-    let k = load_kustomization(&ldr)?;
-    choose_schema(&ldr, &k, true)?;
+    })
+}
+
+/// A top kustomization with its resources accumulated and transformed: what
+/// is left is [`finish_top`].
+pub(crate) struct TopBuild {
+    k: Kustomization,
+    ra: Accumulator,
+    /// The thread settings the build ended with, for the thread that
+    /// finishes it.
+    context: ThreadContext,
+}
+
+/// Accumulates and transforms the top kustomization of `ldr` (this thread's
+/// build settings are set for it).
+pub(crate) fn accumulate_top(ldr: &Loader) -> Result<TopBuild> {
+    let k = load_kustomization(ldr)?;
+    choose_schema(ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
-    let mut ra = Accumulator {
-        ..Default::default()
-    };
-    ra = accumulate_target(&ldr, &k, ra)?;
+    let ra = accumulate_target(ldr, &k, Accumulator::default())?;
+    Ok(TopBuild {
+        k,
+        ra,
+        context: ThreadContext::capture(),
+    })
+}
+
+/// The steps run once at the top (hash suffixes, name references, vars,
+/// build metadata) and the final order, on any thread.
+pub(crate) fn finish_top(top: TopBuild) -> Result<Vec<Resource>> {
+    let TopBuild { k, mut ra, context } = top;
+    context.install();
     finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
     let sort = match &k.sort_options {
@@ -261,16 +295,22 @@ pub fn render(resources: &[Resource]) -> Result<String> {
 /// [`render`] on one thread.
 fn render_part(resources: &[Resource]) -> Result<String> {
     for r in resources {
-        yaml::check_writable(&r.value).map_err(|e| {
-            let e = Error::msg(format!("{}: {}", r.id(), e.message));
-            match &r.source {
-                Some(file) => e.with_file(file),
-                None => e,
-            }
-        })?;
+        check_writable(r)?;
     }
     let docs: Vec<&Value> = resources.iter().map(|r| &r.value).collect();
     Ok(yaml::emit_stream_refs(&docs))
+}
+
+/// Checks that `r` can be written (see [`yaml::check_writable`]); the error
+/// names the resource and the file it came from.
+pub(crate) fn check_writable(r: &Resource) -> Result<()> {
+    yaml::check_writable(&r.value).map_err(|e| {
+        let e = Error::msg(format!("{}: {}", r.id(), e.message));
+        match &r.source {
+            Some(file) => e.with_file(file),
+            None => e,
+        }
+    })
 }
 
 /// Reads and parses the kustomization file in `ldr`'s root.
@@ -758,8 +798,48 @@ fn accumulate_directory(
     let child = ldr
         .child(path)
         .map_err(|e| remote_entry_error(ldr, path, component, e))?;
-    let k = load_kustomization(&child)?;
-    choose_schema(&child, &k, false)?;
+    let Some(cache) = child.dir_cache() else {
+        return accumulate_child(&child, path, ra, component);
+    };
+    // A component works on its parent's resources: only bases are shared.
+    if component {
+        let result = accumulate_child(&child, path, ra, component);
+        ldr.add_deps(&child.deps());
+        return result;
+    }
+    let key = crate::dircache::DirKey::new(
+        &child,
+        SCHEMA.with(|s| s.borrow().clone()),
+        TRACK_ORIGINS.with(|t| t.get()),
+    );
+    if let Some(found) = cache.get(&key, &child) {
+        SCHEMA.with(|s| *s.borrow_mut() = found.ended_with);
+        ldr.add_deps(&found.deps);
+        return Ok(found.acc);
+    }
+    let result = accumulate_child(&child, path, ra, component);
+    let deps = child.deps();
+    ldr.add_deps(&deps);
+    let acc = result?;
+    let built = crate::dircache::DirResult {
+        acc,
+        ended_with: SCHEMA.with(|s| s.borrow().clone()),
+        deps,
+    };
+    cache.keep(key, &child, &built);
+    Ok(built.acc)
+}
+
+/// Builds the kustomization `child` (the directory `path` names) as a base
+/// or, into `ra`, as a component.
+fn accumulate_child(
+    child: &Loader,
+    path: &str,
+    ra: Accumulator,
+    component: bool,
+) -> Result<Accumulator> {
+    let k = load_kustomization(child)?;
+    choose_schema(child, &k, false)?;
     match (component, k.kind) {
         (true, KustKind::Kustomization) => {
             return Err(Error::in_file(
@@ -782,14 +862,10 @@ fn accumulate_directory(
         _ => {}
     }
     if component {
-        accumulate_target(&child, &k, ra)
+        accumulate_target(child, &k, ra)
     } else {
-        let mut sub = Accumulator {
-            ..Default::default()
-        };
-        sub = accumulate_target(&child, &k, sub)?;
         let _ = ra;
-        Ok(sub)
+        accumulate_target(child, &k, Accumulator::default())
     }
 }
 

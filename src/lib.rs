@@ -9,6 +9,7 @@
 pub mod build;
 pub mod crds;
 pub mod diff;
+pub mod dircache;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;
@@ -16,15 +17,18 @@ pub mod hash;
 pub mod kustomization;
 pub mod loader;
 pub mod order;
+pub mod out_dir;
 pub mod output;
 pub mod patch;
 pub mod remote;
 pub mod resource;
 pub mod schema;
 pub mod selector;
+pub mod session;
 pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
+pub mod watch;
 mod workers;
 pub mod yaml;
 

@@ -12,6 +12,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::dircache::DirCache;
 use crate::error::{Error, Result};
 use crate::remote::{Checkout, Remote, RepoSpec};
 use crate::resource::OriginRepo;
@@ -54,6 +55,58 @@ pub struct Loader {
     remote: Arc<Remote>,
     /// The repository checkout the root lies in, if it came from one.
     repo: Option<Arc<RepoRoot>>,
+    /// In a build that shares directory results ([`crate::dircache`]): the
+    /// cache, and the record of what this directory's build reads.
+    share: Option<Share>,
+}
+
+/// A loader's part in a build that shares directory results.
+#[derive(Clone, Debug)]
+struct Share {
+    cache: Arc<DirCache>,
+    deps: Arc<DepLog>,
+}
+
+/// What one directory's build (its bases included) looked at: the input of
+/// a cached result, and what invalidates it.
+#[derive(Clone, Debug, Default)]
+pub struct Deps {
+    /// Every file and directory read or looked for (absolute, as joined to
+    /// the resolved roots; missing ones included: creating them changes the
+    /// build).
+    pub paths: Vec<PathBuf>,
+    /// The kustomization roots opened below the directory, with the
+    /// repository checkout each lies in: a result is reused only where the
+    /// same cycle checks pass (see [`Loader::can_reuse`]).
+    pub roots: Vec<(PathBuf, Option<Arc<RepoRoot>>)>,
+    /// The repository URLs opened below the directory (cycle checks too).
+    pub urls: Vec<String>,
+}
+
+impl Deps {
+    /// Adds everything in `other`.
+    pub fn extend(&mut self, other: &Deps) {
+        self.paths.extend(other.paths.iter().cloned());
+        self.roots.extend(other.roots.iter().cloned());
+        self.urls.extend(other.urls.iter().cloned());
+    }
+}
+
+/// The [`Deps`] of one directory's build while it runs (its bases may be
+/// built on other threads).
+#[derive(Debug, Default)]
+pub struct DepLog(std::sync::Mutex<Deps>);
+
+impl DepLog {
+    fn with(&self, f: impl FnOnce(&mut Deps)) {
+        let mut deps = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut deps);
+    }
+
+    /// What was recorded so far.
+    pub fn snapshot(&self) -> Deps {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// One kustomization on the way to a loader.
@@ -137,6 +190,7 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote: Arc::new(Remote::default()),
             repo: None,
+            share: None,
         })
     }
 
@@ -150,6 +204,7 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote,
             repo: None,
+            share: None,
         };
         let mut ldr = top.open_repo(spec, false)?;
         ldr.referrers = Arc::new(Vec::new());
@@ -160,6 +215,79 @@ impl Loader {
     pub fn with_remote(mut self, remote: Arc<Remote>) -> Loader {
         self.remote = remote;
         self
+    }
+
+    /// The same loader sharing directory results through `cache`, with a
+    /// fresh record of what its build reads.
+    pub fn with_cache(mut self, cache: Arc<DirCache>) -> Loader {
+        self.share = Some(Share {
+            cache,
+            deps: Arc::new(DepLog::default()),
+        });
+        self
+    }
+
+    /// The cache of directory results this build shares, if any.
+    pub fn dir_cache(&self) -> Option<&Arc<DirCache>> {
+        self.share.as_ref().map(|s| &s.cache)
+    }
+
+    /// What this directory's build has read so far (empty without a cache).
+    pub fn deps(&self) -> Deps {
+        self.share
+            .as_ref()
+            .map(|s| s.deps.snapshot())
+            .unwrap_or_default()
+    }
+
+    /// Adds `deps` (a base's) to what this directory's build has read.
+    pub fn add_deps(&self, deps: &Deps) {
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.extend(deps));
+        }
+    }
+
+    /// Records that the build looked at `path`.
+    fn note_path(&self, path: &Path) {
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.paths.push(path.to_path_buf()));
+        }
+    }
+
+    /// True when a result built from `deps` for a directory whose loader
+    /// stood in the checkout `built_in` can stand for this loader's build:
+    /// the same cycle checks pass with this loader's referrers (everything
+    /// else that could change the result is in the cache key).
+    pub fn can_reuse(&self, deps: &Deps, built_in: &Option<Arc<RepoRoot>>) -> bool {
+        for (root, repo) in &deps.roots {
+            // Roots in another checkout instance than the directory's own
+            // (a repository opened below it) are compared with referrers of
+            // that instance only, all of them below the directory.
+            if !same_repo(repo, built_in) {
+                continue;
+            }
+            let clash = self
+                .referrers
+                .iter()
+                .any(|r| same_repo(&r.repo, &self.repo) && r.root.starts_with(root));
+            if clash {
+                return false;
+            }
+        }
+        let outer = self
+            .repo
+            .iter()
+            .chain(self.referrers.iter().filter_map(|r| r.repo.as_ref()));
+        for earlier in outer {
+            if deps
+                .urls
+                .iter()
+                .any(|u| earlier.spec.raw.starts_with(u.as_str()))
+            {
+                return false;
+            }
+        }
+        true
     }
 
     /// Remote access for this build.
@@ -260,6 +388,7 @@ impl Loader {
             });
         }
         let path = self.check_file(rel)?;
+        self.note_path(&path);
         read_file(&path).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::IsADirectory {
                 "is a directory, expected a file".to_string()
@@ -278,7 +407,12 @@ impl Loader {
 
     /// True when `rel` names an existing directory under the root.
     pub fn is_dir(&self, rel: &str) -> bool {
-        !crate::remote::is_remote_file(rel) && self.join(rel).is_dir()
+        if crate::remote::is_remote_file(rel) {
+            return false;
+        }
+        let path = self.join(rel);
+        self.note_path(&path);
+        path.is_dir()
     }
 
     /// What `rel` names, with one look at the filesystem (symlinks
@@ -288,7 +422,9 @@ impl Loader {
         if crate::remote::is_remote_file(rel) {
             return None;
         }
-        let md = fs::metadata(self.join(rel)).ok()?;
+        let path = self.join(rel);
+        self.note_path(&path);
+        let md = fs::metadata(&path).ok()?;
         if md.is_dir() {
             Some(true)
         } else if md.is_file() {
@@ -312,6 +448,7 @@ impl Loader {
             return Err(Error::msg(format!("new root '{}' cannot be absolute", rel)));
         }
         let path = self.join(rel);
+        self.note_path(&path);
         if !path.is_dir() {
             return Err(Error::in_file(
                 display(&path),
@@ -348,6 +485,10 @@ impl Loader {
                 ));
             }
         }
+        if let Some(s) = &self.share {
+            s.deps
+                .with(|d| d.roots.push((root.clone(), self.repo.clone())));
+        }
         Ok(Loader {
             root,
             restrictor: self.restrictor,
@@ -355,6 +496,15 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote: self.remote.clone(),
             repo: self.repo.clone(),
+            share: self.child_share(),
+        })
+    }
+
+    /// The share of a child loader: the same cache, a fresh record.
+    fn child_share(&self) -> Option<Share> {
+        self.share.as_ref().map(|s| Share {
+            cache: s.cache.clone(),
+            deps: Arc::new(DepLog::default()),
         })
     }
 
@@ -386,6 +536,9 @@ impl Loader {
                     crate::remote::redact(&earlier.spec.raw)
                 )));
             }
+        }
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.urls.push(spec.raw.clone()));
         }
         if spec.forced_git_prefix {
             eprintln!("{}", crate::remote::spec::GIT_PREFIX_WARNING);
@@ -438,6 +591,7 @@ impl Loader {
                 checkout,
                 origin,
             })),
+            share: self.child_share(),
         })
     }
 
@@ -447,11 +601,13 @@ impl Loader {
         if let Some(file) = self.kustomization_file.get() {
             return Ok(file.clone());
         }
-        let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
+        let candidates = crate::kustomization::FILE_NAMES
             .iter()
-            .map(|n| self.root.join(n))
-            .filter(|p| p.is_file())
-            .collect();
+            .map(|n| self.root.join(n));
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.paths.extend(candidates.clone()));
+        }
+        let found: Vec<PathBuf> = candidates.filter(|p| p.is_file()).collect();
         match found.len() {
             0 => Err(Error::in_file(
                 display(&self.root),

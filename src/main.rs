@@ -60,12 +60,22 @@ struct Cli {
 enum Command {
     /// Build a kustomization directory and print the resulting YAML stream.
     Build {
-        /// Directory holding a kustomization.yaml, or a git URL.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Directory holding a kustomization.yaml, or a git URL; several
+        /// with --out-dir (directories they share are built once).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dirs: Vec<PathBuf>,
         /// Write the output to FILE (atomically: left untouched on error).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Write each DIR's output to OUT/<DIR as given>.yaml, all or
+        /// nothing.
+        #[arg(long = "out-dir", value_name = "OUT", conflicts_with = "output")]
+        out_dir: Option<PathBuf>,
+        /// Build, then rebuild whenever a file the build read changes (one
+        /// status line per rebuild on stderr; an error keeps the last good
+        /// output).
+        #[arg(long = "watch")]
+        watch: bool,
         /// Which files a kustomization may read.
         #[arg(
             long = "load-restrictor",
@@ -96,8 +106,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            dir,
+            dirs,
             output,
+            out_dir,
+            watch,
             load_restrictor,
             offline,
         } => {
@@ -108,7 +120,34 @@ fn main() -> ExitCode {
                     ..Default::default()
                 },
             };
-            let built = build(&dir, &opts).and_then(|resources| {
+            if watch {
+                let target = match (&output, &out_dir) {
+                    (Some(file), _) => aiw::watch::Target::File(file.clone()),
+                    (_, Some(dir)) => aiw::watch::Target::OutDir(dir.clone()),
+                    _ => aiw::watch::Target::Stdout,
+                };
+                return match aiw::watch::run(&opts, &dirs, &target, &mut std::io::stderr()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("Error: {}", e);
+                        ExitCode::from(EXIT_ERROR)
+                    }
+                };
+            }
+            if let Some(out) = out_dir {
+                return match aiw::out_dir::build_into(&opts, &dirs, &out) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("Error: {}", e);
+                        ExitCode::from(EXIT_ERROR)
+                    }
+                };
+            }
+            let [dir] = dirs.as_slice() else {
+                eprintln!("Error: several directories need --out-dir OUT");
+                return ExitCode::from(EXIT_ERROR);
+            };
+            let built = build(dir, &opts).and_then(|resources| {
                 let out = render(&resources)?;
                 // The process ends right after writing: the OS takes the
                 // memory back faster than freeing every node would.

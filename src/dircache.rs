@@ -1,0 +1,247 @@
+//! Directory results shared between builds: a base reached from several
+//! overlays (or twice from one) with the same inputs is loaded, parsed and
+//! accumulated once.
+//!
+//! A result is keyed by everything that can change it besides the files it
+//! reads: the directory (resolved), the load restrictor, the repository
+//! checkout it lies in, the merge schema in force when it starts and
+//! whether origins are tracked (see [`DirKey`]). It records what it read
+//! ([`Deps`]): [`DirCache::invalidate`] drops every result that read a
+//! changed path, and those of its parents with it, since a parent's record
+//! holds its bases'. A result is reused only where the loader's cycle checks
+//! would pass as they did ([`crate::loader::Loader::can_reuse`]); only
+//! successful builds are kept, so errors are always those of a fresh build.
+//!
+//! Which results are kept is the [`KeepPolicy`]: all of them (watch mode,
+//! where every rebuild reuses them), or only directories expected to be
+//! reached more than once, each handed out by move at its last expected use
+//! (a build of several overlays: copying a result costs about a third of
+//! building it).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::build::{Accumulator, SchemaState};
+use crate::loader::{Deps, LoadRestrictor, Loader};
+
+/// Everything besides the files read that a directory's result depends on.
+#[derive(Clone, Debug)]
+pub(crate) struct DirKey {
+    root: PathBuf,
+    restrictor: LoadRestrictor,
+    /// The checkout the directory lies in: its directory, commit, the URL
+    /// it was named by and what origins record about it.
+    repo: Option<(PathBuf, String, String, Option<crate::resource::OriginRepo>)>,
+    schema: SchemaState,
+    track_origins: bool,
+}
+
+impl DirKey {
+    /// The key of building `ldr`'s directory with `schema` in force.
+    pub(crate) fn new(ldr: &Loader, schema: SchemaState, track_origins: bool) -> DirKey {
+        DirKey {
+            root: ldr.root().to_path_buf(),
+            restrictor: ldr.restrictor(),
+            repo: ldr.repo().map(|r| {
+                (
+                    r.checkout.dir.clone(),
+                    r.checkout.commit.clone(),
+                    r.spec.raw.clone(),
+                    r.origin.as_deref().cloned(),
+                )
+            }),
+            schema,
+            track_origins,
+        }
+    }
+}
+
+impl PartialEq for DirKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root
+            && self.restrictor == other.restrictor
+            && self.repo == other.repo
+            && self.schema.same_as(&other.schema)
+            && self.track_origins == other.track_origins
+    }
+}
+
+impl Eq for DirKey {}
+
+impl Hash for DirKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.root.hash(h);
+        self.track_origins.hash(h);
+        self.repo.as_ref().map(|r| (&r.0, &r.1)).hash(h);
+    }
+}
+
+/// One directory's successful build.
+#[derive(Debug)]
+pub(crate) struct DirResult {
+    /// The resources, field specs and vars it gave its parent.
+    pub(crate) acc: Accumulator,
+    /// The merge schema choice in force after it.
+    pub(crate) ended_with: SchemaState,
+    /// What it read.
+    pub(crate) deps: Deps,
+}
+
+/// A kept result.
+#[derive(Debug)]
+struct Entry {
+    result: Arc<DirResult>,
+    /// The checkout the directory's loader stood in when it was built.
+    built_in: Option<Arc<crate::loader::RepoRoot>>,
+    /// Uses still expected (`None`: keep it until invalidated).
+    uses_left: Option<usize>,
+}
+
+/// Which results a [`DirCache`] keeps.
+#[derive(Clone, Debug, Default)]
+pub enum KeepPolicy {
+    /// Every result, until a path it read changes (watch mode).
+    #[default]
+    All,
+    /// Results of the directories (resolved paths) expected to be reached
+    /// more than once, with the number of times: the last expected use takes
+    /// the result away instead of copying it.
+    Expected(HashMap<PathBuf, usize>),
+}
+
+/// Counts of results built, reused and kept, for status lines and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Directory builds that found a result to reuse.
+    pub hits: usize,
+    /// Directory builds that ran.
+    pub misses: usize,
+    /// Results kept now.
+    pub kept: usize,
+}
+
+/// Results of directory builds, shared by the builds of one session.
+#[derive(Debug, Default)]
+pub struct DirCache {
+    entries: Mutex<HashMap<DirKey, Entry>>,
+    policy: KeepPolicy,
+    stats: Mutex<CacheStats>,
+}
+
+impl DirCache {
+    /// An empty cache keeping results per `policy`.
+    pub fn new(policy: KeepPolicy) -> DirCache {
+        DirCache {
+            policy,
+            ..Default::default()
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DirKey, Entry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn count(&self, f: impl FnOnce(&mut CacheStats)) {
+        f(&mut self.stats.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// The result kept for `key`, when `ldr` (the directory's loader) may
+    /// reuse it: a copy, or the result itself at its last expected use.
+    pub(crate) fn get(&self, key: &DirKey, ldr: &Loader) -> Option<DirResult> {
+        let found = self.take_use(key, ldr);
+        self.count(|s| match found {
+            Some(_) => s.hits += 1,
+            None => s.misses += 1,
+        });
+        // Copied outside the lock: other threads go on meanwhile.
+        found.map(|result| {
+            Arc::try_unwrap(result).unwrap_or_else(|shared| DirResult {
+                acc: shared.acc.clone(),
+                ended_with: shared.ended_with.clone(),
+                deps: shared.deps.clone(),
+            })
+        })
+    }
+
+    /// The kept result for `key` if `ldr` may reuse it, counting the use
+    /// (and dropping the entry at its last expected one).
+    fn take_use(&self, key: &DirKey, ldr: &Loader) -> Option<Arc<DirResult>> {
+        let mut entries = self.lock();
+        let entry = entries.get_mut(key)?;
+        if !ldr.can_reuse(&entry.result.deps, &entry.built_in) {
+            return None;
+        }
+        let last = match &mut entry.uses_left {
+            Some(n) => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            None => false,
+        };
+        let result = entry.result.clone();
+        if last {
+            entries.remove(key);
+        }
+        Some(result)
+    }
+
+    /// Keeps a copy of `result`, the build of `key` by `ldr`, when the
+    /// policy wants it.
+    pub(crate) fn keep(&self, key: DirKey, ldr: &Loader, result: &DirResult) {
+        let uses_left = match &self.policy {
+            KeepPolicy::All => None,
+            KeepPolicy::Expected(counts) => match counts.get(ldr.root()) {
+                // This build was the first use.
+                Some(&n) if n > 1 => Some(n - 1),
+                _ => return,
+            },
+        };
+        let copy = DirResult {
+            acc: result.acc.clone(),
+            ended_with: result.ended_with.clone(),
+            deps: result.deps.clone(),
+        };
+        self.lock().insert(
+            key,
+            Entry {
+                result: Arc::new(copy),
+                built_in: ldr.repo().cloned(),
+                uses_left,
+            },
+        );
+    }
+
+    /// Drops every result that read one of `changed` (a parent's record
+    /// holds its bases', so their parents go too). Returns how many.
+    pub fn invalidate(&self, changed: &[PathBuf]) -> usize {
+        if changed.is_empty() {
+            return 0;
+        }
+        let changed: std::collections::HashSet<&Path> =
+            changed.iter().map(PathBuf::as_path).collect();
+        let mut entries = self.lock();
+        let before = entries.len();
+        entries.retain(|_, e| {
+            !e.result
+                .deps
+                .paths
+                .iter()
+                .any(|p| changed.contains(p.as_path()))
+        });
+        before - entries.len()
+    }
+
+    /// Drops every result.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// Results built, reused and kept so far.
+    pub fn stats(&self) -> CacheStats {
+        let mut s = *self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        s.kept = self.lock().len();
+        s
+    }
+}

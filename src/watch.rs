@@ -1,0 +1,474 @@
+//! `aiw build DIR... --watch`: build, then rebuild whenever a file the build
+//! read changes, redoing only what the change can affect.
+//!
+//! Every directory's result stays in the session's cache
+//! ([`crate::dircache`]) with the paths its build read (missing ones
+//! included). A change drops the results that read the changed path, and so
+//! those of every directory above them; the next build reuses the rest. The
+//! rendered YAML of each resource is kept too, and reused where the resource
+//! comes out the same. The output is written atomically (all or nothing
+//! across `--out-dir` files) and only when it changed; a failed build keeps
+//! the last good output in place. Each rebuild prints one status line.
+//!
+//! Changes are seen through the OS's file notifications (inotify on Linux,
+//! through the `notify` crate) on the directories holding the paths read,
+//! and collected until [`DEBOUNCE`] passes without another.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::build::BuildOptions;
+use crate::dircache::KeepPolicy;
+use crate::error::{Error, Result};
+use crate::resource::{ResId, Resource};
+use crate::session::Session;
+use crate::yaml::Value;
+
+/// Quiet time after a change before the rebuild starts: editors and `git`
+/// write several files (or a file in steps) in quick succession.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// Where a watch writes its outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output, the whole stream after each successful rebuild.
+    Stdout,
+    /// One file (`-o FILE`; one directory only).
+    File(PathBuf),
+    /// `--out-dir OUT`: `OUT/<dir as given>.yaml` per directory.
+    OutDir(PathBuf),
+}
+
+/// The state of a watch: the session and, per directory, what its last
+/// build read and wrote.
+pub struct Watch {
+    dirs: Vec<PathBuf>,
+    target: Target,
+    /// Output files, per directory (empty for standard output).
+    outputs: Vec<PathBuf>,
+    session: Session,
+    tops: Vec<Top>,
+}
+
+/// One watched directory.
+#[derive(Default)]
+struct Top {
+    /// Paths its last build looked at.
+    deps: Vec<PathBuf>,
+    /// Its last successful output, as written.
+    written: Option<String>,
+    memo: RenderMemo,
+}
+
+/// What one rebuild did.
+#[derive(Clone, Debug)]
+pub struct Rebuild {
+    /// Wall time from the start of the rebuild to the output written.
+    pub elapsed: Duration,
+    /// Per directory: the resources written, or the error (the last good
+    /// output stays).
+    pub results: Vec<std::result::Result<usize, Error>>,
+    /// Directory builds that ran.
+    pub rebuilt: usize,
+    /// Directory results reused.
+    pub reused: usize,
+    /// Output files written (unchanged outputs are left alone).
+    pub written: usize,
+}
+
+impl Rebuild {
+    /// The status line: local time, time taken, resources, directories
+    /// rebuilt and reused, and the errors.
+    pub fn status(&self, dirs: &[PathBuf]) -> String {
+        let mut parts = Vec::new();
+        for (dir, r) in dirs.iter().zip(&self.results) {
+            let name = dir.display();
+            parts.push(match r {
+                Ok(n) => format!("{name}: {n} resources"),
+                Err(e) => format!("{name}: error: {e} (last good output kept)"),
+            });
+        }
+        format!(
+            "[{}] built in {:.1} ms: {}; {} directories rebuilt, {} reused, {} files written",
+            clock(),
+            self.elapsed.as_secs_f64() * 1000.0,
+            parts.join("; "),
+            self.rebuilt,
+            self.reused,
+            self.written
+        )
+    }
+
+    /// True when every directory built.
+    pub fn ok(&self) -> bool {
+        self.results.iter().all(|r| r.is_ok())
+    }
+}
+
+impl Watch {
+    /// A watch of `dirs` writing to `target` (nothing is built yet).
+    pub fn new(opts: &BuildOptions, dirs: &[PathBuf], target: &Target) -> Result<Watch> {
+        let outputs = match target {
+            Target::Stdout => Vec::new(),
+            Target::File(f) => {
+                if dirs.len() != 1 {
+                    return Err(Error::msg("several directories need --out-dir OUT, not -o"));
+                }
+                vec![f.clone()]
+            }
+            Target::OutDir(out) => crate::out_dir::output_paths(out, dirs)?,
+        };
+        if matches!(target, Target::Stdout) && dirs.len() != 1 {
+            return Err(Error::msg("several directories need --out-dir OUT"));
+        }
+        Ok(Watch {
+            dirs: dirs.to_vec(),
+            target: target.clone(),
+            outputs,
+            session: Session::new(opts, KeepPolicy::All),
+            tops: dirs.iter().map(|_| Top::default()).collect(),
+        })
+    }
+
+    /// Drops what `changed` paths (as the builds recorded them) can affect,
+    /// rebuilds, and writes the outputs that changed; standard output gets
+    /// `stdout` each successful build.
+    pub fn rebuild(&mut self, changed: &[PathBuf], stdout: &mut dyn Write) -> Rebuild {
+        let start = Instant::now();
+        self.session.cache().invalidate(changed);
+        let before = self.session.cache().stats();
+        let mut memos: Vec<RenderMemo> = self
+            .tops
+            .iter_mut()
+            .map(|t| std::mem::take(&mut t.memo))
+            .collect();
+        let memo_slots: Vec<std::sync::Mutex<RenderMemo>> =
+            memos.drain(..).map(std::sync::Mutex::new).collect();
+        let built = self.session.build_each(&self.dirs, |i, resources| {
+            let mut memo = memo_slots[i].lock().unwrap_or_else(|e| e.into_inner());
+            let resources = resources?;
+            let n = resources.len();
+            render_reusing(resources, &mut memo).map(|out| (n, out))
+        });
+        let after = self.session.cache().stats();
+        let mut results = Vec::with_capacity(self.dirs.len());
+        let mut outputs: Vec<Option<String>> = Vec::with_capacity(self.dirs.len());
+        for ((top, b), memo) in self.tops.iter_mut().zip(built).zip(memo_slots) {
+            top.deps = b.deps.paths;
+            top.memo = memo.into_inner().unwrap_or_else(|e| e.into_inner());
+            match b.result {
+                Ok((n, out)) => {
+                    results.push(Ok(n));
+                    outputs.push(Some(out));
+                }
+                Err(e) => {
+                    // A failed render leaves no trustworthy texts behind.
+                    top.memo = RenderMemo::default();
+                    results.push(Err(e));
+                    outputs.push(None);
+                }
+            }
+        }
+        let written = match self.write(outputs, stdout) {
+            Ok(n) => n,
+            Err(e) => {
+                for r in results.iter_mut() {
+                    if r.is_ok() {
+                        *r = Err(e.clone());
+                    }
+                }
+                0
+            }
+        };
+        Rebuild {
+            elapsed: start.elapsed(),
+            results,
+            rebuilt: after.misses - before.misses,
+            reused: after.hits - before.hits,
+            written,
+        }
+    }
+
+    /// Writes the outputs that differ from the last ones written (all
+    /// files at once, or none); returns how many.
+    fn write(&mut self, outputs: Vec<Option<String>>, stdout: &mut dyn Write) -> Result<usize> {
+        let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
+        let mut fresh = Vec::new();
+        for (i, out) in outputs.iter().enumerate() {
+            let Some(out) = out else { continue };
+            if self.tops[i].written.as_deref() == Some(out.as_str()) {
+                continue;
+            }
+            fresh.push(i);
+            if let Some(path) = self.outputs.get(i) {
+                files.push((path.clone(), out.as_bytes()));
+            }
+        }
+        if self.target == Target::Stdout {
+            for &i in &fresh {
+                if let Some(out) = &outputs[i] {
+                    stdout
+                        .write_all(out.as_bytes())
+                        .and_then(|_| stdout.flush())
+                        .map_err(|e| Error::msg(format!("writing output: {e}")))?;
+                }
+            }
+        } else {
+            crate::out_dir::write_all(&files)?;
+        }
+        let n = fresh.len();
+        for (i, out) in outputs.into_iter().enumerate() {
+            if fresh.contains(&i) {
+                self.tops[i].written = out;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Every path the last builds looked at.
+    pub fn deps(&self) -> impl Iterator<Item = &PathBuf> {
+        self.tops.iter().flat_map(|t| t.deps.iter())
+    }
+
+    /// The directories watched, as given.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+}
+
+/// Each resource's rendered YAML from the last build, by id, with the
+/// value it was rendered from.
+#[derive(Default)]
+struct RenderMemo {
+    docs: Vec<(Value, String)>,
+    by_id: HashMap<ResId, usize>,
+}
+
+/// Renders `resources` as [`crate::build::render`] does, taking the text of
+/// every resource that comes out exactly as last time from `memo`, which
+/// then holds this build's.
+fn render_reusing(resources: Vec<Resource>, memo: &mut RenderMemo) -> Result<String> {
+    let ids: Vec<ResId> = resources.iter().map(Resource::id).collect();
+    let mut texts: Vec<Option<String>> = Vec::with_capacity(resources.len());
+    for (r, id) in resources.iter().zip(&ids) {
+        let same = memo
+            .by_id
+            .get(id)
+            .copied()
+            .filter(|&j| memo.docs[j].0 == r.value);
+        texts.push(same.map(|j| std::mem::take(&mut memo.docs[j].1)));
+    }
+    // Only new texts need the writability check: the others passed it.
+    let mut fresh: Vec<(usize, &Resource)> = texts
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.is_none())
+        .map(|(i, _)| (i, &resources[i]))
+        .collect();
+    let emitted = crate::workers::map_each(&mut fresh, 64, |(_, r)| {
+        crate::build::check_writable(r).map(|_| crate::yaml::emit_document(&r.value))
+    });
+    for ((i, _), text) in fresh.iter().zip(emitted) {
+        texts[*i] = Some(text?);
+    }
+    let mut out = String::with_capacity(
+        texts
+            .iter()
+            .map(|t| t.as_ref().map_or(0, String::len) + 4)
+            .sum(),
+    );
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(t.as_deref().unwrap_or_default());
+    }
+    memo.docs = resources
+        .into_iter()
+        .zip(texts)
+        .map(|(r, t)| (r.value, t.unwrap_or_default()))
+        .collect();
+    memo.by_id = ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+    Ok(out)
+}
+
+/// The local time of day, `HH:MM:SS`.
+fn clock() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let t = libc::time_t::try_from(now).unwrap_or_default();
+    // SAFETY: localtime_r writes only into `tm`, which outlives the call.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        return "--:--:--".into();
+    }
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
+/// The directories a watch listens on, and which recorded paths an event
+/// under them stands for.
+#[derive(Default)]
+struct Listening {
+    /// Directories watched (resolved).
+    dirs: HashSet<PathBuf>,
+    /// Each recorded path by the resolved form events name it with (a
+    /// symlinked file also by its target).
+    by_event_path: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+impl Listening {
+    /// Watches the directories holding `deps`, and maps them.
+    fn update<'a>(
+        &mut self,
+        watcher: &mut dyn notify::Watcher,
+        deps: impl Iterator<Item = &'a PathBuf>,
+    ) {
+        self.by_event_path.clear();
+        let mut resolved_dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        for dep in deps {
+            for form in event_forms(dep, &mut resolved_dirs) {
+                if let Some(dir) = form.parent()
+                    && !self.dirs.contains(dir)
+                    && watcher
+                        .watch(dir, notify::RecursiveMode::NonRecursive)
+                        .is_ok()
+                {
+                    self.dirs.insert(dir.to_path_buf());
+                }
+                self.by_event_path
+                    .entry(form)
+                    .or_default()
+                    .push(dep.clone());
+            }
+        }
+    }
+
+    /// The recorded paths an event on `path` can change: the path itself,
+    /// or everything below it (a directory created, removed or renamed).
+    fn affected(&mut self, path: &Path, out: &mut HashSet<PathBuf>) {
+        if let Some(deps) = self.by_event_path.get(path) {
+            out.extend(deps.iter().cloned());
+        }
+        for (form, deps) in &self.by_event_path {
+            if form.starts_with(path) && form != path {
+                out.extend(deps.iter().cloned());
+            }
+        }
+        // A watched directory removed or replaced: watch it afresh.
+        if self.dirs.remove(path) {
+            out.insert(path.to_path_buf());
+        }
+    }
+}
+
+/// The forms an event can name `dep` by: its directory resolved (or, when
+/// missing, its nearest existing ancestor resolved, plus the rest), and the
+/// target of a symlinked file.
+fn event_forms(dep: &Path, resolved: &mut HashMap<PathBuf, Option<PathBuf>>) -> Vec<PathBuf> {
+    let mut forms = Vec::with_capacity(1);
+    let mut tail = Vec::new();
+    let mut cur = dep;
+    while let (Some(parent), Some(name)) = (cur.parent(), cur.file_name()) {
+        tail.push(name);
+        let real = resolved
+            .entry(parent.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(parent).ok())
+            .clone();
+        if let Some(mut p) = real {
+            for n in tail.iter().rev() {
+                p.push(n);
+            }
+            forms.push(p);
+            break;
+        }
+        cur = parent;
+    }
+    if let Ok(md) = std::fs::symlink_metadata(dep)
+        && md.file_type().is_symlink()
+        && let Ok(target) = std::fs::canonicalize(dep)
+    {
+        forms.push(target);
+    }
+    forms
+}
+
+/// Runs a watch until the notifications fail: builds `dirs` into `target`,
+/// then rebuilds after every change, one status line each on `status`.
+pub fn run(
+    opts: &BuildOptions,
+    dirs: &[PathBuf],
+    target: &Target,
+    status: &mut dyn Write,
+) -> Result<()> {
+    let mut watch = Watch::new(opts, dirs, target)?;
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)
+        .map_err(|e| Error::msg(format!("cannot watch files: {e}")))?;
+    let mut listening = Listening::default();
+    let mut stdout = std::io::stdout();
+    let mut changed: Vec<PathBuf> = Vec::new();
+    loop {
+        let rebuild = watch.rebuild(&changed, &mut stdout);
+        let _ = writeln!(status, "{}", rebuild.status(watch.dirs()));
+        let _ = status.flush();
+        listening.update(&mut watcher, watch.deps());
+        changed = wait_for_changes(&rx, &mut listening)?;
+    }
+}
+
+/// Blocks until an event touches a recorded path, then collects events until
+/// [`DEBOUNCE`] passes without one; returns the recorded paths touched.
+fn wait_for_changes(
+    rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    listening: &mut Listening,
+) -> Result<Vec<PathBuf>> {
+    let mut touched = HashSet::new();
+    let lost = |e: &dyn std::fmt::Display| Error::msg(format!("watching files: {e}"));
+    loop {
+        let event = rx.recv().map_err(|e| lost(&e))?;
+        note_event(event, listening, &mut touched);
+        if touched.is_empty() {
+            continue;
+        }
+        loop {
+            match rx.recv_timeout(DEBOUNCE) {
+                Ok(event) => note_event(event, listening, &mut touched),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    return Ok(touched.into_iter().collect());
+                }
+                Err(e) => return Err(lost(&e)),
+            }
+        }
+    }
+}
+
+fn note_event(
+    event: notify::Result<notify::Event>,
+    listening: &mut Listening,
+    touched: &mut HashSet<PathBuf>,
+) {
+    use notify::EventKind;
+    match event {
+        Ok(ev) => {
+            if ev.need_rescan() {
+                touched.extend(listening.by_event_path.values().flatten().cloned());
+                return;
+            }
+            if matches!(ev.kind, EventKind::Access(_)) {
+                return;
+            }
+            for p in &ev.paths {
+                listening.affected(p, touched);
+            }
+        }
+        // Events were lost (the queue overflowed): anything may have
+        // changed.
+        Err(_) => {
+            touched.extend(listening.by_event_path.values().flatten().cloned());
+        }
+    }
+}
