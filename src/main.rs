@@ -122,11 +122,16 @@ fn main() -> ExitCode {
             };
             if watch {
                 let target = match (&output, &out_dir) {
-                    (Some(file), _) => aiw::watch::Target::File(file.clone()),
-                    (_, Some(dir)) => aiw::watch::Target::OutDir(dir.clone()),
-                    _ => aiw::watch::Target::Stdout,
+                    (Some(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
+                    (_, Some(out)) => {
+                        aiw::out_dir::output_paths(out, &dirs).map(aiw::watch::Target::Files)
+                    }
+                    _ => Ok(aiw::watch::Target::Stdout),
                 };
-                return match aiw::watch::run(&opts, &dirs, &target, &mut std::io::stderr()) {
+                let watched = target.and_then(|target| {
+                    aiw::watch::run(&opts, &dirs, &target, &mut std::io::stderr())
+                });
+                return match watched {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
                         eprintln!("Error: {}", e);

@@ -35,10 +35,10 @@ pub const DEBOUNCE: Duration = Duration::from_millis(10);
 pub enum Target {
     /// Standard output, the whole stream after each successful rebuild.
     Stdout,
-    /// One file (`-o FILE`; one directory only).
-    File(PathBuf),
-    /// `--out-dir OUT`: `OUT/<dir as given>.yaml` per directory.
-    OutDir(PathBuf),
+    /// A file per directory, in order (`-o FILE` for one directory;
+    /// `--out-dir OUT`: see [`crate::out_dir::output_paths`]), written all
+    /// or nothing.
+    Files(Vec<PathBuf>),
 }
 
 /// The state of a watch: the session and, per directory, what its last
@@ -111,18 +111,10 @@ impl Watch {
     /// A watch of `dirs` writing to `target` (nothing is built yet).
     pub fn new(opts: &BuildOptions, dirs: &[PathBuf], target: &Target) -> Result<Watch> {
         let outputs = match target {
-            Target::Stdout => Vec::new(),
-            Target::File(f) => {
-                if dirs.len() != 1 {
-                    return Err(Error::msg("several directories need --out-dir OUT, not -o"));
-                }
-                vec![f.clone()]
-            }
-            Target::OutDir(out) => crate::out_dir::output_paths(out, dirs)?,
+            Target::Stdout if dirs.len() == 1 => Vec::new(),
+            Target::Files(files) if files.len() == dirs.len() => files.clone(),
+            _ => return Err(Error::msg("several directories need --out-dir OUT")),
         };
-        if matches!(target, Target::Stdout) && dirs.len() != 1 {
-            return Err(Error::msg("several directories need --out-dir OUT"));
-        }
         Ok(Watch {
             dirs: dirs.to_vec(),
             target: target.clone(),
@@ -321,23 +313,33 @@ struct Listening {
 }
 
 impl Listening {
-    /// Watches the directories holding `deps`, and maps them.
+    /// Watches the directories holding `deps`, and maps them. Returns the
+    /// recorded paths in directories watched only now that changed after
+    /// `since` (the build's start): their events came too early to be seen.
     fn update<'a>(
         &mut self,
         watcher: &mut dyn notify::Watcher,
         deps: impl Iterator<Item = &'a PathBuf>,
-    ) {
+        since: std::time::SystemTime,
+    ) -> Vec<PathBuf> {
         self.by_event_path.clear();
         let mut resolved_dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        let mut fresh: HashSet<PathBuf> = HashSet::new();
+        let mut missed = Vec::new();
         for dep in deps {
             for form in event_forms(dep, &mut resolved_dirs) {
-                if let Some(dir) = form.parent()
-                    && !self.dirs.contains(dir)
-                    && watcher
-                        .watch(dir, notify::RecursiveMode::NonRecursive)
-                        .is_ok()
-                {
-                    self.dirs.insert(dir.to_path_buf());
+                if let Some(dir) = form.parent() {
+                    if !self.dirs.contains(dir)
+                        && watcher
+                            .watch(dir, notify::RecursiveMode::NonRecursive)
+                            .is_ok()
+                    {
+                        self.dirs.insert(dir.to_path_buf());
+                        fresh.insert(dir.to_path_buf());
+                    }
+                    if fresh.contains(dir) && changed_since(&form, since) {
+                        missed.push(dep.clone());
+                    }
                 }
                 self.by_event_path
                     .entry(form)
@@ -345,6 +347,7 @@ impl Listening {
                     .push(dep.clone());
             }
         }
+        missed
     }
 
     /// The recorded paths an event on `path` can change: the path itself,
@@ -363,6 +366,21 @@ impl Listening {
             out.insert(path.to_path_buf());
         }
     }
+}
+
+/// True when `path` exists and its status changed (contents, name, mode)
+/// after `since`.
+fn changed_since(path: &Path, since: std::time::SystemTime) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(md) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    let ctime = std::time::UNIX_EPOCH
+        + Duration::new(
+            u64::try_from(md.ctime()).unwrap_or(0),
+            u32::try_from(md.ctime_nsec()).unwrap_or(0),
+        );
+    ctime >= since
 }
 
 /// The forms an event can name `dep` by: its directory resolved (or, when
@@ -412,11 +430,18 @@ pub fn run(
     let mut stdout = std::io::stdout();
     let mut changed: Vec<PathBuf> = Vec::new();
     loop {
+        // File times come from a coarse clock: a margin, at worst one
+        // needless rebuild.
+        let since = std::time::SystemTime::now() - Duration::from_millis(20);
         let rebuild = watch.rebuild(&changed, &mut stdout);
+        // Listen before saying so: a change made after the status line is
+        // then always seen.
+        changed = listening.update(&mut watcher, watch.deps(), since);
         let _ = writeln!(status, "{}", rebuild.status(watch.dirs()));
         let _ = status.flush();
-        listening.update(&mut watcher, watch.deps());
-        changed = wait_for_changes(&rx, &mut listening)?;
+        if changed.is_empty() {
+            changed = wait_for_changes(&rx, &mut listening)?;
+        }
     }
 }
 

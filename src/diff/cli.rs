@@ -125,11 +125,27 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
         load_restrictor: args.load_restrictor,
         ..Default::default()
     };
-    let (a, b) = rayon::join(
-        || old.load(&bopts, input.as_deref()),
-        || new.load(&bopts, input.as_deref()),
-    );
-    let (a, b) = (a?, b?);
+    let (a, b) = match (&old, &new) {
+        // Two kustomizations: one session, so what they share is built once.
+        (Source::Kustomization(x), Source::Kustomization(y)) => {
+            let dirs = [x.clone(), y.clone()];
+            let session = crate::session::Session::for_dirs(&bopts, &dirs);
+            let mut sides = session
+                .build_each(&dirs, |_, r| Ok(r?.into_iter().map(|r| r.value).collect()))
+                .into_iter()
+                .map(|b| b.result);
+            let a = sides.next().unwrap_or_else(|| Ok(Vec::new()));
+            let b = sides.next().unwrap_or_else(|| Ok(Vec::new()));
+            (a?, b?)
+        }
+        _ => {
+            let (a, b) = rayon::join(
+                || old.load(&bopts, input.as_deref()),
+                || new.load(&bopts, input.as_deref()),
+            );
+            (a?, b?)
+        }
+    };
     let dopts = DiffOptions {
         show_secrets: args.show_secrets,
         ignore_name_prefixes: args.ignore_name_prefix.clone(),
