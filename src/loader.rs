@@ -67,28 +67,46 @@ struct Share {
     deps: Arc<DepLog>,
 }
 
-/// What one directory's build (its bases included) looked at: the input of
-/// a cached result, and what invalidates it.
+/// What one directory's build looked at, its bases' shared: the input of a
+/// cached result, and what invalidates it.
 #[derive(Clone, Debug, Default)]
 pub struct Deps {
-    /// Every file and directory read or looked for (absolute, as joined to
-    /// the resolved roots; missing ones included: creating them changes the
-    /// build).
+    /// Every file and directory the directory's own build read or looked
+    /// for (absolute, as joined to the resolved roots; missing ones
+    /// included: creating them changes the build).
     pub paths: Vec<PathBuf>,
-    /// The kustomization roots opened below the directory, with the
-    /// repository checkout each lies in: a result is reused only where the
-    /// same cycle checks pass (see [`Loader::can_reuse`]).
+    /// The kustomization roots it opened, with the repository checkout each
+    /// lies in: a result is reused only where the same cycle checks pass
+    /// (see [`Loader::can_reuse`]).
     pub roots: Vec<(PathBuf, Option<Arc<RepoRoot>>)>,
-    /// The repository URLs opened below the directory (cycle checks too).
+    /// The repository URLs it opened (cycle checks too).
     pub urls: Vec<String>,
+    /// What the bases and components it built looked at.
+    pub bases: Vec<Arc<Deps>>,
 }
 
 impl Deps {
-    /// Adds everything in `other`.
-    pub fn extend(&mut self, other: &Deps) {
-        self.paths.extend(other.paths.iter().cloned());
-        self.roots.extend(other.roots.iter().cloned());
-        self.urls.extend(other.urls.iter().cloned());
+    /// Calls `f` on this record and every base's, depth first (a base
+    /// reached twice is visited twice).
+    pub fn visit(&self, f: &mut dyn FnMut(&Deps)) {
+        f(self);
+        for b in &self.bases {
+            b.visit(f);
+        }
+    }
+
+    /// Every path looked at, bases included.
+    pub fn all_paths(&self) -> Vec<&Path> {
+        let mut out = Vec::new();
+        self.collect_paths(&mut out);
+        out
+    }
+
+    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
+        out.extend(self.paths.iter().map(PathBuf::as_path));
+        for b in &self.bases {
+            b.collect_paths(out);
+        }
     }
 }
 
@@ -241,9 +259,9 @@ impl Loader {
     }
 
     /// Adds `deps` (a base's) to what this directory's build has read.
-    pub fn add_deps(&self, deps: &Deps) {
+    pub fn add_deps(&self, deps: Arc<Deps>) {
         if let Some(s) = &self.share {
-            s.deps.with(|d| d.extend(deps));
+            s.deps.with(|d| d.bases.push(deps));
         }
     }
 
@@ -259,35 +277,35 @@ impl Loader {
     /// the same cycle checks pass with this loader's referrers (everything
     /// else that could change the result is in the cache key).
     pub fn can_reuse(&self, deps: &Deps, built_in: &Option<Arc<RepoRoot>>) -> bool {
-        for (root, repo) in &deps.roots {
-            // Roots in another checkout instance than the directory's own
-            // (a repository opened below it) are compared with referrers of
-            // that instance only, all of them below the directory.
-            if !same_repo(repo, built_in) {
-                continue;
-            }
-            let clash = self
-                .referrers
-                .iter()
-                .any(|r| same_repo(&r.repo, &self.repo) && r.root.starts_with(root));
-            if clash {
-                return false;
-            }
-        }
-        let outer = self
+        let outer_repos: Vec<&Arc<RepoRoot>> = self
             .repo
             .iter()
-            .chain(self.referrers.iter().filter_map(|r| r.repo.as_ref()));
-        for earlier in outer {
-            if deps
-                .urls
-                .iter()
-                .any(|u| earlier.spec.raw.starts_with(u.as_str()))
-            {
-                return false;
+            .chain(self.referrers.iter().filter_map(|r| r.repo.as_ref()))
+            .collect();
+        let mut ok = true;
+        deps.visit(&mut |d| {
+            for (root, repo) in &d.roots {
+                // Roots in another checkout instance than the directory's
+                // own (a repository opened below it) are compared with
+                // referrers of that instance only, all of them below it.
+                if !ok || !same_repo(repo, built_in) {
+                    continue;
+                }
+                ok = !self
+                    .referrers
+                    .iter()
+                    .any(|r| same_repo(&r.repo, &self.repo) && r.root.starts_with(root));
             }
-        }
-        true
+            for u in &d.urls {
+                if outer_repos
+                    .iter()
+                    .any(|e| e.spec.raw.starts_with(u.as_str()))
+                {
+                    ok = false;
+                }
+            }
+        });
+        ok
     }
 
     /// Remote access for this build.
@@ -637,24 +655,15 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
 
 /// Reads a whole file with open, read and close only (`fs::read` also asks
 /// for the file's size first: one more system call per file, and a build
-/// reads thousands of small files).
+/// reads thousands of small files). The buffer is not zeroed first: reads go
+/// into its spare capacity.
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let mut buf = Vec::new();
-    let mut len = 0;
-    loop {
-        if buf.len() - len < 4096 {
-            buf.resize((buf.len() * 2).max(16 << 10), 0);
-        }
-        match file.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(len);
+    let file = fs::File::open(path)?;
+    let mut buf = Vec::with_capacity(16 << 10);
+    // `Take` hides the file's size hint (no `statx`), and reads straight
+    // into the spare capacity as it grows.
+    file.take(u64::MAX).read_to_end(&mut buf)?;
     Ok(buf)
 }
 
