@@ -3,6 +3,7 @@
 //! components → run transformers → (at the top only) add hash suffixes, fix
 //! name references, resolve vars, drop local configs → order.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
@@ -205,6 +206,8 @@ pub(crate) fn top_loader(
 pub(crate) struct TopBuild {
     k: Kustomization,
     ra: Accumulator,
+    /// Hash suffixes to reuse, and to keep for the next build.
+    pub(crate) hashes: Option<Arc<HashMemo>>,
     /// The thread settings the build ended with, for the thread that
     /// finishes it.
     context: ThreadContext,
@@ -220,6 +223,7 @@ pub(crate) fn accumulate_top(ldr: &Loader) -> Result<TopBuild> {
     Ok(TopBuild {
         k,
         ra,
+        hashes: None,
         context: ThreadContext::capture(),
     })
 }
@@ -227,9 +231,14 @@ pub(crate) fn accumulate_top(ldr: &Loader) -> Result<TopBuild> {
 /// The steps run once at the top (hash suffixes, name references, vars,
 /// build metadata) and the final order, on any thread.
 pub(crate) fn finish_top(top: TopBuild) -> Result<Vec<Resource>> {
-    let TopBuild { k, mut ra, context } = top;
+    let TopBuild {
+        k,
+        mut ra,
+        hashes,
+        context,
+    } = top;
     context.install();
-    finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    finish(&k, &mut ra, hashes.as_deref()).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
     let sort = match &k.sort_options {
         Some(v) => crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?,
@@ -804,7 +813,7 @@ fn accumulate_directory(
     // A component works on its parent's resources: only bases are shared.
     if component {
         let result = accumulate_child(&child, path, ra, component);
-        ldr.add_deps(&child.deps());
+        ldr.add_deps(Arc::new(child.deps()));
         return result;
     }
     let key = crate::dircache::DirKey::new(
@@ -814,12 +823,12 @@ fn accumulate_directory(
     );
     if let Some(found) = cache.get(&key, &child) {
         SCHEMA.with(|s| *s.borrow_mut() = found.ended_with);
-        ldr.add_deps(&found.deps);
+        ldr.add_deps(found.deps);
         return Ok(found.acc);
     }
     let result = accumulate_child(&child, path, ra, component);
-    let deps = child.deps();
-    ldr.add_deps(&deps);
+    let deps = Arc::new(child.deps());
+    ldr.add_deps(deps.clone());
     let acc = result?;
     let built = crate::dircache::DirResult {
         acc,
@@ -1223,8 +1232,8 @@ fn load_replacements_with_origin(
 }
 
 /// The steps kustomize runs once, at the top kustomization only.
-fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
-    add_hash_suffixes(&mut ra.resources)?;
+fn finish(k: &Kustomization, ra: &mut Accumulator, hashes: Option<&HashMemo>) -> Result<()> {
+    add_hash_suffixes(&mut ra.resources, hashes)?;
     transform::name_reference::apply(&mut ra.resources, &ra.config)?;
     if !ra.vars.is_empty() {
         let specs: Vec<transform::vars::VarFieldSpec> = ra
@@ -1251,17 +1260,46 @@ fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
     Ok(())
 }
 
-fn add_hash_suffixes(m: &mut ResMap) -> Result<()> {
+/// The hash suffixes of the last build's generated resources, by id, with
+/// the content each was computed from: a rebuild (watch mode) computes only
+/// those of resources that changed.
+#[derive(Debug, Default)]
+pub struct HashMemo {
+    last: std::sync::Mutex<HashMap<crate::resource::ResId, (Value, String)>>,
+}
+
+fn add_hash_suffixes(m: &mut ResMap, memo: Option<&HashMemo>) -> Result<()> {
     let positions: Vec<usize> = (0..m.len()).filter(|&p| m.get(p).needs_hash).collect();
-    m.update_each(&positions, |_, r| {
-        let h = crate::hash::hash_suffix(&r.value)?;
-        r.store_previous_id();
-        let name = format!("{}-{}", r.name(), h);
-        r.set_name(&name);
-        Ok(())
-    })
-    .into_iter()
-    .collect()
+    let last =
+        memo.map(|memo| std::mem::take(&mut *memo.last.lock().unwrap_or_else(|e| e.into_inner())));
+    let next = std::sync::Mutex::new(HashMap::default());
+    let done: Result<()> = m
+        .update_each(&positions, |_, r| {
+            let h = match &last {
+                Some(last) => {
+                    let id = r.id();
+                    let h = match last.get(&id) {
+                        Some((v, h)) if *v == r.value => h.clone(),
+                        _ => crate::hash::hash_suffix(&r.value)?,
+                    };
+                    let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
+                    next.insert(id, (r.value.clone(), h.clone()));
+                    h
+                }
+                None => crate::hash::hash_suffix(&r.value)?,
+            };
+            r.store_previous_id();
+            let name = format!("{}-{}", r.name(), h);
+            r.set_name(&name);
+            Ok(())
+        })
+        .into_iter()
+        .collect();
+    if let Some(memo) = memo {
+        *memo.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            next.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+    done
 }
 
 fn drop_local_configs(m: &mut ResMap) {

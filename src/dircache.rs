@@ -18,7 +18,7 @@
 //! (a build of several overlays: copying a result costs about a third of
 //! building it).
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -86,7 +86,7 @@ pub(crate) struct DirResult {
     /// The merge schema choice in force after it.
     pub(crate) ended_with: SchemaState,
     /// What it read.
-    pub(crate) deps: Deps,
+    pub(crate) deps: Arc<Deps>,
 }
 
 /// A kept result.
@@ -99,6 +99,22 @@ struct Entry {
     uses_left: Option<usize>,
 }
 
+/// True when `deps` (or a base's record) holds one of `changed`; `seen`
+/// remembers the answer per record.
+fn touches(
+    deps: &Arc<Deps>,
+    changed: &HashSet<&Path>,
+    seen: &mut HashMap<*const Deps, bool>,
+) -> bool {
+    if let Some(&t) = seen.get(&Arc::as_ptr(deps)) {
+        return t;
+    }
+    let t = deps.paths.iter().any(|p| changed.contains(p.as_path()))
+        || deps.bases.iter().any(|b| touches(b, changed, seen));
+    seen.insert(Arc::as_ptr(deps), t);
+    t
+}
+
 /// Which results a [`DirCache`] keeps.
 #[derive(Clone, Debug, Default)]
 pub enum KeepPolicy {
@@ -108,7 +124,7 @@ pub enum KeepPolicy {
     /// Results of the directories (resolved paths) expected to be reached
     /// more than once, with the number of times: the last expected use takes
     /// the result away instead of copying it.
-    Expected(HashMap<PathBuf, usize>),
+    Expected(std::collections::HashMap<PathBuf, usize>),
 }
 
 /// Counts of results built, reused and kept, for status lines and tests.
@@ -219,17 +235,12 @@ impl DirCache {
         if changed.is_empty() {
             return 0;
         }
-        let changed: std::collections::HashSet<&Path> =
-            changed.iter().map(PathBuf::as_path).collect();
+        let changed: HashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
+        // Records are shared between results: each is looked at once.
+        let mut touched: HashMap<*const Deps, bool> = HashMap::default();
         let mut entries = self.lock();
         let before = entries.len();
-        entries.retain(|_, e| {
-            !e.result
-                .deps
-                .paths
-                .iter()
-                .any(|p| changed.contains(p.as_path()))
-        });
+        entries.retain(|_, e| !touches(&e.result.deps, &changed, &mut touched));
         before - entries.len()
     }
 

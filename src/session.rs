@@ -27,6 +27,9 @@ pub struct Session {
     opts: BuildOptions,
     remote: Arc<Remote>,
     cache: Arc<DirCache>,
+    /// Per top directory, in a session that rebuilds (watch mode): hash
+    /// suffixes to reuse.
+    hashes: Option<std::sync::Mutex<HashMap<PathBuf, Arc<build::HashMemo>>>>,
 }
 
 /// One top kustomization's build: the resources (or the first error) and
@@ -40,12 +43,15 @@ pub struct Built<T> {
 }
 
 impl Session {
-    /// A session whose cache keeps results per `policy`.
+    /// A session whose cache keeps results per `policy` (all of them: a
+    /// session for rebuilds, which also reuses hash suffixes).
     pub fn new(opts: &BuildOptions, policy: KeepPolicy) -> Session {
+        let rebuilds = matches!(policy, KeepPolicy::All);
         Session {
             opts: opts.clone(),
             remote: Arc::new(Remote::new(&opts.remote)),
             cache: Arc::new(DirCache::new(policy)),
+            hashes: rebuilds.then(Default::default),
         }
     }
 
@@ -131,7 +137,11 @@ impl Session {
             Ok(ldr) => ldr.with_cache(self.cache.clone()),
             Err(e) => return (Err(e), Deps::default()),
         };
-        let top = build::accumulate_top(&ldr);
+        let mut top = build::accumulate_top(&ldr);
+        if let (Ok(top), Some(hashes)) = (&mut top, &self.hashes) {
+            let mut hashes = hashes.lock().unwrap_or_else(|e| e.into_inner());
+            top.hashes = Some(hashes.entry(dir.to_path_buf()).or_default().clone());
+        }
         (top, ldr.deps())
     }
 }

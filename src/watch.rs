@@ -14,7 +14,7 @@
 //! through the `notify` crate) on the directories holding the paths read,
 //! and collected until [`DEBOUNCE`] passes without another.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,9 +22,11 @@ use std::time::{Duration, Instant};
 use crate::build::BuildOptions;
 use crate::dircache::KeepPolicy;
 use crate::error::{Error, Result};
+use crate::loader::Deps;
 use crate::resource::{ResId, Resource};
 use crate::session::Session;
 use crate::yaml::Value;
+use std::sync::Arc;
 
 /// Quiet time after a change before the rebuild starts: editors and `git`
 /// write several files (or a file in steps) in quick succession.
@@ -55,8 +57,8 @@ pub struct Watch {
 /// One watched directory.
 #[derive(Default)]
 struct Top {
-    /// Paths its last build looked at.
-    deps: Vec<PathBuf>,
+    /// What its last build looked at.
+    deps: crate::loader::Deps,
     /// Its last successful output, as written.
     written: Option<String>,
     memo: RenderMemo,
@@ -148,7 +150,7 @@ impl Watch {
         let mut results = Vec::with_capacity(self.dirs.len());
         let mut outputs: Vec<Option<String>> = Vec::with_capacity(self.dirs.len());
         for ((top, b), memo) in self.tops.iter_mut().zip(built).zip(memo_slots) {
-            top.deps = b.deps.paths;
+            top.deps = b.deps;
             top.memo = memo.into_inner().unwrap_or_else(|e| e.into_inner());
             match b.result {
                 Ok((n, out)) => {
@@ -219,9 +221,9 @@ impl Watch {
         Ok(n)
     }
 
-    /// Every path the last builds looked at.
-    pub fn deps(&self) -> impl Iterator<Item = &PathBuf> {
-        self.tops.iter().flat_map(|t| t.deps.iter())
+    /// What the last build of each directory looked at.
+    pub fn deps(&self) -> impl Iterator<Item = &crate::loader::Deps> {
+        self.tops.iter().map(|t| &t.deps)
     }
 
     /// The directories watched, as given.
@@ -310,44 +312,80 @@ struct Listening {
     /// Each recorded path by the resolved form events name it with (a
     /// symlinked file also by its target).
     by_event_path: HashMap<PathBuf, Vec<PathBuf>>,
+    /// The records already mapped (kept alive so that their addresses stay
+    /// theirs): a result reused from the cache needs no second look.
+    mapped: HashMap<*const Deps, Arc<Deps>>,
+    /// Resolved directories, by directory as recorded.
+    resolved: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Listening {
-    /// Watches the directories holding `deps`, and maps them. Returns the
-    /// recorded paths in directories watched only now that changed after
-    /// `since` (the build's start): their events came too early to be seen.
+    /// Watches the directories holding what `tops` looked at, and maps the
+    /// paths (records seen before are skipped). Returns the recorded paths
+    /// in directories watched only now that changed after `since` (the
+    /// build's start): their events came too early to be seen.
     fn update<'a>(
         &mut self,
         watcher: &mut dyn notify::Watcher,
-        deps: impl Iterator<Item = &'a PathBuf>,
+        tops: impl Iterator<Item = &'a Deps>,
         since: std::time::SystemTime,
     ) -> Vec<PathBuf> {
-        self.by_event_path.clear();
-        let mut resolved_dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
-        let mut fresh: HashSet<PathBuf> = HashSet::new();
+        let mut fresh: HashSet<PathBuf> = HashSet::default();
         let mut missed = Vec::new();
-        for dep in deps {
-            for form in event_forms(dep, &mut resolved_dirs) {
-                if let Some(dir) = form.parent() {
-                    if !self.dirs.contains(dir)
-                        && watcher
-                            .watch(dir, notify::RecursiveMode::NonRecursive)
-                            .is_ok()
-                    {
-                        self.dirs.insert(dir.to_path_buf());
-                        fresh.insert(dir.to_path_buf());
-                    }
-                    if fresh.contains(dir) && changed_since(&form, since) {
-                        missed.push(dep.clone());
+        let mut reachable: HashSet<*const Deps> = HashSet::default();
+        // Directories may have been moved or relinked since the last time.
+        self.resolved.clear();
+        for top in tops {
+            let mut pending: Vec<(&Deps, bool)> = vec![(top, true)];
+            while let Some((d, new)) = pending.pop() {
+                if new {
+                    for dep in &d.paths {
+                        self.map_path(watcher, dep, since, &mut fresh, &mut missed);
                     }
                 }
-                self.by_event_path
-                    .entry(form)
-                    .or_default()
-                    .push(dep.clone());
+                for b in &d.bases {
+                    if reachable.insert(Arc::as_ptr(b)) {
+                        let new = !self.mapped.contains_key(&Arc::as_ptr(b));
+                        if new {
+                            self.mapped.insert(Arc::as_ptr(b), b.clone());
+                        }
+                        pending.push((b, new));
+                    }
+                }
             }
         }
+        self.mapped.retain(|p, _| reachable.contains(p));
         missed
+    }
+
+    /// Maps one recorded path, watching its directory if need be.
+    fn map_path(
+        &mut self,
+        watcher: &mut dyn notify::Watcher,
+        dep: &Path,
+        since: std::time::SystemTime,
+        fresh: &mut HashSet<PathBuf>,
+        missed: &mut Vec<PathBuf>,
+    ) {
+        for form in event_forms(dep, &mut self.resolved) {
+            if let Some(dir) = form.parent() {
+                if !self.dirs.contains(dir)
+                    && watcher
+                        .watch(dir, notify::RecursiveMode::NonRecursive)
+                        .is_ok()
+                {
+                    self.dirs.insert(dir.to_path_buf());
+                    fresh.insert(dir.to_path_buf());
+                }
+                if fresh.contains(dir) && changed_since(&form, since) {
+                    missed.push(dep.to_path_buf());
+                }
+            }
+            let known = self.by_event_path.entry(form).or_default();
+            if !known.iter().any(|k| k == dep) {
+                known.push(dep.to_path_buf());
+            }
+        }
     }
 
     /// The recorded paths an event on `path` can change: the path itself,
@@ -451,7 +489,7 @@ fn wait_for_changes(
     rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
     listening: &mut Listening,
 ) -> Result<Vec<PathBuf>> {
-    let mut touched = HashSet::new();
+    let mut touched = HashSet::default();
     let lost = |e: &dyn std::fmt::Display| Error::msg(format!("watching files: {e}"));
     loop {
         let event = rx.recv().map_err(|e| lost(&e))?;
