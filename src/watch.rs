@@ -243,48 +243,45 @@ struct RenderMemo {
 /// Renders `resources` as [`crate::build::render`] does, taking the text of
 /// every resource that comes out exactly as last time from `memo`, which
 /// then holds this build's.
-fn render_reusing(resources: Vec<Resource>, memo: &mut RenderMemo) -> Result<String> {
-    let ids: Vec<ResId> = resources.iter().map(Resource::id).collect();
-    let mut texts: Vec<Option<String>> = Vec::with_capacity(resources.len());
-    for (r, id) in resources.iter().zip(&ids) {
-        let same = memo
-            .by_id
-            .get(id)
-            .copied()
-            .filter(|&j| memo.docs[j].0 == r.value);
-        texts.push(same.map(|j| std::mem::take(&mut memo.docs[j].1)));
-    }
-    // Only new texts need the writability check: the others passed it.
-    let mut fresh: Vec<(usize, &Resource)> = texts
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.is_none())
-        .map(|(i, _)| (i, &resources[i]))
-        .collect();
-    let emitted = crate::workers::map_each(&mut fresh, 64, |(_, r)| {
-        crate::build::check_writable(r).map(|_| crate::yaml::emit_document(&r.value))
+fn render_reusing(mut resources: Vec<Resource>, memo: &mut RenderMemo) -> Result<String> {
+    let old = std::mem::take(memo);
+    // Per resource, on spare cores too: its id, and its text from last time
+    // if it is the same, else a new one (checked to be writable: the reused
+    // ones passed that check).
+    let done: Vec<Result<(ResId, String)>> = crate::workers::map_each(&mut resources, 64, |r| {
+        let id = r.id();
+        let text = match old.by_id.get(&id) {
+            Some(&j) if old.docs[j].0 == r.value => old.docs[j].1.clone(),
+            _ => {
+                crate::build::check_writable(r)?;
+                crate::yaml::emit_document(&r.value)
+            }
+        };
+        Ok((id, text))
     });
-    for ((i, _), text) in fresh.iter().zip(emitted) {
-        texts[*i] = Some(text?);
+    // The old texts and values go on a thread of their own: freeing
+    // thousands of trees takes a while and nothing waits for it.
+    let _ = std::thread::Builder::new().spawn(move || drop(old));
+    let mut texts = Vec::with_capacity(done.len());
+    let mut by_id = HashMap::default();
+    for (i, d) in done.into_iter().enumerate() {
+        let (id, text) = d?;
+        by_id.insert(id, i);
+        texts.push(text);
     }
-    let mut out = String::with_capacity(
-        texts
-            .iter()
-            .map(|t| t.as_ref().map_or(0, String::len) + 4)
-            .sum(),
-    );
+    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
     for (i, t) in texts.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(t.as_deref().unwrap_or_default());
+        out.push_str(t);
     }
     memo.docs = resources
         .into_iter()
         .zip(texts)
-        .map(|(r, t)| (r.value, t.unwrap_or_default()))
+        .map(|(r, t)| (r.value, t))
         .collect();
-    memo.by_id = ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+    memo.by_id = by_id;
     Ok(out)
 }
 
