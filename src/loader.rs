@@ -336,6 +336,16 @@ impl Loader {
 
     /// The absolute path of `rel` under the root (not checked).
     pub fn join(&self, rel: &str) -> PathBuf {
+        // The root is clean already: a plain relative path (no empty, `.`
+        // or `..` segment) joins to a clean path with nothing to normalise.
+        let plain = !rel.is_empty()
+            && !rel.starts_with('/')
+            && rel
+                .split('/')
+                .all(|s| !s.is_empty() && s != "." && s != "..");
+        if plain {
+            return self.root.join(rel);
+        }
         clean(&self.root.join(rel))
     }
 
