@@ -135,7 +135,17 @@ impl Session {
     fn accumulate(&self, dir: &Path) -> (Result<build::TopBuild>, Deps) {
         let ldr = match build::top_loader(dir, &self.opts, self.remote.clone()) {
             Ok(ldr) => ldr.with_cache(self.cache.clone()),
-            Err(e) => return (Err(e), Deps::default()),
+            Err(e) => {
+                // No directory yet: what would make one (for watch mode).
+                let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                let mut paths = vec![abs.clone()];
+                paths.extend(crate::kustomization::FILE_NAMES.iter().map(|n| abs.join(n)));
+                let deps = Deps {
+                    paths,
+                    ..Default::default()
+                };
+                return (Err(e), deps);
+            }
         };
         let mut top = build::accumulate_top(&ldr);
         if let (Ok(top), Some(hashes)) = (&mut top, &self.hashes) {

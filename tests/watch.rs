@@ -217,6 +217,31 @@ fn an_error_keeps_the_last_good_output_until_fixed() {
     f.check_cold(&opts);
 }
 
+/// A directory without a kustomization file yet: an error, then a build
+/// once the file appears.
+#[test]
+fn a_kustomization_file_that_appears_later() {
+    let opts = BuildOptions::default();
+    let mut f = Fixture::new(
+        |r| {
+            tree(r);
+            write(r, "overlays/new/cm.yaml", &cm("fresh", "1"));
+        },
+        &["overlays/new"],
+        &opts,
+    );
+    let r = f.rebuild(&[]);
+    assert!(!r.ok(), "{r:?}");
+    assert!(!f.outs[0].exists(), "nothing written");
+    write(
+        &f.root,
+        "overlays/new/kustomization.yaml",
+        "resources:\n- cm.yaml\n- ../../base\n",
+    );
+    assert!(f.rebuild(&["overlays/new/kustomization.yaml"]).ok());
+    f.check_cold(&opts);
+}
+
 /// The benchmark generator's tree: a change in one service base rebuilds
 /// that base and the directories above it, nothing else.
 #[test]
