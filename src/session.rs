@@ -106,6 +106,9 @@ impl Session {
                 };
                 pending.push((result, deps));
             }
+            // Nothing left to accumulate: this thread's core goes to the
+            // last steps still running (their rendering splits over it).
+            let _lent = crate::workers::LentCore::lend();
             pending
                 .into_iter()
                 .map(|(result, deps)| Built {
