@@ -1895,7 +1895,9 @@ mod tests {
                 natural_less_units(&a, &b)
             }
         }
-        let parts = ["a", "B", "z", "1", "0", "9", "-", "_", ".", "é", "ß", "٣", "Ω", "x", ""];
+        let parts = [
+            "a", "B", "z", "1", "0", "9", "-", "_", ".", "é", "ß", "٣", "Ω", "x", "",
+        ];
         let mut keys = Vec::new();
         for p in parts {
             for q in parts {
