@@ -16,7 +16,9 @@
 //! where every rebuild reuses them), or only directories expected to be
 //! reached more than once, each handed out by move at its last expected use
 //! (a build of several overlays: copying a result costs about a third of
-//! building it).
+//! building it). Watch mode copies its kept results ahead of time, while it
+//! waits for changes ([`DirCache::prepare_copies`]), as many per result as
+//! the last rebuild used, so that a rebuild takes them without copying.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::{Hash, Hasher};
@@ -97,6 +99,32 @@ struct Entry {
     built_in: Option<Arc<crate::loader::RepoRoot>>,
     /// Uses still expected (`None`: keep it until invalidated).
     uses_left: Option<usize>,
+    /// Copies of `result` made ahead of time ([`DirCache::prepare_copies`]),
+    /// handed out instead of copying on the build's path.
+    spares: Vec<DirResult>,
+    /// Uses since copies were last made.
+    uses: usize,
+    /// Copies to have ready: as many as the last round of builds used
+    /// (one at first).
+    want: usize,
+}
+
+impl DirResult {
+    /// A copy (the read record shared).
+    fn copy(&self) -> DirResult {
+        DirResult {
+            acc: self.acc.clone(),
+            ended_with: self.ended_with.clone(),
+            deps: self.deps.clone(),
+        }
+    }
+}
+
+/// A result taken from the cache: a copy made ahead of time, or the kept
+/// one (shared until copied, or the entry's own at its last use).
+enum Taken {
+    Copy(DirResult),
+    Kept(Arc<DirResult>),
 }
 
 /// True when `deps` (or a base's record) holds one of `changed`; `seen`
@@ -136,6 +164,10 @@ pub struct CacheStats {
     pub misses: usize,
     /// Results kept now.
     pub kept: usize,
+    /// Copies of kept results made ahead of time, ready.
+    pub copies_ready: usize,
+    /// Reuses that took a copy made ahead of time.
+    pub copies_taken: usize,
 }
 
 /// Results of directory builds, shared by the builds of one session.
@@ -167,23 +199,24 @@ impl DirCache {
     /// reuse it: a copy, or the result itself at its last expected use.
     pub(crate) fn get(&self, key: &DirKey, ldr: &Loader) -> Option<DirResult> {
         let found = self.take_use(key, ldr);
-        self.count(|s| match found {
-            Some(_) => s.hits += 1,
+        self.count(|s| match &found {
+            Some(Taken::Copy(_)) => {
+                s.hits += 1;
+                s.copies_taken += 1;
+            }
+            Some(Taken::Kept(_)) => s.hits += 1,
             None => s.misses += 1,
         });
         // Copied outside the lock: other threads go on meanwhile.
-        found.map(|result| {
-            Arc::try_unwrap(result).unwrap_or_else(|shared| DirResult {
-                acc: shared.acc.clone(),
-                ended_with: shared.ended_with.clone(),
-                deps: shared.deps.clone(),
-            })
+        found.map(|taken| match taken {
+            Taken::Copy(copy) => copy,
+            Taken::Kept(result) => Arc::try_unwrap(result).unwrap_or_else(|shared| shared.copy()),
         })
     }
 
     /// The kept result for `key` if `ldr` may reuse it, counting the use
     /// (and dropping the entry at its last expected one).
-    fn take_use(&self, key: &DirKey, ldr: &Loader) -> Option<Arc<DirResult>> {
+    fn take_use(&self, key: &DirKey, ldr: &Loader) -> Option<Taken> {
         let mut entries = self.lock();
         let entry = entries.get_mut(key)?;
         if !ldr.can_reuse(&entry.result.deps, &entry.built_in) {
@@ -196,11 +229,52 @@ impl DirCache {
             }
             None => false,
         };
+        entry.uses += 1;
+        if let Some(copy) = entry.spares.pop() {
+            if last {
+                entries.remove(key);
+            }
+            return Some(Taken::Copy(copy));
+        }
         let result = entry.result.clone();
         if last {
             entries.remove(key);
         }
-        Some(result)
+        Some(Taken::Kept(result))
+    }
+
+    /// Makes a copy ahead of time of every kept result that has none, so
+    /// that the next build using it takes it without copying (watch mode
+    /// does this while it waits for changes). Stops early, between two
+    /// results, once `stop` is set.
+    pub fn prepare_copies(&self, stop: &std::sync::atomic::AtomicBool) {
+        let mut wanted: Vec<(DirKey, Arc<DirResult>)> = Vec::new();
+        for (k, e) in self.lock().iter_mut() {
+            if e.uses_left.is_some() {
+                continue;
+            }
+            if e.uses > 0 {
+                e.want = e.uses;
+                e.uses = 0;
+            }
+            for _ in e.spares.len()..e.want {
+                wanted.push((k.clone(), e.result.clone()));
+            }
+        }
+        for (key, result) in wanted {
+            if stop.load(std::sync::atomic::Ordering::Acquire) {
+                return;
+            }
+            let copy = result.copy();
+            let mut entries = self.lock();
+            // Still the same result (not invalidated and built again).
+            if let Some(e) = entries.get_mut(&key)
+                && Arc::ptr_eq(&e.result, &result)
+                && e.spares.len() < e.want
+            {
+                e.spares.push(copy);
+            }
+        }
     }
 
     /// Keeps a copy of `result`, the build of `key` by `ldr`, when the
@@ -214,17 +288,16 @@ impl DirCache {
                 _ => return,
             },
         };
-        let copy = DirResult {
-            acc: result.acc.clone(),
-            ended_with: result.ended_with.clone(),
-            deps: result.deps.clone(),
-        };
         self.lock().insert(
             key,
             Entry {
-                result: Arc::new(copy),
+                result: Arc::new(result.copy()),
                 built_in: ldr.repo().cloned(),
                 uses_left,
+                spares: Vec::new(),
+                // The build that made it is a use.
+                uses: 1,
+                want: 1,
             },
         );
     }
@@ -232,6 +305,16 @@ impl DirCache {
     /// Drops every result that read one of `changed` (a parent's record
     /// holds its bases', so their parents go too). Returns how many.
     pub fn invalidate(&self, changed: &[PathBuf]) -> usize {
+        self.invalidate_into(changed, &mut Vec::new())
+    }
+
+    /// [`DirCache::invalidate`], moving the dropped results into
+    /// `dropped` (for the caller to free when it suits it).
+    pub fn invalidate_into(
+        &self,
+        changed: &[PathBuf],
+        dropped: &mut Vec<Box<dyn std::any::Any + Send>>,
+    ) -> usize {
         if changed.is_empty() {
             return 0;
         }
@@ -239,9 +322,17 @@ impl DirCache {
         // Records are shared between results: each is looked at once.
         let mut touched: HashMap<*const Deps, bool> = HashMap::default();
         let mut entries = self.lock();
-        let before = entries.len();
-        entries.retain(|_, e| !touches(&e.result.deps, &changed, &mut touched));
-        before - entries.len()
+        let gone: Vec<DirKey> = entries
+            .iter()
+            .filter(|(_, e)| touches(&e.result.deps, &changed, &mut touched))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &gone {
+            if let Some(e) = entries.remove(key) {
+                dropped.push(Box::new(e));
+            }
+        }
+        gone.len()
     }
 
     /// Drops every result.
@@ -252,7 +343,9 @@ impl DirCache {
     /// Results built, reused and kept so far.
     pub fn stats(&self) -> CacheStats {
         let mut s = *self.stats.lock().unwrap_or_else(|e| e.into_inner());
-        s.kept = self.lock().len();
+        let entries = self.lock();
+        s.kept = entries.len();
+        s.copies_ready = entries.values().map(|e| e.spares.len()).sum();
         s
     }
 }

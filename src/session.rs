@@ -67,6 +67,11 @@ impl Session {
         &self.cache
     }
 
+    /// The directory results, shared (for work done between builds).
+    pub(crate) fn shared_cache(&self) -> Arc<DirCache> {
+        self.cache.clone()
+    }
+
     /// Builds `dir`: the same resources as [`build::build`] gives.
     pub fn build(&self, dir: &Path) -> Built<Vec<Resource>> {
         self.build_each(&[dir.to_path_buf()], |_, r| r)

@@ -6,7 +6,9 @@
 //! included). A change drops the results that read the changed path, and so
 //! those of every directory above them; the next build reuses the rest. The
 //! rendered YAML of each resource is kept too, and reused where the resource
-//! comes out the same. The output is written atomically (all or nothing
+//! comes out the same. Between rebuilds, while the watch waits, a thread
+//! frees what the last rebuild left behind and copies the kept results a
+//! rebuild will take. The output is written atomically (all or nothing
 //! across `--out-dir` files) and only when it changed; a failed build keeps
 //! the last good output in place. Each rebuild prints one status line.
 //!
@@ -52,7 +54,76 @@ pub struct Watch {
     outputs: Vec<PathBuf>,
     session: Session,
     tops: Vec<Top>,
+    /// What the last rebuild left to free, freed while the watch waits.
+    garbage: Vec<Garbage>,
+    /// Work done between rebuilds (freeing, copying kept results ahead).
+    idle: Option<Idle>,
 }
+
+/// Something to free later.
+type Garbage = Box<dyn std::any::Any + Send>;
+
+/// The work a watch does while it waits for changes, on a thread of its
+/// own: freeing what the last rebuild left behind, then copying the kept
+/// directory results ahead of time ([`crate::dircache::DirCache::prepare_copies`]).
+/// A rebuild stops it first (it stops between two results).
+struct Idle {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<Garbage>>,
+}
+
+impl Idle {
+    /// Starts the idle work (when no thread can start, the garbage waits
+    /// for the next time).
+    fn start(cache: Arc<crate::dircache::DirCache>, garbage: &mut Vec<Garbage>) -> Option<Idle> {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let mut left = std::mem::take(garbage);
+        let ordering = std::sync::atomic::Ordering::Acquire;
+        std::thread::Builder::new()
+            .spawn(move || {
+                // One piece at a time: a rebuild waits for one at most.
+                while !flag.load(ordering) {
+                    match left.pop() {
+                        Some(piece) => drop(piece),
+                        None => break,
+                    }
+                }
+                cache.prepare_copies(&flag);
+                left
+            })
+            .ok()
+            .map(|thread| Idle { stop, thread })
+    }
+
+    /// Stops the idle work; returns what it had no time to free.
+    fn finish(self) -> Vec<Garbage> {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(idle) = self.idle.take() {
+            idle.finish();
+        }
+    }
+}
+
+/// Hands `memo` over as garbage in pieces of [`GARBAGE_PIECE`] resources.
+fn discard_memo(memo: RenderMemo, garbage: &mut Vec<Garbage>) {
+    let RenderMemo { mut docs, by_id } = memo;
+    garbage.push(Box::new(by_id));
+    while docs.len() > GARBAGE_PIECE {
+        let piece = docs.split_off(docs.len() - GARBAGE_PIECE);
+        garbage.push(Box::new(piece));
+    }
+    garbage.push(Box::new(docs));
+}
+
+/// Resources freed at a time by the idle work.
+const GARBAGE_PIECE: usize = 256;
 
 /// One watched directory.
 #[derive(Default)]
@@ -123,6 +194,8 @@ impl Watch {
             outputs,
             session: Session::new(opts, KeepPolicy::All),
             tops: dirs.iter().map(|_| Top::default()).collect(),
+            garbage: Vec::new(),
+            idle: None,
         })
     }
 
@@ -131,7 +204,13 @@ impl Watch {
     /// `stdout` each successful build.
     pub fn rebuild(&mut self, changed: &[PathBuf], stdout: &mut dyn Write) -> Rebuild {
         let start = Instant::now();
-        self.session.cache().invalidate(changed);
+        if let Some(idle) = self.idle.take() {
+            let left = idle.finish();
+            self.garbage.extend(left);
+        }
+        self.session
+            .cache()
+            .invalidate_into(changed, &mut self.garbage);
         let before = self.session.cache().stats();
         let mut memos: Vec<RenderMemo> = self
             .tops
@@ -140,13 +219,20 @@ impl Watch {
             .collect();
         let memo_slots: Vec<std::sync::Mutex<RenderMemo>> =
             memos.drain(..).map(std::sync::Mutex::new).collect();
+        let garbage = std::sync::Mutex::new(std::mem::take(&mut self.garbage));
         let built = self.session.build_each(&self.dirs, |i, resources| {
             let mut memo = memo_slots[i].lock().unwrap_or_else(|e| e.into_inner());
-            let resources = resources?;
-            let n = resources.len();
-            render_reusing(resources, &mut memo).map(|out| (n, out))
+            let old = std::mem::take(&mut *memo);
+            let r = resources.and_then(|resources| {
+                let n = resources.len();
+                render_reusing(resources, &old, &mut memo).map(|out| (n, out))
+            });
+            // The old texts and values are freed while the watch waits.
+            discard_memo(old, &mut garbage.lock().unwrap_or_else(|e| e.into_inner()));
+            r
         });
         let after = self.session.cache().stats();
+        self.garbage = garbage.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut results = Vec::with_capacity(self.dirs.len());
         let mut outputs: Vec<Option<String>> = Vec::with_capacity(self.dirs.len());
         for ((top, b), memo) in self.tops.iter_mut().zip(built).zip(memo_slots) {
@@ -176,8 +262,10 @@ impl Watch {
                 0
             }
         };
+        let elapsed = start.elapsed();
+        self.idle = Idle::start(self.session.shared_cache(), &mut self.garbage);
         Rebuild {
-            elapsed: start.elapsed(),
+            elapsed,
             results,
             rebuilt: after.misses - before.misses,
             reused: after.hits - before.hits,
@@ -221,6 +309,19 @@ impl Watch {
         Ok(n)
     }
 
+    /// Waits until the work done between rebuilds (freeing what the last
+    /// one left, copying kept results ahead of time) is finished.
+    pub fn wait_idle(&mut self) {
+        if let Some(idle) = self.idle.take() {
+            let _ = idle.thread.join();
+        }
+    }
+
+    /// The session's directory results (for tests and status).
+    pub fn cache_stats(&self) -> crate::dircache::CacheStats {
+        self.session.cache().stats()
+    }
+
     /// What the last build of each directory looked at.
     pub fn deps(&self) -> impl Iterator<Item = &crate::loader::Deps> {
         self.tops.iter().map(|t| &t.deps)
@@ -241,10 +342,13 @@ struct RenderMemo {
 }
 
 /// Renders `resources` as [`crate::build::render`] does, taking the text of
-/// every resource that comes out exactly as last time from `memo`, which
+/// every resource that comes out exactly as last time from `old`; `memo`
 /// then holds this build's.
-fn render_reusing(mut resources: Vec<Resource>, memo: &mut RenderMemo) -> Result<String> {
-    let old = std::mem::take(memo);
+fn render_reusing(
+    mut resources: Vec<Resource>,
+    old: &RenderMemo,
+    memo: &mut RenderMemo,
+) -> Result<String> {
     // Per resource, on spare cores too: its id, and its text from last time
     // if it is the same, else a new one (checked to be writable: the reused
     // ones passed that check).
@@ -259,9 +363,6 @@ fn render_reusing(mut resources: Vec<Resource>, memo: &mut RenderMemo) -> Result
         };
         Ok((id, text))
     });
-    // The old texts and values go on a thread of their own: freeing
-    // thousands of trees takes a while and nothing waits for it.
-    let _ = std::thread::Builder::new().spawn(move || drop(old));
     let mut texts = Vec::with_capacity(done.len());
     let mut by_id = HashMap::default();
     for (i, d) in done.into_iter().enumerate() {

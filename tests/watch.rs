@@ -146,6 +146,42 @@ fn rebuilds_after_changes_equal_cold_builds() {
 }
 
 #[test]
+fn copies_made_between_rebuilds_give_the_same_outputs() {
+    let opts = BuildOptions::default();
+    let mut f = Fixture::new(tree, &["overlays/prod", "overlays/dev"], &opts);
+    assert!(f.rebuild(&[]).ok());
+    for i in 2..5 {
+        // Every kept result gets a copy per use in the last rebuild (base
+        // two, other one) while the watch waits.
+        f.watch.wait_idle();
+        let s = f.watch.cache_stats();
+        assert!(s.kept == 2 && s.copies_ready >= 2, "{s:?}");
+        write(
+            &f.root,
+            "overlays/prod/patch.yaml",
+            &format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {i}\n"
+            ),
+        );
+        let taken = s.copies_taken;
+        let r = f.rebuild(&["overlays/prod/patch.yaml"]);
+        assert!(r.ok(), "{r:?}");
+        // prod reuses base and other, dev reuses base: all from copies.
+        assert_eq!(r.reused, 3, "{r:?}");
+        if i > 2 {
+            assert_eq!(s.copies_ready, 3, "{s:?}");
+            assert_eq!(f.watch.cache_stats().copies_taken, taken + 3);
+        }
+        f.check_cold(&opts);
+        // A base changed right after a rebuild, before any copy is made
+        // (or while they are made).
+        write(&f.root, "base/cm.yaml", &cm("settings", &i.to_string()));
+        assert!(f.rebuild(&["base/cm.yaml"]).ok());
+        f.check_cold(&opts);
+    }
+}
+
+#[test]
 fn an_error_keeps_the_last_good_output_until_fixed() {
     let opts = BuildOptions::default();
     let mut f = Fixture::new(tree, &["overlays/prod", "overlays/dev"], &opts);
