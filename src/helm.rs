@@ -23,7 +23,8 @@
 //!    merges the values file over them, both with kyaml's merge (nulls in
 //!    the winning side remove keys, lists are replaced, not merged). The
 //!    inline values are read as kustomize reads the kustomization file
-//!    (go-yaml v2: `yes` is `true`), the values file as kyaml reads it.
+//!    (go-yaml v2: `yes` is `true`), the values file as kyaml reads a
+//!    resource (`2001-12-14` becomes `2001-12-14T00:00:00Z`).
 //! 4. **Render** with `helm template` (argv exactly as kustomize builds it,
 //!    see [`template_args`]), in the environment `HELM_CONFIG_HOME`
 //!    (`configHome`, default `<tmp>/helm`), `HELM_CACHE_HOME` and
@@ -45,7 +46,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::loader::{Loader, clean};
 use crate::resource::Resource;
-use crate::yaml::{Map, Scalars, Value};
+use crate::yaml::{Map, Value};
 
 /// kustomize's default `chartHome`.
 pub const DEFAULT_CHART_HOME: &str = "charts";
@@ -369,7 +370,7 @@ pub fn configure(
 ) -> Result<Configured> {
     if !cfg.enabled {
         return Err(Error::msg(
-            "Helm chart inflation is off: pass --enable-helm to turn it on (as kubectl kustomize --enable-helm)",
+            "Helm chart inflation is off: pass --enable-helm to turn it on",
         ));
     }
     if cfg.command.is_empty() {
@@ -613,7 +614,7 @@ fn merged_values(
         ValuesMerge::Override | ValuesMerge::Merge => {
             let text = ldr.load_text(values_file)?;
             let shown = ldr.display_path(values_file);
-            let docs = crate::yaml::parse_documents_as(&text, Scalars::Decoded).map_err(|e| {
+            let docs = crate::yaml::parse_documents(&text).map_err(|e| {
                 Error::in_file(
                     &shown,
                     format!("could not parse values file: {}", e.message),

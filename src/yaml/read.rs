@@ -94,9 +94,6 @@ pub enum Scalars {
     /// resources: `2001-12-14` becomes `"2001-12-14T00:00:00Z"`.
     #[default]
     Resources,
-    /// yaml.v3 decoding into Go maps with no JSON step (kyaml's `RNode.Map`):
-    /// a timestamp keeps its text.
-    Decoded,
     /// go-yaml v2 through `sigs.k8s.io/yaml`, as kustomize decodes the
     /// kustomization file's own fields: YAML 1.1 booleans (`y`, `no`, `on`…),
     /// a timestamp keeps its text, and a key of any type becomes its text
@@ -1214,15 +1211,12 @@ impl<'a, 'b> Builder<'a, 'b> {
         flow: bool,
         span: &Span,
     ) -> Result<Value, YamlError> {
-        let untagged_plain = plain && kind == TagKind::Untagged && !(flow && text.is_empty());
         let v = match self.scalars {
             Scalars::Resources => scalar_value(text, plain, kind, flow),
-            Scalars::Decoded if untagged_plain => match resolve_implicit(text, true) {
-                Resolved::Time(_) => Ok(Value::String(text.to_string())),
-                _ => scalar_value(text, plain, kind, flow),
-            },
-            Scalars::Decoded => scalar_value(text, plain, kind, flow),
-            Scalars::GoYamlV2 if untagged_plain => resolved_value(text, resolve_go_yaml_v2(text)),
+            // No re-encoding step here: an empty flow value is null.
+            Scalars::GoYamlV2 if plain && kind == TagKind::Untagged => {
+                resolved_value(text, resolve_go_yaml_v2(text))
+            }
             Scalars::GoYamlV2 => scalar_value(text, plain, kind, flow),
         };
         v.map_err(|m| self.err(span, m))
@@ -2147,6 +2141,30 @@ mod tests {
 
     fn s(x: &str) -> Value {
         Value::String(x.to_string())
+    }
+
+    /// go-yaml v2's rules, as `kubectl kustomize` applies them to a chart's
+    /// `valuesInline` (checked through the values helm receives).
+    #[test]
+    fn go_yaml_v2_scalars_and_keys() {
+        let text = "a: y\nb: no\nc: 2001-12-14\nd: 0o10\ne: 010\nf: 1_000\ng: 0x1F\n\
+                    h: 1.0\ni: on\nj: ~\nk: \"yes\"\nl: '2001-12-14'\nn: 1\nm:\n  Y: Off\n  \
+                    1: x\nflow: {a: , b: n}\n";
+        let docs = parse_documents_as(text, Scalars::GoYamlV2).unwrap();
+        let got = crate::yaml::emit_document(&docs[0]);
+        assert_eq!(
+            got,
+            "a: true\nb: false\nc: \"2001-12-14\"\nd: 8\ne: 8\nf: 1000\n\"false\": 1\n\
+             flow:\n  a: null\n  b: false\ng: 31\nh: 1\ni: true\nj: null\nk: \"yes\"\n\
+             l: \"2001-12-14\"\nm:\n  \"1\": x\n  \"true\": false\n"
+        );
+        // The default rules for comparison: YAML 1.2 booleans, timestamps.
+        let docs = parse_documents("a: y\nc: 2001-12-14\n").unwrap();
+        assert_eq!(docs[0].get("a"), Some(&Value::String("y".into())));
+        assert_eq!(
+            docs[0].get("c"),
+            Some(&Value::String("2001-12-14T00:00:00Z".into()))
+        );
     }
 
     #[test]
