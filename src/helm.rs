@@ -724,11 +724,6 @@ impl Helm<'_> {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.process_group(0);
-        }
         let sub = args.first().map(String::as_str).unwrap_or("");
         let mut child = cmd.spawn().map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
@@ -766,7 +761,7 @@ impl Helm<'_> {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
                 Ok(None) if start.elapsed() >= limit => {
-                    kill_group(&mut child);
+                    stop(&mut child);
                     break None;
                 }
                 Ok(None) => {
@@ -774,20 +769,22 @@ impl Helm<'_> {
                     pause = (pause * 2).min(Duration::from_millis(20));
                 }
                 Err(e) => {
-                    kill_group(&mut child);
+                    stop(&mut child);
                     return Err(Error::msg(format!("waiting for helm {}: {}", sub, e)));
                 }
             }
         };
-        let out = out_reader.join().unwrap_or_default();
-        let err = err_reader.join().unwrap_or_default();
         let Some(status) = status else {
+            // The readers are left behind: anything helm started may still
+            // hold its pipes, and the build fails now.
             return Err(Error::msg(format!(
                 "helm {} did not finish within {} s and was stopped (AIW_HELM_TIMEOUT sets the limit)",
                 sub,
                 limit.as_secs()
             )));
         };
+        let out = out_reader.join().unwrap_or_default();
+        let err = err_reader.join().unwrap_or_default();
         if !status.success() {
             let why = match status.code() {
                 Some(code) => format!("exit status {}", code),
@@ -813,16 +810,8 @@ fn spawn_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Kills a helm process and its process group, then reaps it.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with the negated id of the process group this
-        // function's caller created for its own child.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
+/// Kills the helm process this module started, and reaps it.
+fn stop(child: &mut std::process::Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -871,6 +860,7 @@ const MAX_STDERR: usize = 2000;
 /// dropped, lines joined with `; `, cut to [`MAX_STDERR`] characters. With
 /// `debug`, every line is kept.
 pub fn trim_stderr(stderr: &str, debug: bool) -> String {
+    let stderr = redact_url_credentials(stderr);
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
@@ -882,6 +872,16 @@ pub fn trim_stderr(stderr: &str, debug: bool) -> String {
         out = out.chars().take(MAX_STDERR).collect::<String>() + "…";
     }
     out
+}
+
+/// `scheme://user:password@host` → `scheme://***@host`: repository
+/// credentials in helm's messages never reach ours.
+pub fn redact_url_credentials(text: &str) -> std::borrow::Cow<'_, str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@").expect("a valid pattern")
+    });
+    re.replace_all(text, "${1}***@")
 }
 
 #[cfg(test)]
@@ -957,6 +957,13 @@ mod tests {
         );
         assert!(trim_stderr(s, true).ends_with("; Use --debug flag to render out invalid YAML"));
         assert!(!trim_stderr(&"x\n".repeat(5000), false).contains('\n'));
+        assert_eq!(
+            trim_stderr(
+                "Error: looks like \"https://bob:s3cret@charts.example.com/x\" is not a valid chart repository\n",
+                false
+            ),
+            "Error: looks like \"https://***@charts.example.com/x\" is not a valid chart repository"
+        );
     }
 
     #[test]

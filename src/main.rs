@@ -96,7 +96,12 @@ struct HelmFlags {
     #[arg(long = "helm-api-versions", value_name = "VERSION")]
     helm_api_versions: Vec<String>,
     /// Kubernetes version used by Helm for Capabilities.KubeVersion.
-    #[arg(long = "helm-kube-version", value_name = "VERSION", default_value = "")]
+    #[arg(
+        long = "helm-kube-version",
+        value_name = "VERSION",
+        default_value = "",
+        hide_default_value = true
+    )]
     helm_kube_version: String,
     /// Enable debug output from the Helm chart inflator generator.
     #[arg(long = "helm-debug", num_args = 0..=1, require_equals = true,

@@ -213,6 +213,14 @@ fn full_chart(root: &Path, home: &str, name: &str) {
                 &c("templates/NOTES.txt"),
                 "Thanks for installing {{ .Chart.Name }}.\n",
             ),
+            (
+                &c("templates/list.yaml"),
+                "# a comment-only document, then a List helm renders as one\n---\n# nothing\n---\n\
+                 apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    \
+                 name: {{ .Release.Name }}-l1\n  data:\n    port: \"8080\"\n- apiVersion: v1\n  kind: ConfigMap\n  \
+                 metadata:\n    name: {{ .Release.Name }}-local\n    annotations:\n      \
+                 config.kubernetes.io/local-config: \"true\"\n",
+            ),
         ],
     );
 }
@@ -306,6 +314,8 @@ fn hooks_tests_crds_and_their_switches() {
             "{fields}"
         );
         assert!(out.contains("kind: Widget\n"));
+        // The List is expanded; the local config is dropped.
+        assert!(out.contains("name: shop-l1\n") && !out.contains("shop-local"));
         assert!(!out.contains("shop-extra"));
     }
 }
