@@ -25,6 +25,8 @@ pub struct BuildOptions {
     pub load_restrictor: LoadRestrictor,
     /// Remote bases and files: the cache, `--offline`.
     pub remote: crate::remote::RemoteOptions,
+    /// Helm chart inflation (`--enable-helm` and the other helm flags).
+    pub helm: crate::helm::HelmConfig,
 }
 
 /// Resources plus what the transformers need to finish them: kustomize's
@@ -53,6 +55,8 @@ thread_local! {
     static SCHEMA: RefCell<SchemaState> = RefCell::new(SchemaState::default());
     /// True while a build whose top kustomization has `buildMetadata` runs.
     static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The helm flags of the build running on this thread.
+    static HELM: RefCell<Arc<crate::helm::HelmConfig>> = RefCell::new(Arc::default());
 }
 
 /// The per-thread build settings a worker thread must start with: the
@@ -61,6 +65,7 @@ thread_local! {
 pub(crate) struct ThreadContext {
     schema: SchemaState,
     track_origins: bool,
+    helm: Arc<crate::helm::HelmConfig>,
 }
 
 impl ThreadContext {
@@ -69,6 +74,7 @@ impl ThreadContext {
         ThreadContext {
             schema: SCHEMA.with(|s| s.borrow().clone()),
             track_origins: TRACK_ORIGINS.with(|t| t.get()),
+            helm: HELM.with(|h| h.borrow().clone()),
         }
     }
 
@@ -76,6 +82,7 @@ impl ThreadContext {
     pub(crate) fn install(&self) {
         SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
         TRACK_ORIGINS.with(|t| t.set(self.track_origins));
+        HELM.with(|h| *h.borrow_mut() = self.helm.clone());
     }
 }
 
@@ -89,6 +96,11 @@ impl SchemaState {
                 _ => false,
             }
     }
+}
+
+/// The helm flags of the build running on this thread.
+pub(crate) fn helm_config() -> Arc<crate::helm::HelmConfig> {
+    HELM.with(|h| h.borrow().clone())
 }
 
 /// The strategic merge schema in force for the build running on this thread.
@@ -188,6 +200,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
         })?,
         _ => Loader::new(dir, opts.load_restrictor)?.with_remote(remote),
     };
+    HELM.with(|h| *h.borrow_mut() = Arc::new(opts.helm.clone()));
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
@@ -283,7 +296,15 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     // kustomize reads only the first document of a kustomization file.
     let doc = docs.into_iter().next().unwrap_or(Value::Null);
-    let k = Kustomization::from_value(&shown, &doc)?;
+    let mut k = Kustomization::from_value(&shown, &doc)?;
+    if k.has_helm_values_inline() {
+        // kustomize decodes its own fields with go-yaml v2, and chart
+        // values keep those scalar rules (`yes` is true): read them again so.
+        let docs = yaml::parse_documents_as(&text, yaml::Scalars::GoYamlV2)
+            .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
+        k.set_helm_values_inline(docs.first().unwrap_or(&Value::Null))
+            .map_err(|e| e.with_file(&shown))?;
+    }
     check_openapi_path(ldr, &k)?;
     Ok(k)
 }
@@ -727,7 +748,7 @@ fn read_remote_file(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
             ..Default::default()
         },
     };
-    parse_resources(&shown, &text, &origin)
+    parse_resources(&shown, &text, Some(&origin))
 }
 
 /// Names the kustomization file and the entry in an error about checking
@@ -802,7 +823,14 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         repo: ldr.origin_repo(),
         ..Default::default()
     };
-    parse_resources(&shown, &text, &origin)
+    parse_resources(&shown, &text, Some(&origin))
+}
+
+/// Reads resources from YAML text as kustomize reads a resource file
+/// (`List` kinds expanded, empty documents dropped); `shown` names the text
+/// in errors and becomes each resource's source.
+pub fn resources_from_text(shown: &Path, text: &str) -> Result<Vec<Resource>> {
+    parse_resources(shown, text, None)
 }
 
 /// The resources in the text of one file, `List` kinds expanded, each with
@@ -810,7 +838,7 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
 fn parse_resources(
     shown: &Path,
     text: &str,
-    origin: &crate::resource::Origin,
+    origin: Option<&crate::resource::Origin>,
 ) -> Result<Vec<Resource>> {
     let shown = shown.to_path_buf();
     let docs = parse_yaml(&shown, text)?;
@@ -839,7 +867,7 @@ fn parse_resources(
         }
         let mut r = r;
         r.source = Some(shown.clone());
-        r.origin = Some(origin.clone());
+        r.origin = origin.cloned();
         out.push(r);
     }
     Ok(out)
@@ -901,6 +929,24 @@ pub fn stringify_annotations(doc: &mut Value) {
 }
 
 fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+    // kustomize configures every builtin generator before running any: a
+    // chart's configuration error comes first.
+    let charts = if k.helm_charts.is_empty() {
+        Vec::new()
+    } else {
+        let helm = helm_config();
+        let globals = k.helm_globals.clone().unwrap_or_default();
+        k.helm_charts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let entry = k.helm_chart_entry(i);
+                crate::helm::configure(ldr, c, &globals, &helm)
+                    .map(|conf| (entry.clone(), conf))
+                    .map_err(|e| crate::helm::entry_error(&k.file, &entry, e))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
     let global = k.generator_options.as_ref();
     let mut generated = Vec::new();
     for g in &k.config_map_generator {
@@ -923,6 +969,20 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
         };
         r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
         absorb(&mut ra.resources, r)?;
+    }
+    for (entry, chart) in &charts {
+        let made = chart
+            .inflate(ldr, &k.file)
+            .map_err(|e| crate::helm::entry_error(&k.file, entry, e))?;
+        for mut r in made {
+            r.origin = Some(transform::plugins::builtin_origin(
+                ldr,
+                k,
+                "HelmChartInflationGenerator",
+            ));
+            absorb(&mut ra.resources, r)
+                .map_err(|e| crate::helm::entry_error(&k.file, entry, e))?;
+        }
     }
     for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
         absorb(&mut ra.resources, r)?;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fieldspec::FieldSpec;
+use crate::helm::{HelmChart, HelmGlobals};
 use crate::transform::images::ImageSpec;
 use crate::transform::labels::LabelOptions;
 use crate::transform::replicas::ReplicaSpec;
@@ -265,6 +266,52 @@ pub struct Kustomization {
     pub openapi: Option<Value>,
     /// `buildMetadata`.
     pub build_metadata: Vec<String>,
+    /// `helmGlobals` (with the deprecated `helmChartInflationGenerator`'s
+    /// `chartHome`/`helmHome` when `helmGlobals` is absent).
+    pub helm_globals: Option<HelmGlobals>,
+    /// `helmCharts`, followed by the charts of the deprecated
+    /// `helmChartInflationGenerator`.
+    pub helm_charts: Vec<HelmChart>,
+    /// How many of [`Kustomization::helm_charts`] come from `helmCharts`.
+    pub helm_charts_listed: usize,
+}
+
+fn parse_helm_charts(field: &str, v: &Value) -> Result<Vec<HelmChart>> {
+    get_values(field, v)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            crate::helm::parse_chart(&format!("{}[{}]", field, i), item, true).map_err(invalid)
+        })
+        .collect()
+}
+
+fn invalid(e: Error) -> Error {
+    Error::msg(format!("invalid Kustomization: {}", e.message))
+}
+
+/// The `valuesInline`-like field of a chart entry in `doc`'s `field` list.
+fn chart_entry_values<'a>(doc: &'a Value, field: &str, values: &str) -> Vec<Option<&'a Value>> {
+    let Some(m) = doc.as_map() else {
+        return Vec::new();
+    };
+    let list = m
+        .iter()
+        .find(|(k, _)| k.as_str() == field)
+        .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)));
+    let Some((_, Value::Seq(items))) = list else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|item| {
+            let m = item.as_map()?;
+            m.iter()
+                .find(|(k, _)| k.as_str() == values)
+                .or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(values)))
+                .map(|(_, v)| v)
+        })
+        .collect()
 }
 
 fn type_error(field: &str, want: &str, got: &Value) -> Error {
@@ -497,18 +544,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "helmChartInflationGenerator",
 ];
 
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("helmCharts", "Helm chart inflation is not supported by aiw"),
-    (
-        "helmGlobals",
-        "Helm chart inflation is not supported by aiw",
-    ),
-    (
-        "helmChartInflationGenerator",
-        "Helm chart inflation is not supported by aiw",
-    ),
-];
-
 impl Kustomization {
     /// Reads a kustomization from its parsed document. `file` is used in errors.
     pub fn from_value(file: &Path, doc: &Value) -> Result<Kustomization> {
@@ -553,7 +588,11 @@ impl Kustomization {
             sort_options: None,
             openapi: None,
             build_metadata: Vec::new(),
+            helm_globals: None,
+            helm_charts: Vec::new(),
+            helm_charts_listed: 0,
         };
+        let mut legacy_helm = Vec::new();
         let mut kind = String::new();
         let mut api_version = String::new();
         let mut bases = Vec::new();
@@ -607,10 +646,22 @@ impl Kustomization {
                         k.openapi = Some(v.clone()).filter(|v| !v.is_null());
                     }
                     "buildMetadata" => k.build_metadata = get_strings(f, v)?,
-                    _ => {
-                        if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == f) {
-                            return Err(Error::msg(format!("field {}: {}", f, why)));
+                    "helmCharts" => k.helm_charts = parse_helm_charts(f, v)?,
+                    "helmGlobals" => {
+                        if !v.is_null() {
+                            k.helm_globals =
+                                Some(crate::helm::parse_globals(f, v, true).map_err(invalid)?);
                         }
+                    }
+                    "helmChartInflationGenerator" => {
+                        for (i, item) in get_values(f, v)?.iter().enumerate() {
+                            legacy_helm.push(
+                                crate::helm::parse_legacy(&format!("{}[{}]", f, i), item)
+                                    .map_err(invalid)?,
+                            );
+                        }
+                    }
+                    _ => {
                         return Err(Error::msg(format!(
                             "invalid Kustomization: unknown field {:?}",
                             f
@@ -623,6 +674,23 @@ impl Kustomization {
         }
         k.resources.extend(bases);
         k.images.extend(image_tags);
+        // kustomize's SplitHelmParameters: the deprecated entries become
+        // charts after `helmCharts`; their globals count (last non-empty
+        // wins) only when `helmGlobals` is absent.
+        k.helm_charts_listed = k.helm_charts.len();
+        let mut legacy_globals = HelmGlobals::default();
+        for (chart, g) in legacy_helm {
+            if !g.chart_home.is_empty() {
+                legacy_globals.chart_home = g.chart_home;
+            }
+            if !g.config_home.is_empty() {
+                legacy_globals.config_home = g.config_home;
+            }
+            k.helm_charts.push(chart);
+        }
+        if k.helm_globals.is_none() && legacy_globals != HelmGlobals::default() {
+            k.helm_globals = Some(legacy_globals);
+        }
         match kind.as_str() {
             "" | "Kustomization" => {}
             "Component" => k.kind = KustKind::Component,
@@ -654,6 +722,57 @@ impl Kustomization {
             return Err(at(Error::msg("kustomization.yaml is empty")));
         }
         Ok(k)
+    }
+
+    /// A chart entry for messages: `helmCharts[0] (name)`.
+    pub fn helm_chart_entry(&self, i: usize) -> String {
+        let name = self
+            .helm_charts
+            .get(i)
+            .map(|c| c.name.as_str())
+            .unwrap_or("");
+        if i < self.helm_charts_listed {
+            format!("helmCharts[{}] ({})", i, name)
+        } else {
+            format!(
+                "helmChartInflationGenerator[{}] ({})",
+                i - self.helm_charts_listed,
+                name
+            )
+        }
+    }
+
+    /// True when a chart has inline values, which must be read with the
+    /// kustomization file's own scalar rules (see
+    /// [`Kustomization::set_helm_values_inline`]).
+    pub fn has_helm_values_inline(&self) -> bool {
+        self.helm_charts.iter().any(|c| c.values_inline.is_some())
+    }
+
+    /// Replaces the charts' inline values by those of `doc`, the same file
+    /// read with go-yaml v2's scalar rules ([`crate::yaml::Scalars::GoYamlV2`]),
+    /// as kustomize decodes the kustomization file.
+    pub fn set_helm_values_inline(&mut self, doc: &Value) -> Result<()> {
+        let listed = chart_entry_values(doc, "helmCharts", "valuesInline");
+        let legacy = chart_entry_values(doc, "helmChartInflationGenerator", "valuesLocal");
+        let n = self.helm_charts_listed;
+        for (i, chart) in self.helm_charts.iter_mut().enumerate() {
+            let found = if i < n {
+                listed.get(i)
+            } else {
+                legacy.get(i - n)
+            };
+            if let Some(Some(v)) = found {
+                chart.values_inline = match v {
+                    Value::Map(m) => Some(m.clone()),
+                    Value::Null => None,
+                    other => {
+                        return Err(type_error("valuesInline", "a mapping", other));
+                    }
+                };
+            }
+        }
+        Ok(())
     }
 
     /// The directory holding the kustomization file.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fieldspec;
 pub mod generate;
 pub mod hash;
+pub mod helm;
 pub mod kustomization;
 pub mod loader;
 pub mod order;

@@ -78,10 +78,52 @@ enum Command {
         /// or the build fails.
         #[arg(long = "offline")]
         offline: bool,
+        #[command(flatten)]
+        helm: HelmFlags,
     },
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+}
+
+/// The helm flags of `aiw build`, as `kubectl kustomize` takes them.
+#[derive(clap::Args)]
+struct HelmFlags {
+    /// Enable use of the Helm chart inflator generator (helmCharts).
+    #[arg(long = "enable-helm", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", action = clap::ArgAction::Set, default_value = "false")]
+    enable_helm: bool,
+    /// helm command (path to executable).
+    #[arg(long = "helm-command", value_name = "PATH", default_value = "helm")]
+    helm_command: String,
+    /// Kubernetes api versions used by Helm for Capabilities.APIVersions
+    /// (repeatable).
+    #[arg(long = "helm-api-versions", value_name = "VERSION")]
+    helm_api_versions: Vec<String>,
+    /// Kubernetes version used by Helm for Capabilities.KubeVersion.
+    #[arg(
+        long = "helm-kube-version",
+        value_name = "VERSION",
+        default_value = "",
+        hide_default_value = true
+    )]
+    helm_kube_version: String,
+    /// Enable debug output from the Helm chart inflator generator.
+    #[arg(long = "helm-debug", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", action = clap::ArgAction::Set, default_value = "false")]
+    helm_debug: bool,
+}
+
+impl HelmFlags {
+    fn config(self) -> aiw::helm::HelmConfig {
+        aiw::helm::HelmConfig {
+            enabled: self.enable_helm,
+            command: self.helm_command,
+            api_versions: self.helm_api_versions,
+            kube_version: self.helm_kube_version,
+            debug: self.helm_debug,
+        }
+    }
 }
 
 /// Exit code of `aiw diff` when the sides differ.
@@ -100,6 +142,7 @@ fn main() -> ExitCode {
             output,
             load_restrictor,
             offline,
+            helm,
         } => {
             let opts = BuildOptions {
                 load_restrictor,
@@ -107,6 +150,7 @@ fn main() -> ExitCode {
                     offline,
                     ..Default::default()
                 },
+                helm: helm.config(),
             };
             let built = build(&dir, &opts).and_then(|resources| {
                 let out = render(&resources)?;

@@ -299,12 +299,30 @@ fn generate_one(ldr: &Loader, pc: &PluginConfig) -> Result<Vec<Resource>> {
         "ConfigMapGenerator" => Ok(vec![generate_kv(ldr, pc, GeneratedKind::ConfigMap)?]),
         "SecretGenerator" => Ok(vec![generate_kv(ldr, pc, GeneratedKind::Secret)?]),
         "IAMPolicyGenerator" => Ok(vec![iam_policy(pc)?]),
-        "HelmChartInflationGenerator" => {
-            Err(pc.err("Helm chart inflation is not supported by aiw"))
-        }
+        "HelmChartInflationGenerator" => helm_chart(ldr, pc),
         k if is_builtin_transformer(k) => Err(pc.err("plugin is not a generator")),
         _ => Err(pc.err("unknown builtin plugin kind")),
     }
+}
+
+/// A `HelmChartInflationGenerator` plugin config: the chart and globals
+/// fields side by side, decoded leniently (unknown fields are ignored, as
+/// kustomize decodes plugin configs); relative paths are the listing
+/// kustomization's.
+fn helm_chart(ldr: &Loader, pc: &PluginConfig) -> Result<Vec<Resource>> {
+    let cfg = crate::build::helm_config();
+    let v = &pc.config.value;
+    let what = format!("{} {:?}", pc.config.kind(), pc.config.name());
+    let configured = crate::helm::parse_chart(&what, v, false)
+        .and_then(|chart| {
+            let globals = crate::helm::parse_globals(&what, v, false)?;
+            crate::helm::configure(ldr, &chart, &globals, &cfg)
+        })
+        .map_err(|e| pc.err(e.message))?;
+    let shown = crate::loader::display(&pc.file);
+    configured
+        .inflate(ldr, &shown)
+        .map_err(|e| crate::helm::entry_error(&shown, &format!("plugin {}", what), e))
 }
 
 fn generator_options(pc: &PluginConfig) -> Result<Option<GeneratorOptions>> {

@@ -8,6 +8,7 @@ mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
 pub use read::{
-    MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
+    MAX_DEPTH, Scalars, YamlError, float_value, parse_documents, parse_documents_as,
+    parse_documents_lenient, parse_single,
 };
 pub use value::{Map, Value, format_go_float};

@@ -86,12 +86,43 @@ fn parse_documents_with(text: &str, allow_duplicates: bool) -> Result<Vec<Value>
     read_documents(text, allow_duplicates, true)
 }
 
+/// How plain scalars (and keys) resolve: which Go decoder the reader stands
+/// for. Quoted and tagged scalars read the same in every mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scalars {
+    /// kyaml (yaml.v3) followed by a JSON round trip, as kustomize reads
+    /// resources: `2001-12-14` becomes `"2001-12-14T00:00:00Z"`.
+    #[default]
+    Resources,
+    /// go-yaml v2 through `sigs.k8s.io/yaml`, as kustomize decodes the
+    /// kustomization file's own fields: YAML 1.1 booleans (`y`, `no`, `on`…),
+    /// a timestamp keeps its text, and a key of any type becomes its text
+    /// (`y:` is the key `"true"`).
+    GoYamlV2,
+}
+
+/// Parses a stream with the given scalar rules (duplicate keys: the last
+/// wins, as go-yaml v2 and kyaml's map decoding both do). Always the full
+/// reader: the fast path knows the [`Scalars::Resources`] rules only.
+pub fn parse_documents_as(text: &str, scalars: Scalars) -> Result<Vec<Value>, YamlError> {
+    read_documents_with(text, true, false, scalars)
+}
+
 /// The reader's entry point; `fast` lets ordinary chunks take the fast path
 /// (`yaml::fast`), which gives the same result (tests compare the two).
 pub(super) fn read_documents(
     text: &str,
     allow_duplicates: bool,
     fast: bool,
+) -> Result<Vec<Value>, YamlError> {
+    read_documents_with(text, allow_duplicates, fast, Scalars::Resources)
+}
+
+fn read_documents_with(
+    text: &str,
+    allow_duplicates: bool,
+    fast: bool,
+    scalars: Scalars,
 ) -> Result<Vec<Value>, YamlError> {
     // kyaml replaces CRLF line endings before anything else.
     let text: Cow<str> = if text.contains('\r') {
@@ -117,6 +148,7 @@ pub(super) fn read_documents(
             None => {
                 let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
                 b.allow_duplicates = allow_duplicates;
+                b.scalars = scalars;
                 b.parse_first_document()?
             }
         };
@@ -291,6 +323,7 @@ fn parse_with_line_separators(
     line_offset: usize,
     budget: &mut usize,
     allow_duplicates: bool,
+    scalars: Scalars,
 ) -> Result<Option<Value>, YamlError> {
     // (char index, byte offset) of each LS/PS.
     let seps: Vec<(usize, usize)> = text
@@ -319,6 +352,7 @@ fn parse_with_line_separators(
         *budget = initial_budget;
         let mut b = Builder::new(&parsed, line_offset, budget);
         b.allow_duplicates = allow_duplicates;
+        b.scalars = scalars;
         b.separators = Some(SeparatorState {
             original: text,
             replaced,
@@ -623,6 +657,8 @@ pub(super) struct Builder<'a, 'b> {
     stack: Vec<Frame>,
     /// go-yaml v2 semantics for duplicate keys: the last one wins.
     pub(super) allow_duplicates: bool,
+    /// How plain scalars resolve.
+    pub(super) scalars: Scalars,
     /// Set when the text is a piece whose raw LS/PS were replaced.
     separators: Option<SeparatorState<'a>>,
     /// Char index where the previous event ended.
@@ -645,6 +681,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             anchors: Vec::new(),
             stack: Vec::new(),
             allow_duplicates: false,
+            scalars: Scalars::Resources,
             separators: None,
             prev_end: 0,
         }
@@ -992,6 +1029,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 self.line_offset,
                 self.budget,
                 self.allow_duplicates,
+                self.scalars,
             );
         }
         self.parse_events()
@@ -1138,7 +1176,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             let root = self.in_root_map();
             let (key, merge) = self.key_from_scalar(&text, plain, kind, root, span)?;
             if anchor != 0 {
-                let v = scalar_value(&text, plain, kind, flow).map_err(|m| self.err(span, m))?;
+                let v = self.value_of(&text, plain, kind, flow, span)?;
                 let w = scalar_weight(text.len());
                 self.store_anchor(anchor, &v, w, span)?;
             }
@@ -1158,10 +1196,30 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
             return Ok(None);
         }
-        let v = scalar_value(&text, plain, kind, flow).map_err(|m| self.err(span, m))?;
+        let v = self.value_of(&text, plain, kind, flow, span)?;
         let w = scalar_weight(text.len());
         self.store_anchor(anchor, &v, w, span)?;
         self.complete(v, w, false, span)
+    }
+
+    /// The value of a scalar node under this reader's [`Scalars`] rules.
+    fn value_of(
+        &self,
+        text: &str,
+        plain: bool,
+        kind: TagKind,
+        flow: bool,
+        span: &Span,
+    ) -> Result<Value, YamlError> {
+        let v = match self.scalars {
+            Scalars::Resources => scalar_value(text, plain, kind, flow),
+            // No re-encoding step here: an empty flow value is null.
+            Scalars::GoYamlV2 if plain && kind == TagKind::Untagged => {
+                resolved_value(text, resolve_go_yaml_v2(text))
+            }
+            Scalars::GoYamlV2 => scalar_value(text, plain, kind, flow),
+        };
+        v.map_err(|m| self.err(span, m))
     }
 
     /// The key text of a scalar key, and whether it is a merge key.
@@ -1198,6 +1256,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                 return Ok((go_lossy_string(bytes), false));
             }
             TagKind::Other => return non_string("tagged"),
+            // sigs.k8s.io/yaml turns every key into a string.
+            TagKind::Untagged if self.scalars == Scalars::GoYamlV2 => {
+                return Ok((go_yaml_v2_key(text, resolve_go_yaml_v2(text)), false));
+            }
             TagKind::Untagged => resolve_implicit(text, true),
             TagKind::Core(t) => resolve_tagged(text, t).map_err(|m| self.err(span, m))?,
         };
@@ -1572,6 +1634,11 @@ pub(super) fn scalar_value(
         }
         TagKind::Core(t) => resolve_tagged(text, t)?,
     };
+    resolved_value(text, resolved)
+}
+
+/// The value of a resolved scalar after the JSON round trip.
+fn resolved_value(text: &str, resolved: Resolved) -> Result<Value, String> {
     Ok(match resolved {
         Resolved::Null => Value::Null,
         Resolved::Bool(b) => Value::Bool(b),
@@ -1581,6 +1648,31 @@ pub(super) fn scalar_value(
         Resolved::Time(t) => Value::String(t.to_rfc3339()?),
         Resolved::Str => Value::String(text.to_string()),
     })
+}
+
+/// go-yaml v2's resolution of a plain untagged scalar, as
+/// `sigs.k8s.io/yaml` decodes it into Go values: YAML 1.1's booleans, and a
+/// timestamp stays a string (with its text). Numbers and null resolve as in
+/// yaml.v3.
+fn resolve_go_yaml_v2(s: &str) -> Resolved {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Resolved::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Resolved::Bool(false),
+        _ => resolve_implicit(s, false),
+    }
+}
+
+/// The string `sigs.k8s.io/yaml` makes of a plain key that go-yaml v2
+/// resolved to `r`.
+fn go_yaml_v2_key(text: &str, r: Resolved) -> String {
+    match r {
+        Resolved::Bool(b) => b.to_string(),
+        Resolved::Int(i) => i.to_string(),
+        Resolved::UInt(u) => u.to_string(),
+        Resolved::Null => "null".to_string(),
+        Resolved::Float(f) => super::value::format_go_float(f),
+        Resolved::Time(_) | Resolved::Str => text.to_string(),
+    }
 }
 
 /// yaml.v3's resolution of a plain untagged scalar.
@@ -2049,6 +2141,30 @@ mod tests {
 
     fn s(x: &str) -> Value {
         Value::String(x.to_string())
+    }
+
+    /// go-yaml v2's rules, as `kubectl kustomize` applies them to a chart's
+    /// `valuesInline` (checked through the values helm receives).
+    #[test]
+    fn go_yaml_v2_scalars_and_keys() {
+        let text = "a: y\nb: no\nc: 2001-12-14\nd: 0o10\ne: 010\nf: 1_000\ng: 0x1F\n\
+                    h: 1.0\ni: on\nj: ~\nk: \"yes\"\nl: '2001-12-14'\nn: 1\nm:\n  Y: Off\n  \
+                    1: x\nflow: {a: , b: n}\n";
+        let docs = parse_documents_as(text, Scalars::GoYamlV2).unwrap();
+        let got = crate::yaml::emit_document(&docs[0]);
+        assert_eq!(
+            got,
+            "a: true\nb: false\nc: \"2001-12-14\"\nd: 8\ne: 8\nf: 1000\n\"false\": 1\n\
+             flow:\n  a: null\n  b: false\ng: 31\nh: 1\ni: true\nj: null\nk: \"yes\"\n\
+             l: \"2001-12-14\"\nm:\n  \"1\": x\n  \"true\": false\n"
+        );
+        // The default rules for comparison: YAML 1.2 booleans, timestamps.
+        let docs = parse_documents("a: y\nc: 2001-12-14\n").unwrap();
+        assert_eq!(docs[0].get("a"), Some(&Value::String("y".into())));
+        assert_eq!(
+            docs[0].get("c"),
+            Some(&Value::String("2001-12-14T00:00:00Z".into()))
+        );
     }
 
     #[test]
