@@ -596,7 +596,7 @@ pub fn validate(
                 }
             }
             let id = DocId::of(doc);
-            let problems = found
+            let mut problems: Vec<Problem> = found
                 .into_iter()
                 .map(|f| Problem {
                     doc: i,
@@ -607,6 +607,8 @@ pub fn validate(
                     location: locate.locate(i, &f.path),
                 })
                 .collect();
+            // In the order of the text where lines are known.
+            problems.sort_by_key(|p| p.location.as_ref().map_or(usize::MAX, |l| l.line));
             (skipped, problems)
         })
         .collect();

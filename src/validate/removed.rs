@@ -8,229 +8,54 @@
 
 use super::schema::{builtin_types, releases};
 
+/// What replaces PodSecurityPolicy: no API.
+const NO_PSP: &str =
+    "Pod Security Admission (namespace labels): PodSecurityPolicy has no replacement API";
+
 /// (apiVersion, kind or `*` for every kind of the group version, release
 /// that removed it, what replaces it).
+#[rustfmt::skip]
 const REMOVED: &[(&str, &str, &str, &str)] = &[
-    (
-        "extensions/v1beta1",
-        "Ingress",
-        "1.22",
-        "networking.k8s.io/v1 Ingress",
-    ),
-    (
-        "extensions/v1beta1",
-        "DaemonSet",
-        "1.16",
-        "apps/v1 DaemonSet",
-    ),
-    (
-        "extensions/v1beta1",
-        "Deployment",
-        "1.16",
-        "apps/v1 Deployment",
-    ),
-    (
-        "extensions/v1beta1",
-        "ReplicaSet",
-        "1.16",
-        "apps/v1 ReplicaSet",
-    ),
-    (
-        "extensions/v1beta1",
-        "NetworkPolicy",
-        "1.16",
-        "networking.k8s.io/v1 NetworkPolicy",
-    ),
-    (
-        "extensions/v1beta1",
-        "PodSecurityPolicy",
-        "1.16",
-        "nothing: PodSecurityPolicy was removed in 1.25 (use Pod Security Admission)",
-    ),
+    ("extensions/v1beta1", "Ingress", "1.22", "networking.k8s.io/v1 Ingress"),
+    ("extensions/v1beta1", "DaemonSet", "1.16", "apps/v1 DaemonSet"),
+    ("extensions/v1beta1", "Deployment", "1.16", "apps/v1 Deployment"),
+    ("extensions/v1beta1", "ReplicaSet", "1.16", "apps/v1 ReplicaSet"),
+    ("extensions/v1beta1", "NetworkPolicy", "1.16", "networking.k8s.io/v1 NetworkPolicy"),
+    ("extensions/v1beta1", "PodSecurityPolicy", "1.16", NO_PSP),
     ("apps/v1beta1", "*", "1.16", "apps/v1"),
     ("apps/v1beta2", "*", "1.16", "apps/v1"),
-    (
-        "admissionregistration.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "admissionregistration.k8s.io/v1",
-    ),
-    (
-        "apiextensions.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "apiextensions.k8s.io/v1",
-    ),
-    (
-        "apiregistration.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "apiregistration.k8s.io/v1",
-    ),
-    (
-        "authentication.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "authentication.k8s.io/v1",
-    ),
-    (
-        "authorization.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "authorization.k8s.io/v1",
-    ),
-    (
-        "certificates.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "certificates.k8s.io/v1",
-    ),
-    (
-        "coordination.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "coordination.k8s.io/v1",
-    ),
-    (
-        "networking.k8s.io/v1beta1",
-        "Ingress",
-        "1.22",
-        "networking.k8s.io/v1 Ingress",
-    ),
-    (
-        "networking.k8s.io/v1beta1",
-        "IngressClass",
-        "1.22",
-        "networking.k8s.io/v1 IngressClass",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "rbac.authorization.k8s.io/v1",
-    ),
-    (
-        "rbac.authorization.k8s.io/v1alpha1",
-        "*",
-        "1.22",
-        "rbac.authorization.k8s.io/v1",
-    ),
-    (
-        "scheduling.k8s.io/v1beta1",
-        "*",
-        "1.22",
-        "scheduling.k8s.io/v1",
-    ),
-    (
-        "scheduling.k8s.io/v1alpha1",
-        "*",
-        "1.22",
-        "scheduling.k8s.io/v1",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "CSIDriver",
-        "1.22",
-        "storage.k8s.io/v1 CSIDriver",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "CSINode",
-        "1.22",
-        "storage.k8s.io/v1 CSINode",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "StorageClass",
-        "1.22",
-        "storage.k8s.io/v1 StorageClass",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "VolumeAttachment",
-        "1.22",
-        "storage.k8s.io/v1 VolumeAttachment",
-    ),
-    (
-        "storage.k8s.io/v1beta1",
-        "CSIStorageCapacity",
-        "1.27",
-        "storage.k8s.io/v1 CSIStorageCapacity",
-    ),
+    ("admissionregistration.k8s.io/v1beta1", "*", "1.22", "admissionregistration.k8s.io/v1"),
+    ("apiextensions.k8s.io/v1beta1", "*", "1.22", "apiextensions.k8s.io/v1"),
+    ("apiregistration.k8s.io/v1beta1", "*", "1.22", "apiregistration.k8s.io/v1"),
+    ("authentication.k8s.io/v1beta1", "*", "1.22", "authentication.k8s.io/v1"),
+    ("authorization.k8s.io/v1beta1", "*", "1.22", "authorization.k8s.io/v1"),
+    ("certificates.k8s.io/v1beta1", "*", "1.22", "certificates.k8s.io/v1"),
+    ("coordination.k8s.io/v1beta1", "*", "1.22", "coordination.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "Ingress", "1.22", "networking.k8s.io/v1 Ingress"),
+    ("networking.k8s.io/v1beta1", "IngressClass", "1.22", "networking.k8s.io/v1 IngressClass"),
+    ("rbac.authorization.k8s.io/v1beta1", "*", "1.22", "rbac.authorization.k8s.io/v1"),
+    ("rbac.authorization.k8s.io/v1alpha1", "*", "1.22", "rbac.authorization.k8s.io/v1"),
+    ("scheduling.k8s.io/v1beta1", "*", "1.22", "scheduling.k8s.io/v1"),
+    ("scheduling.k8s.io/v1alpha1", "*", "1.22", "scheduling.k8s.io/v1"),
+    ("storage.k8s.io/v1beta1", "CSIDriver", "1.22", "storage.k8s.io/v1 CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode", "1.22", "storage.k8s.io/v1 CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass", "1.22", "storage.k8s.io/v1 StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment", "1.22", "storage.k8s.io/v1 VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity", "1.27", "storage.k8s.io/v1 CSIStorageCapacity"),
     ("batch/v1beta1", "CronJob", "1.25", "batch/v1 CronJob"),
     ("batch/v2alpha1", "CronJob", "1.21", "batch/v1 CronJob"),
-    (
-        "discovery.k8s.io/v1beta1",
-        "EndpointSlice",
-        "1.25",
-        "discovery.k8s.io/v1 EndpointSlice",
-    ),
-    (
-        "events.k8s.io/v1beta1",
-        "Event",
-        "1.25",
-        "events.k8s.io/v1 Event",
-    ),
-    (
-        "autoscaling/v2beta1",
-        "HorizontalPodAutoscaler",
-        "1.25",
-        "autoscaling/v2 HorizontalPodAutoscaler",
-    ),
-    (
-        "autoscaling/v2beta2",
-        "HorizontalPodAutoscaler",
-        "1.26",
-        "autoscaling/v2 HorizontalPodAutoscaler",
-    ),
-    (
-        "policy/v1beta1",
-        "PodDisruptionBudget",
-        "1.25",
-        "policy/v1 PodDisruptionBudget",
-    ),
-    (
-        "policy/v1beta1",
-        "PodSecurityPolicy",
-        "1.25",
-        "nothing (use Pod Security Admission)",
-    ),
-    (
-        "node.k8s.io/v1beta1",
-        "RuntimeClass",
-        "1.25",
-        "node.k8s.io/v1 RuntimeClass",
-    ),
-    (
-        "node.k8s.io/v1alpha1",
-        "RuntimeClass",
-        "1.22",
-        "node.k8s.io/v1 RuntimeClass",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1alpha1",
-        "*",
-        "1.21",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta1",
-        "*",
-        "1.26",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta2",
-        "*",
-        "1.29",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
-    (
-        "flowcontrol.apiserver.k8s.io/v1beta3",
-        "*",
-        "1.32",
-        "flowcontrol.apiserver.k8s.io/v1",
-    ),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice", "1.25", "discovery.k8s.io/v1 EndpointSlice"),
+    ("events.k8s.io/v1beta1", "Event", "1.25", "events.k8s.io/v1 Event"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.25", "autoscaling/v2 HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.26", "autoscaling/v2 HorizontalPodAutoscaler"),
+    ("policy/v1beta1", "PodDisruptionBudget", "1.25", "policy/v1 PodDisruptionBudget"),
+    ("policy/v1beta1", "PodSecurityPolicy", "1.25", NO_PSP),
+    ("node.k8s.io/v1beta1", "RuntimeClass", "1.25", "node.k8s.io/v1 RuntimeClass"),
+    ("node.k8s.io/v1alpha1", "RuntimeClass", "1.22", "node.k8s.io/v1 RuntimeClass"),
+    ("flowcontrol.apiserver.k8s.io/v1alpha1", "*", "1.21", "flowcontrol.apiserver.k8s.io/v1"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "*", "1.26", "flowcontrol.apiserver.k8s.io/v1"),
+    ("flowcontrol.apiserver.k8s.io/v1beta2", "*", "1.29", "flowcontrol.apiserver.k8s.io/v1"),
+    ("flowcontrol.apiserver.k8s.io/v1beta3", "*", "1.32", "flowcontrol.apiserver.k8s.io/v1"),
 ];
 
 /// The API group of an apiVersion (empty for the core group).
@@ -297,8 +122,21 @@ pub(crate) fn not_served_message(
     }
     match served_alternative(api_version, kind, release) {
         Some(alt) => format!("{id} is not served by Kubernetes {chosen}; use {alt}"),
-        None => format!("{id} is not a type of Kubernetes {chosen}"),
+        None => match same_kind_other_case(api_version, kind, release) {
+            Some(alt) => format!("{id} is not a type of Kubernetes {chosen}; did you mean {alt}?"),
+            None => format!("{id} is not a type of Kubernetes {chosen}"),
+        },
     }
+}
+
+/// A type served by `release` whose kind differs from `kind` only by case
+/// (`deployment` → `apps/v1 Deployment`), from the same group first.
+fn same_kind_other_case(api_version: &str, kind: &str, release: usize) -> Option<String> {
+    let group = group_of(api_version);
+    builtin_types()
+        .filter(|(_, k, served)| served & (1 << release) != 0 && k.eq_ignore_ascii_case(kind))
+        .min_by_key(|(av, _, _)| (group_of(av) != group, *av != api_version))
+        .map(|(av, k, _)| format!("{av} {k}"))
 }
 
 /// What replaces `apiVersion`/`kind`: the table's answer, or another
@@ -367,7 +205,12 @@ mod tests {
             "{m}"
         );
         let m = not_served_message("policy/v1beta1", "PodSecurityPolicy", 0, 0);
-        assert!(m.contains("removed in 1.25; use nothing"), "{m}");
+        assert!(
+            m.contains("removed in 1.25; use Pod Security Admission"),
+            "{m}"
+        );
+        let m = not_served_message("apps/v1", "deployment", 0, 0);
+        assert!(m.ends_with("did you mean apps/v1 Deployment?"), "{m}");
     }
 
     #[test]

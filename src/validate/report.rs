@@ -127,6 +127,7 @@ pub fn to_json(report: &Report, target: &str) -> Json {
         .map(|p| {
             let r = &p.resource;
             json!({
+                "index": p.doc,
                 "resource": {
                     "apiVersion": r.api_version,
                     "kind": r.kind,
