@@ -9,6 +9,10 @@
 #            Default: kubectl.
 #
 # Environment:
+#   VALIDATOR     kubernetes-validate (default), aiw (`aiw validate`, offline,
+#                 no Python needed) or both
+#   AIW           the aiw binary for VALIDATOR=aiw or both (default: BUILDER
+#                 when it is aiw, else target/release/aiw)
 #   K8S_VERSIONS  Kubernetes versions to validate against (default "1.30.0 1.37.0")
 #   KV_VERSION    kubernetes-validate release from PyPI (default 1.37.0)
 #   KV_VENV       virtualenv to install it into
@@ -16,7 +20,7 @@
 #
 # Fails (non-zero exit) if a build fails, writes anything to stderr (e.g. a
 # deprecation warning), produces no output, or if any resource fails
-# `kubernetes-validate --strict` for any of the versions.
+# `kubernetes-validate --strict` (or `aiw validate`) for any of the versions.
 set -euo pipefail
 
 builder=${1:-kubectl}
@@ -32,8 +36,20 @@ K8S_VERSIONS=${K8S_VERSIONS:-"1.30.0 1.37.0"}
 KV_VERSION=${KV_VERSION:-1.37.0}
 KV_VENV=${KV_VENV:-"${TMPDIR:-/tmp}/aiw-kubernetes-validate-$KV_VERSION"}
 kv="$KV_VENV/bin/kubernetes-validate"
+VALIDATOR=${VALIDATOR:-kubernetes-validate}
+case $VALIDATOR in
+  kubernetes-validate | aiw | both) ;;
+  *)
+    echo "VALIDATOR must be kubernetes-validate, aiw or both, not $VALIDATOR" >&2
+    exit 2
+    ;;
+esac
+case $builder in
+  aiw | */aiw) aiw=${AIW:-$builder} ;;
+  *) aiw=${AIW:-target/release/aiw} ;;
+esac
 
-if ! "$kv" --version 2>/dev/null | grep -qx "$KV_VERSION"; then
+if [[ $VALIDATOR != aiw ]] && ! "$kv" --version 2>/dev/null | grep -qx "$KV_VERSION"; then
   echo "installing kubernetes-validate==$KV_VERSION into $KV_VENV" >&2
   python3 -m venv "$KV_VENV"
   "$KV_VENV/bin/pip" install --quiet --disable-pip-version-check \
@@ -71,12 +87,23 @@ for dir in base overlays/development overlays/production; do
     continue
   fi
   for version in $K8S_VERSIONS; do
-    if "$kv" --strict --quiet -k "$version" "$out"; then
-      count=$(grep -c '^kind:' "$out" || true)
-      echo "ok   $dir: $count resources valid for Kubernetes $version (strict)"
-    else
-      echo "FAIL $dir: schema validation for Kubernetes $version" >&2
-      failures=$((failures + 1))
+    count=$(grep -c '^kind:' "$out" || true)
+    if [[ $VALIDATOR != aiw ]]; then
+      if "$kv" --strict --quiet -k "$version" "$out"; then
+        echo "ok   $dir: $count resources valid for Kubernetes $version (kubernetes-validate --strict)"
+      else
+        echo "FAIL $dir: schema validation for Kubernetes $version" >&2
+        failures=$((failures + 1))
+      fi
+    fi
+    if [[ $VALIDATOR != kubernetes-validate ]]; then
+      if "$aiw" validate "$out" --kubernetes-version "$version" >"$err" 2>&1; then
+        echo "ok   $dir: $count resources valid for Kubernetes $version (aiw validate)"
+      else
+        cat "$err" >&2
+        echo "FAIL $dir: aiw validate for Kubernetes $version" >&2
+        failures=$((failures + 1))
+      fi
     fi
   done
 done
