@@ -37,7 +37,19 @@ pub(crate) struct Checker<'v> {
     pub found: Vec<Found>,
     /// Values may be quoted in messages (false for Secrets).
     show_values: bool,
+    /// References followed without going deeper into the document (a
+    /// schema whose `$ref`s loop ends here).
+    refs: usize,
+    /// References that may still be followed in this document (a schema
+    /// whose references branch and loop would take forever otherwise).
+    budget: usize,
 }
+
+/// Most references followed in a row at one place of a document.
+const MAX_REFS: usize = 64;
+
+/// Most references followed in one document.
+const REF_BUDGET: usize = 1_000_000;
 
 /// Deepest document nesting checked (deeper values are not looked at).
 const MAX_DEPTH: usize = 256;
@@ -51,6 +63,8 @@ impl<'v> Checker<'v> {
             path: Vec::new(),
             found: Vec::new(),
             show_values,
+            refs: 0,
+            budget: REF_BUDGET,
         }
     }
 
@@ -97,14 +111,21 @@ impl<'v> Checker<'v> {
         let Some(n) = tree.nodes.get(id as usize) else {
             return;
         };
-        match n.reference {
-            Some(Ref::Def(d)) => {
-                if let Some(t) = definition(self.release, d) {
-                    self.check(v, t, 0);
+        if let Some(r) = n.reference
+            && self.refs < MAX_REFS
+            && self.budget > 0
+        {
+            self.refs += 1;
+            self.budget -= 1;
+            match r {
+                Ref::Def(d) => {
+                    if let Some(t) = definition(self.release, d) {
+                        self.check(v, t, 0);
+                    }
                 }
+                Ref::Local(i) => self.check(v, tree, i),
             }
-            Some(Ref::Local(i)) => self.check(v, tree, i),
-            None => {}
+            self.refs -= 1;
         }
         if v.is_null() {
             self.check_null(n);
@@ -160,7 +181,7 @@ impl<'v> Checker<'v> {
                 for (k, child) in m.iter() {
                     if let Some(pid) = n.prop(k) {
                         self.path.push(Seg::Key(k));
-                        self.check(child, tree, pid);
+                        self.check_child(child, tree, pid);
                         self.path.pop();
                     } else if n.resource_fields
                         && matches!(k.as_str(), "apiVersion" | "kind" | "metadata")
@@ -170,7 +191,7 @@ impl<'v> Checker<'v> {
                         self.path.pop();
                     } else if let Some(a) = n.additional {
                         self.path.push(Seg::Key(k));
-                        self.check(child, tree, a);
+                        self.check_child(child, tree, a);
                         self.path.pop();
                     } else if n.closed {
                         let msg = unknown_field_message(k, n);
@@ -191,7 +212,7 @@ impl<'v> Checker<'v> {
                 if let Some(it) = n.items {
                     for (i, item) in items.iter().enumerate() {
                         self.path.push(Seg::Index(i));
-                        self.check(item, tree, it);
+                        self.check_child(item, tree, it);
                         self.path.pop();
                     }
                 }
@@ -201,6 +222,13 @@ impl<'v> Checker<'v> {
         if let Some(x) = &n.extra {
             self.check_extra(v, tree, x);
         }
+    }
+
+    /// Checks a value one level down (references counted afresh there).
+    fn check_child(&mut self, v: &'v Value, tree: &Tree, id: u32) {
+        let refs = std::mem::replace(&mut self.refs, 0);
+        self.check(v, tree, id);
+        self.refs = refs;
     }
 
     /// Null where node `n` is expected.

@@ -474,7 +474,11 @@ fn loose_name(api_version: &str, kind: &str) -> String {
 
 /// The schemas a CRD document defines: `(apiVersion, kind, tree)` per
 /// served version, and the schemas it could not convert (path, error).
-fn crd_schemas(doc: &Value) -> (Vec<(String, String, Tree)>, Vec<(String, String)>) {
+/// `(apiVersion, kind, schema)` of each served version of a CRD, and the
+/// schemas it could not convert as `(path, error)`.
+type CrdSchemas = (Vec<(String, String, Tree)>, Vec<(String, String)>);
+
+fn crd_schemas(doc: &Value) -> CrdSchemas {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();

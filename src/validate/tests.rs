@@ -263,3 +263,13 @@ fn bad_crd_schemas_are_problems_of_the_crd() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(p[0].1, ProblemKind::BadSchema);
 }
+
+#[test]
+fn looping_references_end() {
+    let schema = parse_documents("definitions:\n  a: {$ref: '#/definitions/b'}\n  b: {$ref: '#/definitions/a', allOf: [{$ref: '#/definitions/a'}]}\n$ref: '#/definitions/a'\n").unwrap().remove(0);
+    let tree = schema::convert(&schema, Dialect::JsonSchema, false).unwrap();
+    let doc = parse_documents("x: 1\n").unwrap().remove(0);
+    let mut c = Checker::new(0, true);
+    c.check(&doc, &tree, 0);
+    assert!(c.found.is_empty());
+}
