@@ -14,6 +14,7 @@ Each document's verdicts must agree, except where aiw is deliberately
 stricter, which is counted by reason (README, "Differences from
 kubernetes-validate"):
   quantity      a resource quantity not in quantity syntax
+  enum          a value outside the enum of a common built-in field
   not-served    an apiVersion/kind the release does not serve
   crd           a custom resource checked against its CRD's schema
 A disagreement of any other kind is a failure (exit 1).
@@ -26,7 +27,7 @@ from collections import Counter
 import yaml
 from kubernetes_validate import utils as kv
 
-STRICTER = {"quantity", "not-served"}
+STRICTER = {"quantity", "not-served", "enum"}
 
 
 def load(path):

@@ -122,6 +122,19 @@ tests/validate/quantities.yaml: invalid for Kubernetes 1.37: 4 problems in 2 of 
 }
 
 #[test]
+fn enums_of_built_in_fields() {
+    assert_eq!(
+        validate(&["tests/validate/enums.yaml"], 1),
+        "v1 Service web: spec.type: string \"Loadbalancer\" is not one of \"ClusterIP\", \"ExternalName\", \"LoadBalancer\" or \"NodePort\" (did you mean \"LoadBalancer\"?) (tests/validate/enums.yaml:9)
+v1 Service web: spec.ports[port=80].protocol: string \"tcp\" is not one of \"SCTP\", \"TCP\" or \"UDP\" (did you mean \"TCP\"?) (tests/validate/enums.yaml:13)
+apps/v1 Deployment web: spec.template.spec.restartPolicy: string \"Sometimes\" is not one of \"Always\", \"Never\" or \"OnFailure\" (tests/validate/enums.yaml:28)
+apps/v1 Deployment web: spec.template.spec.containers[name=web].imagePullPolicy: string \"always\" is not one of \"Always\", \"IfNotPresent\" or \"Never\" (did you mean \"Always\"?) (tests/validate/enums.yaml:32)
+tests/validate/enums.yaml: invalid for Kubernetes 1.37: 4 problems in 2 of 2 resources
+"
+    );
+}
+
+#[test]
 fn removed_apis_say_what_replaces_them() {
     let out = validate(&["tests/validate/removed-apis.yaml"], 1);
     for line in [

@@ -163,9 +163,10 @@ impl<'v> Checker<'v> {
             }
         }
         if let Some(values) = &n.enumeration
+            && !(n.unset_ok && v.as_str() == Some(""))
             && !values.iter().any(|e| semantic_eq(e, v))
         {
-            let msg = format!(
+            let mut msg = format!(
                 "{} is not one of {}",
                 if self.show_values {
                     self.describe(v)
@@ -174,6 +175,15 @@ impl<'v> Checker<'v> {
                 },
                 enum_list(values)
             );
+            if self.show_values
+                && let Some(s) = v.as_str()
+                && let Some(near) = values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|e| e.eq_ignore_ascii_case(s))
+            {
+                msg.push_str(&format!(" (did you mean {}?)", quote(near)));
+            }
             self.problem(None, ProblemKind::Enum, msg);
         }
         match v {
@@ -233,7 +243,9 @@ impl<'v> Checker<'v> {
 
     /// Null where node `n` is expected.
     fn check_null(&mut self, n: &Node) {
-        if let Some(values) = &n.enumeration {
+        if let Some(values) = &n.enumeration
+            && !n.unset_ok
+        {
             if !values.iter().any(Value::is_null) {
                 let msg = format!("null is not one of {}", enum_list(values));
                 self.problem(None, ProblemKind::Enum, msg);

@@ -24,6 +24,12 @@ Output, static tables (no start-up work; definitions parsed on first use):
   K8S_TYPES      (apiVersion, kind, definition number, mask of the releases
                  that serve the type), sorted by (apiVersion, kind)
 
+Enum values: the strict schemas carry none besides `apiVersion` and `kind`
+(the OpenAPI documents list the values of Go `+enum` types, which the
+conversion drops), so ENUMS below keeps the values of the most used enum
+fields of the built-in API by hand, from the Kubernetes API reference; an
+empty string or null there reads as unset (the API server defaults it).
+
 Node grammar, parts in this order (all optional; an empty node accepts any
 value):
   !            null is not accepted (otherwise every type also takes null)
@@ -33,6 +39,7 @@ value):
   Q            a quantity (a string, or a number)
   I            an int-or-string
   =<v>|<v>;    enum of string values
+  ~<v>|<v>;    enum of string values, where "" and null read as unset
   (<p>,...)    properties, each <name>:<node>, required ones as *<name>:<node>;
                the object is closed unless `{` follows
   {<node>      additionalProperties <node> (last: runs to the node's end)
@@ -56,6 +63,53 @@ else:
         check=True, capture_output=True, text=True,
     ).stdout.strip()
 OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "k8s.rs")
+
+# (definition, property) -> allowed values; for an array property, of its
+# items. Every entry must match a string property in the newest release.
+CORE = "io.k8s.api.core.v1."
+PROTOCOLS = ["SCTP", "TCP", "UDP"]
+ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+EFFECTS = ["NoExecute", "NoSchedule", "PreferNoSchedule"]
+ENUMS = {
+    (CORE + "Container", "imagePullPolicy"): ["Always", "IfNotPresent", "Never"],
+    (CORE + "EphemeralContainer", "imagePullPolicy"): ["Always", "IfNotPresent", "Never"],
+    (CORE + "Container", "terminationMessagePolicy"): ["FallbackToLogsOnError", "File"],
+    (CORE + "EphemeralContainer", "terminationMessagePolicy"): ["FallbackToLogsOnError", "File"],
+    (CORE + "PodSpec", "restartPolicy"): ["Always", "Never", "OnFailure"],
+    (CORE + "PodSpec", "dnsPolicy"): ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"],
+    (CORE + "PodSpec", "preemptionPolicy"): ["Never", "PreemptLowerPriority"],
+    (CORE + "ContainerPort", "protocol"): PROTOCOLS,
+    (CORE + "ServicePort", "protocol"): PROTOCOLS,
+    ("io.k8s.api.networking.v1.NetworkPolicyPort", "protocol"): PROTOCOLS,
+    (CORE + "ServiceSpec", "type"): ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+    (CORE + "ServiceSpec", "externalTrafficPolicy"): ["Cluster", "Local"],
+    (CORE + "ServiceSpec", "internalTrafficPolicy"): ["Cluster", "Local"],
+    (CORE + "ServiceSpec", "sessionAffinity"): ["ClientIP", "None"],
+    (CORE + "ServiceSpec", "ipFamilyPolicy"): ["PreferDualStack", "RequireDualStack", "SingleStack"],
+    (CORE + "ServiceSpec", "ipFamilies"): ["IPv4", "IPv6"],
+    (CORE + "HTTPGetAction", "scheme"): ["HTTP", "HTTPS"],
+    (CORE + "Toleration", "operator"): ["Equal", "Exists"],
+    (CORE + "Toleration", "effect"): EFFECTS,
+    (CORE + "Taint", "effect"): EFFECTS,
+    (CORE + "NodeSelectorRequirement", "operator"): ["DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"],
+    (CORE + "PersistentVolumeClaimSpec", "accessModes"): ACCESS_MODES,
+    (CORE + "PersistentVolumeSpec", "accessModes"): ACCESS_MODES,
+    (CORE + "PersistentVolumeClaimSpec", "volumeMode"): ["Block", "Filesystem"],
+    (CORE + "SeccompProfile", "type"): ["Localhost", "RuntimeDefault", "Unconfined"],
+    ("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "operator"):
+        ["DoesNotExist", "Exists", "In", "NotIn"],
+    ("io.k8s.api.networking.v1.HTTPIngressPath", "pathType"): ["Exact", "ImplementationSpecific", "Prefix"],
+    ("io.k8s.api.networking.v1.NetworkPolicySpec", "policyTypes"): ["Egress", "Ingress"],
+    ("io.k8s.api.apps.v1.DeploymentStrategy", "type"): ["Recreate", "RollingUpdate"],
+    ("io.k8s.api.apps.v1.StatefulSetUpdateStrategy", "type"): ["OnDelete", "RollingUpdate"],
+    ("io.k8s.api.apps.v1.DaemonSetUpdateStrategy", "type"): ["OnDelete", "RollingUpdate"],
+    ("io.k8s.api.apps.v1.StatefulSetSpec", "podManagementPolicy"): ["OrderedReady", "Parallel"],
+    ("io.k8s.api.batch.v1.CronJobSpec", "concurrencyPolicy"): ["Allow", "Forbid", "Replace"],
+    ("io.k8s.api.batch.v1.JobSpec", "completionMode"): ["Indexed", "NonIndexed"],
+    ("io.k8s.api.autoscaling.v2.MetricSpec", "type"):
+        ["ContainerResource", "External", "Object", "Pods", "Resource"],
+    ("io.k8s.api.autoscaling.v2.MetricTarget", "type"): ["AverageValue", "Utilization", "Value"],
+}
 
 NAME = re.compile(r"^[A-Za-z0-9_.$/-]+$")
 REF = "#/$defs/"
@@ -84,6 +138,17 @@ for major, minor in VERSIONS:
     with open(path) as f:
         docs.append(json.load(f)["$defs"])
 
+for i, d in enumerate(docs):
+    for (name, prop), values in ENUMS.items():
+        target = d.get(name, {}).get("properties", {}).get(prop)
+        if target is None:
+            assert i < len(docs) - 1, (name, prop)
+            continue
+        if "items" in target:
+            target = target["items"]
+        assert "string" in target.get("type", []) and "enum" not in target, (name, prop, target)
+        target["x-aiw-enum"] = values
+
 names = sorted(set(n for d in docs for n in d))
 number = {n: i for i, n in enumerate(names)}
 assert len(names) < 65536
@@ -93,7 +158,7 @@ KNOWN = {
     "description", "type", "$ref", "properties", "required", "additionalProperties", "items",
     "enum", "oneOf", "format", "x-kubernetes-group-version-kind", "x-kubernetes-list-type",
     "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-patch-strategy",
-    "x-kubernetes-patch-merge-key", "x-kubernetes-unions",
+    "x-kubernetes-patch-merge-key", "x-kubernetes-unions", "x-aiw-enum",
 }
 # The two oneOf forms the documents use.
 QUANTITY = [{"type": ["string", "null"]}, {"type": ["number", "null"]}]
@@ -123,6 +188,8 @@ def node(s):
             raise AssertionError(s["oneOf"])
     if "enum" in s:
         out += "=" + "|".join(safe(v) for v in s["enum"]) + ";"
+    if "x-aiw-enum" in s:
+        out += "~" + "|".join(safe(v) for v in s["x-aiw-enum"]) + ";"
     props = s.get("properties")
     required = set(s.get("required", []))
     add = s.get("additionalProperties")

@@ -69,6 +69,9 @@ pub(crate) struct Node {
     pub special: Special,
     /// The accepted values, when limited.
     pub enumeration: Option<Vec<Value>>,
+    /// An empty string or null is accepted besides `enumeration` (the API
+    /// server reads them as unset).
+    pub unset_ok: bool,
     /// Properties sorted by name, with their nodes.
     pub props: Vec<(Str, u32)>,
     /// Names of required properties.
@@ -295,11 +298,12 @@ impl BodyParser {
             }
             _ => {}
         }
-        if self.peek() == Some(b'=') {
+        if let Some(c @ (b'=' | b'~')) = self.peek() {
             self.pos += 1;
             let values = self.until(b";");
             self.pos += 1;
             n.enumeration = Some(values.split('|').map(Value::from).collect());
+            n.unset_ok = c == b'~';
         }
         if self.peek() == Some(b'(') {
             self.pos += 1;

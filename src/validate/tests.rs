@@ -273,3 +273,33 @@ fn looping_references_end() {
     c.check(&doc, &tree, 0);
     assert!(c.found.is_empty());
 }
+
+#[test]
+fn enums_of_built_in_fields() {
+    let p = problems(&deployment(
+        "  strategy: {type: rolling}\n",
+        "        imagePullPolicy: always\n        terminationMessagePolicy: \"\"\n        ports:\n        - containerPort: 80\n          protocol: null\n",
+    ));
+    assert_eq!(
+        p,
+        vec![
+            (
+                "spec.strategy.type: string \"rolling\" is not one of \"Recreate\" or \"RollingUpdate\"".to_string(),
+                ProblemKind::Enum
+            ),
+            (
+                "spec.template.spec.containers[name=a].imagePullPolicy: string \"always\" is not one of \"Always\", \"IfNotPresent\" or \"Never\" (did you mean \"Always\"?)".to_string(),
+                ProblemKind::Enum
+            ),
+        ]
+    );
+    let p = problems(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n  accessModes: [ReadWriteOnce, ReadWriteEverywhere]\n",
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].0
+            .starts_with("spec.accessModes[1]: string \"ReadWriteEverywhere\" is not one of"),
+        "{p:?}"
+    );
+}
