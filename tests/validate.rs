@@ -376,6 +376,17 @@ fn errors_exit_2() {
         "{}",
         stderr(&out)
     );
+    let out = aiw(
+        &["validate", "-"],
+        Some("apiVersion: v1\nkind: List\nitems:\n- 5\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("<stdin>: an item of the List in document 1 is an integer, not a mapping"),
+        "{}",
+        stderr(&out)
+    );
     let out = aiw(&["validate", "-"], Some("a: [\n"));
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "");

@@ -97,7 +97,7 @@ pub fn run(args: &ValidateArgs, stdin: &mut dyn Read) -> Result<Outcome> {
             let report = validate(&docs, &custom, &opts, &OutputLines::new(&resources));
             std::mem::forget(resources);
             report
-        } else if path.is_file() {
+        } else if path.exists() {
             let bytes = std::fs::read(path).map_err(|e| Error::in_file(path, e.to_string()))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| Error::in_file(path, "file is not valid UTF-8"))?;

@@ -231,13 +231,20 @@ pub fn load_documents(name: &Path, text: &str) -> Result<(Vec<Value>, Vec<Origin
                     origins.push(Origin { doc: n, prefix });
                 }
                 other => {
+                    let what = if prefix.is_empty() {
+                        format!("document {}", n + 1)
+                    } else {
+                        format!("an item of the List in document {}", n + 1)
+                    };
+                    let t = other.type_name();
+                    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
                     return Err(Error::in_file(
                         name,
-                        format!(
-                            "document {} is a {}, not a mapping (a Kubernetes object)",
-                            n + 1,
-                            other.type_name()
-                        ),
+                        format!("{what} is {article} {t}, not a mapping (a Kubernetes object)"),
                     ));
                 }
             }
