@@ -328,6 +328,21 @@ fn build_validate_writes_nothing_when_invalid() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(!file.exists());
+    // Custom resources without a CRD are skipped (no --schema-dir here).
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- cert.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("cert.yaml"),
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: tls\nspec:\n  secretName: tls\n",
+    )
+    .unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let out = aiw(&["build", "--validate", dir], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), stdout(&aiw(&["build", dir], None)));
     // Valid: the same bytes as a plain build.
     let plain = aiw(&["build", "overlays/production"], None);
     for flag in ["--validate", "--validate=1.30", "--validate=v1.37.1"] {
