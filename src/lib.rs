@@ -26,6 +26,7 @@ pub mod selector;
 pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
+pub mod validate;
 mod workers;
 pub mod yaml;
 

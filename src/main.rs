@@ -80,10 +80,18 @@ enum Command {
         offline: bool,
         #[command(flatten)]
         helm: HelmFlags,
+        /// Validate the output against the Kubernetes API schemas (the
+        /// newest embedded release, or X.Y); write nothing when invalid.
+        #[arg(long = "validate", value_name = "X.Y", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+        validate: Option<String>,
     },
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+    /// Validate built manifests (a kustomization, a YAML file or -) against
+    /// the Kubernetes API schemas, offline. Exit code 0: valid, 1: invalid,
+    /// 2: error.
+    Validate(aiw::validate::cli::ValidateArgs),
 }
 
 /// The helm flags of `aiw build`, as `kubectl kustomize` takes them.
@@ -129,6 +137,10 @@ impl HelmFlags {
 /// Exit code of `aiw diff` when the sides differ.
 const EXIT_DIFFERENT: u8 = 1;
 
+/// Exit code of `aiw validate` (and `aiw build --validate`) when the
+/// manifests are invalid.
+const EXIT_INVALID: u8 = 1;
+
 /// Exit code for errors (0 is success; 1 is reserved for "differences" in
 /// `aiw diff`).
 const EXIT_ERROR: u8 = 2;
@@ -143,6 +155,7 @@ fn main() -> ExitCode {
             load_restrictor,
             offline,
             helm,
+            validate,
         } => {
             let opts = BuildOptions {
                 load_restrictor,
@@ -154,13 +167,21 @@ fn main() -> ExitCode {
             };
             let built = build(&dir, &opts).and_then(|resources| {
                 let out = render(&resources)?;
+                let invalid = match &validate {
+                    Some(v) => aiw::validate::cli::check_build(&resources, &out, &dir, v)?,
+                    None => None,
+                };
                 // The process ends right after writing: the OS takes the
                 // memory back faster than freeing every node would.
                 std::mem::forget(resources);
-                Ok(out)
+                Ok((out, invalid))
             });
             let out = match built {
-                Ok(out) => out,
+                Ok((_, Some(report))) => {
+                    eprint!("{report}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+                Ok((out, None)) => out,
                 Err(e) => {
                     eprintln!("Error: {}", e);
                     return ExitCode::from(EXIT_ERROR);
@@ -208,6 +229,30 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_DIFFERENT)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Validate(args) => {
+            let outcome = match aiw::validate::cli::run(&args, &mut std::io::stdin().lock()) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("Error: {}", e);
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let mut stdout = std::io::stdout().lock();
+            let written = stdout
+                .write_all(outcome.output.as_bytes())
+                .and_then(|_| stdout.flush());
+            if let Err(e) = written
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("Error: writing output: {}", e);
+                return ExitCode::from(EXIT_ERROR);
+            }
+            if outcome.valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_INVALID)
             }
         }
     }

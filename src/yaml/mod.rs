@@ -3,10 +3,12 @@
 
 mod emit;
 pub mod fast;
+mod locate;
 mod read;
 mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
+pub use locate::{LineIndex, PathSeg};
 pub use read::{
     MAX_DEPTH, Scalars, YamlError, float_value, parse_documents, parse_documents_as,
     parse_documents_lenient, parse_single,
