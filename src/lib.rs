@@ -7,6 +7,7 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod build_flags;
 pub mod crds;
 pub mod diff;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod generate;
 pub mod hash;
 pub mod kustomization;
 pub mod loader;
+pub mod manpage;
 pub mod order;
 pub mod output;
 pub mod patch;
@@ -24,6 +26,7 @@ pub mod selector;
 pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
+pub mod version;
 mod workers;
 pub mod yaml;
 

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use aiw::build::{BuildOptions, build, render};
 use aiw::loader::LoadRestrictor;
@@ -63,8 +63,10 @@ enum Command {
         /// Directory holding a kustomization.yaml.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// Write the output to FILE (atomically: left untouched on error).
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        /// Write the output to PATH: a file (atomically: left untouched on
+        /// error), an existing directory (one file per resource, all or
+        /// nothing), or - for standard output.
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
         /// Which files a kustomization may read.
         #[arg(
@@ -73,10 +75,23 @@ enum Command {
             default_value = "LoadRestrictionsRootOnly"
         )]
         load_restrictor: LoadRestrictor,
+        #[command(flatten)]
+        kustomize: aiw::build_flags::KustomizeFlags,
     },
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+    /// Print the kustomize version aiw reproduces, then aiw's version.
+    Version(aiw::version::VersionArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of aiw or one of its commands, or write
+    /// them all into a directory.
+    Man(aiw::manpage::ManArgs),
 }
 
 /// Exit code of `aiw diff` when the sides differ.
@@ -86,6 +101,24 @@ const EXIT_DIFFERENT: u8 = 1;
 /// `aiw diff`).
 const EXIT_ERROR: u8 = 2;
 
+/// Writes `out` to standard output; a closed pipe is not an error.
+fn print(out: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("Error: writing output: {}", e);
+            ExitCode::from(EXIT_ERROR)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Reports an error on stderr, exit code 2.
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("Error: {}", e);
+    ExitCode::from(EXIT_ERROR)
+}
+
 fn main() -> ExitCode {
     tune_memory();
     let cli = Cli::parse();
@@ -94,64 +127,78 @@ fn main() -> ExitCode {
             dir,
             output,
             load_restrictor,
+            kustomize,
         } => {
-            let opts = BuildOptions { load_restrictor };
+            use aiw::output::Target;
+            let mut opts = BuildOptions {
+                load_restrictor,
+                ..Default::default()
+            };
+            let managedby_env = std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").ok();
+            if let Err(e) = kustomize.apply(&mut opts, managedby_env.as_deref()) {
+                return fail(e);
+            }
+            let target = aiw::output::target(output.as_deref());
             let built = build(&dir, &opts).and_then(|resources| {
-                let out = render(&resources)?;
+                let out = match &target {
+                    Target::Dir(_) => Err(aiw::output::individual_files(&resources)?),
+                    _ => Ok(render(&resources)?),
+                };
                 // The process ends right after writing: the OS takes the
                 // memory back faster than freeing every node would.
                 std::mem::forget(resources);
                 Ok(out)
             });
-            let out = match built {
-                Ok(out) => out,
-                Err(e) => {
-                    eprintln!("Error: {}", e);
-                    return ExitCode::from(EXIT_ERROR);
+            let written = match (built, &target) {
+                (Err(e), _) => Err(e),
+                (Ok(Ok(out)), Target::Stdout) => return print(out.as_bytes()),
+                (Ok(Ok(out)), Target::File(path)) => aiw::output::write_file(path, out.as_bytes()),
+                (Ok(Err(files)), Target::Dir(dir)) => {
+                    aiw::output::write_individual_files(dir, &files)
                 }
+                (Ok(_), _) => unreachable!("the rendering follows the target"),
             };
-            let written = match output {
-                Some(path) => aiw::output::write_atomically(&path, out.as_bytes()),
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    stdout
-                        .write_all(out.as_bytes())
-                        .and_then(|_| stdout.flush())
-                }
-            };
-            if let Err(e) = written {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
-                eprintln!("Error: writing output: {}", e);
-                return ExitCode::from(EXIT_ERROR);
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
             }
-            ExitCode::SUCCESS
         }
         Command::Diff(args) => {
             use std::io::IsTerminal;
             let is_tty = std::io::stdout().is_terminal();
             let outcome = match aiw::diff::cli::run(&args, &mut std::io::stdin().lock(), is_tty) {
                 Ok(o) => o,
-                Err(e) => {
-                    eprintln!("Error: {}", e);
-                    return ExitCode::from(EXIT_ERROR);
-                }
+                Err(e) => return fail(e),
             };
-            let mut stdout = std::io::stdout().lock();
-            let written = stdout
-                .write_all(outcome.output.as_bytes())
-                .and_then(|_| stdout.flush());
-            if let Err(e) = written
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                eprintln!("Error: writing output: {}", e);
-                return ExitCode::from(EXIT_ERROR);
-            }
-            if outcome.differs {
+            let code = print(outcome.output.as_bytes());
+            if code != ExitCode::SUCCESS {
+                code
+            } else if outcome.differs {
                 ExitCode::from(EXIT_DIFFERENT)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Version(args) => match aiw::version::render(&args) {
+            Ok(out) => print(out.as_bytes()),
+            Err(e) => fail(e),
+        },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "aiw", &mut out);
+            print(&out)
+        }
+        Command::Man(args) => {
+            if let Some(dir) = &args.dir {
+                return match aiw::manpage::write_all(&Cli::command(), dir) {
+                    Ok(_) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                };
+            }
+            let mut out = Vec::new();
+            match aiw::manpage::render(&Cli::command(), &args.command, &mut out) {
+                Ok(()) => print(&out),
+                Err(e) => fail(e),
             }
         }
     }

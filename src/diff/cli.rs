@@ -123,6 +123,7 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     };
     let bopts = BuildOptions {
         load_restrictor: args.load_restrictor,
+        ..Default::default()
     };
     let (a, b) = rayon::join(
         || old.load(&bopts, input.as_deref()),
