@@ -10,6 +10,7 @@ pub mod build;
 pub mod build_flags;
 pub mod crds;
 pub mod diff;
+pub mod edit;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;

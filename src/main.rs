@@ -1,7 +1,7 @@
 //! The `aiw` command line: a thin layer over the library.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -81,6 +81,12 @@ enum Command {
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+    /// Edit the kustomization file in the current directory (the
+    /// `kustomize edit` commands; comments and formatting are kept).
+    Edit(aiw::edit::cli::EditArgs),
+    /// Create a kustomization.yaml in the current directory.
+    #[command(visible_alias = "init")]
+    Create(aiw::edit::cli::CreateArgs),
     /// Print the kustomize version aiw reproduces, then aiw's version.
     Version(aiw::version::VersionArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -179,6 +185,24 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Edit(args) => match aiw::edit::cli::run(&args, Path::new(".")) {
+            Ok(outcome) => {
+                for w in &outcome.warnings {
+                    eprintln!("{}", w);
+                }
+                print(outcome.output.as_bytes())
+            }
+            Err(e) => fail(e),
+        },
+        Command::Create(args) => match aiw::edit::cli::run_create(&args, Path::new(".")) {
+            Ok(warnings) => {
+                for w in &warnings {
+                    eprintln!("{}", w);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Version(args) => match aiw::version::render(&args) {
             Ok(out) => print(out.as_bytes()),
             Err(e) => fail(e),
