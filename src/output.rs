@@ -44,10 +44,33 @@ pub fn target(arg: Option<&Path>) -> Target {
 /// An I/O error's message without any path in it (tempfile's errors name the
 /// temporary file).
 fn bare(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
-        None => e.kind().to_string(),
+    if let Some(code) = e.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code).to_string();
     }
+    // tempfile wraps the OS error with the temporary path: find the OS
+    // error underneath.
+    let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|r| r as _);
+    while let Some(err) = inner {
+        if let Some(code) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return std::io::Error::from_raw_os_error(code).to_string();
+        }
+        inner = err.source();
+    }
+    use std::io::ErrorKind as K;
+    let code = match e.kind() {
+        K::NotFound => libc::ENOENT,
+        K::PermissionDenied => libc::EACCES,
+        K::AlreadyExists => libc::EEXIST,
+        K::NotADirectory => libc::ENOTDIR,
+        K::IsADirectory => libc::EISDIR,
+        K::ReadOnlyFilesystem => libc::EROFS,
+        K::StorageFull => libc::ENOSPC,
+        other => return other.to_string(),
+    };
+    std::io::Error::from_raw_os_error(code).to_string()
 }
 
 /// Writes `bytes` to `path` all or nothing (see the module docs); the error

@@ -480,7 +480,8 @@ impl Doc {
             return self.replace(seq.start, seq.end, &format!("[{}]", parts.join(", ")));
         }
         let mut bounds = Vec::with_capacity(items.len() + 1);
-        bounds.push(self.line_start(self.item_dash(&items[0])));
+        // The first item takes the comment lines above it along.
+        bounds.push(self.with_leading_comments(self.item_dash(&items[0]), 0));
         for it in items {
             bounds.push(self.line_after(it.end));
         }
