@@ -625,10 +625,8 @@ fn add_pairs(
     force: bool,
 ) -> Result<()> {
     let have = f.string_map(field).unwrap_or_default();
-    if !force {
-        if let Some((k, _)) = pairs.iter().find(|(k, _)| have.iter().any(|(h, _)| h == k)) {
-            return Err(f.error(format!("{} {} already in kustomization file", what, k)));
-        }
+    if !force && let Some((k, _)) = pairs.iter().find(|(k, _)| have.iter().any(|(h, _)| h == k)) {
+        return Err(f.error(format!("{} {} already in kustomization file", what, k)));
     }
     let mut sorted = pairs.to_vec();
     sorted.sort();
@@ -1248,13 +1246,13 @@ pub fn fix(f: &mut EditFile) -> Result<Vec<String>> {
     let common = f.string_map("commonLabels").unwrap_or_default();
     if !common.is_empty() {
         for l in f.items("labels") {
-            if let Some(Value::Map(p)) = l.get("pairs") {
-                if let Some((k, _)) = common.iter().find(|(k, _)| p.contains_key(k)) {
-                    return Err(f.error(format!(
-                        "label name '{}' exists in both commonLabels and labels",
-                        k
-                    )));
-                }
+            if let Some(Value::Map(p)) = l.get("pairs")
+                && let Some((k, _)) = common.iter().find(|(k, _)| p.contains_key(k))
+            {
+                return Err(f.error(format!(
+                    "label name '{}' exists in both commonLabels and labels",
+                    k
+                )));
             }
         }
     }
@@ -1437,10 +1435,10 @@ fn detect_resources(dir: &Path, recursive: bool) -> Vec<String> {
         let Ok(bytes) = std::fs::read(entry.path()) else {
             continue;
         };
-        if let Ok(text) = String::from_utf8(bytes) {
-            if is_resource_file(&text) {
-                out.push(rel);
-            }
+        if let Ok(text) = String::from_utf8(bytes)
+            && is_resource_file(&text)
+        {
+            out.push(rel);
         }
     }
     out

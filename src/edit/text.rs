@@ -187,22 +187,17 @@ impl Doc {
                 } => {
                     for (k, v) in entries {
                         let kc = d.col(k.start);
-                        match &v.kind {
-                            NodeKind::Seq { flow: false, items } if !items.is_empty() => {
-                                if out.0.is_none() && d.starts_line(v.start) {
-                                    out.0 = Some(d.col(v.start).saturating_sub(kc));
-                                }
-                            }
-                            NodeKind::Map {
-                                flow: false,
-                                entries: e,
-                            } if !e.is_empty() => {
-                                if out.1.is_none() && d.starts_line(v.start) && d.col(v.start) > kc
-                                {
-                                    out.1 = Some(d.col(v.start) - kc);
-                                }
-                            }
-                            _ => {}
+                        let block_seq = matches!(&v.kind, NodeKind::Seq { flow: false, items } if !items.is_empty());
+                        let block_map = matches!(&v.kind, NodeKind::Map { flow: false, entries: e } if !e.is_empty());
+                        if block_seq && out.0.is_none() && d.starts_line(v.start) {
+                            out.0 = Some(d.col(v.start).saturating_sub(kc));
+                        }
+                        if block_map
+                            && out.1.is_none()
+                            && d.starts_line(v.start)
+                            && d.col(v.start) > kc
+                        {
+                            out.1 = Some(d.col(v.start) - kc);
                         }
                         walk(d, v, out);
                     }
