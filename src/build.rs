@@ -27,6 +27,12 @@ pub struct BuildOptions {
     pub remote: crate::remote::RemoteOptions,
     /// Helm chart inflation (`--enable-helm` and the other helm flags).
     pub helm: crate::helm::HelmConfig,
+    /// `--reorder`: the final order when the kustomization has no
+    /// `sortOptions` (unset: legacy).
+    pub reorder: Option<crate::build_flags::Reorder>,
+    /// `--enable-managedby-label`: add `app.kubernetes.io/managed-by` to
+    /// every resource, as `buildMetadata: [managedByLabel]` does.
+    pub managed_by_label: bool,
 }
 
 /// Resources plus what the transformers need to finish them: kustomize's
@@ -208,13 +214,25 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
-    finish(&k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    finish(&k, &mut ra, opts.managed_by_label).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
+    // kustomize's applySortOrder: the kustomization's sortOptions win over
+    // --reorder, which only `none` changes.
     let sort = match &k.sort_options {
-        Some(v) => crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?,
-        None => crate::order::SortOptions::default(),
+        Some(v) => {
+            if opts.reorder.is_some() {
+                eprintln!(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
+                );
+            }
+            Some(crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?)
+        }
+        None if opts.reorder == Some(crate::build_flags::Reorder::None) => None,
+        None => Some(crate::order::SortOptions::default()),
     };
-    crate::order::sort(&mut resources, &sort);
+    if let Some(sort) = sort {
+        crate::order::sort(&mut resources, &sort);
+    }
     Ok(resources)
 }
 
@@ -1207,7 +1225,7 @@ fn load_replacements_with_origin(
 }
 
 /// The steps kustomize runs once, at the top kustomization only.
-fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Result<()> {
     add_hash_suffixes(&mut ra.resources)?;
     transform::name_reference::apply(&mut ra.resources, &ra.config)?;
     if !ra.vars.is_empty() {
@@ -1231,7 +1249,7 @@ fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
         }
     }
     drop_local_configs(&mut ra.resources);
-    transform::plugins::apply_build_metadata(k, &mut ra.resources)?;
+    transform::plugins::apply_build_metadata(k, &mut ra.resources, managed_by_label)?;
     Ok(())
 }
 

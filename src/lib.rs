@@ -7,8 +7,10 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod build_flags;
 pub mod crds;
 pub mod diff;
+pub mod edit;
 pub mod error;
 pub mod fieldspec;
 pub mod generate;
@@ -16,6 +18,7 @@ pub mod hash;
 pub mod helm;
 pub mod kustomization;
 pub mod loader;
+pub mod manpage;
 pub mod order;
 pub mod output;
 pub mod patch;
@@ -27,6 +30,7 @@ pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
 pub mod validate;
+pub mod version;
 mod workers;
 pub mod yaml;
 

@@ -40,6 +40,27 @@ impl std::str::FromStr for LoadRestrictor {
     }
 }
 
+/// `--load-restrictor` values, as kustomize names them (with its
+/// short spellings `rootOnly` and `none`, and the empty string for the
+/// default, accepted too).
+impl clap::ValueEnum for LoadRestrictor {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[LoadRestrictor::RootOnly, LoadRestrictor::None]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            LoadRestrictor::RootOnly => PossibleValue::new("LoadRestrictionsRootOnly")
+                .aliases(["rootOnly", ""])
+                .help("only files in or below the kustomization's directory (default)"),
+            LoadRestrictor::None => PossibleValue::new("LoadRestrictionsNone")
+                .alias("none")
+                .help("any file (breaks the relocatability of the kustomization)"),
+        })
+    }
+}
+
 /// Reads files relative to one kustomization root.
 #[derive(Clone, Debug)]
 pub struct Loader {

@@ -1046,12 +1046,17 @@ fn set_annotation(r: &mut Resource, key: &str, value: String) {
 /// annotations (paths relative to the top kustomization's directory). Those
 /// two annotations are removed when not asked for, which (as in kustomize)
 /// also rewrites every annotation value as a string and drops empty
-/// annotation maps.
-pub fn apply_build_metadata(k: &Kustomization, m: &mut ResMap) -> Result<()> {
+/// annotation maps. `managed_by_label` adds the label without the option
+/// (`--enable-managedby-label`).
+pub fn apply_build_metadata(
+    k: &Kustomization,
+    m: &mut ResMap,
+    managed_by_label: bool,
+) -> Result<()> {
     let has = |o: &str| k.build_metadata.iter().any(|b| b == o);
     let origins = has("originAnnotations");
     let transformations = has("transformerAnnotations");
-    if has("managedByLabel") {
+    if managed_by_label || has("managedByLabel") {
         let spec = FieldSpec {
             create: true,
             ..FieldSpec::new("metadata/labels")

@@ -5,6 +5,7 @@ mod emit;
 pub mod fast;
 mod locate;
 mod read;
+pub mod spans;
 mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
