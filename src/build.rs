@@ -128,7 +128,7 @@ fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
         let doc = parse_yaml(&shown, &text)?
             .into_iter()
             .next()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Value::NULL);
         let schema = Schema::from_openapi_value(&doc).map_err(|e| e.with_file(&shown))?;
         state.custom = Some(Arc::new(schema));
     } else if let Some(v) = version {
@@ -269,7 +269,7 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     // kustomize reads only the first document of a kustomization file.
-    let doc = docs.into_iter().next().unwrap_or(Value::Null);
+    let doc = docs.into_iter().next().unwrap_or(Value::NULL);
     let k = Kustomization::from_value(&shown, &doc)?;
     check_openapi_path(ldr, &k)?;
     Ok(k)
@@ -698,7 +698,7 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
                     queue.extend(items.iter().cloned());
                     continue;
                 }
-                Value::Null => continue,
+                Value::Null(_) => continue,
                 _ => {
                     return Err(Error::in_file(
                         &shown,
@@ -721,7 +721,7 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
 /// Checks a document is a valid object (kind and metadata.name present).
 fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
     let m = match &doc {
-        Value::Null => return Ok(None),
+        Value::Null(_) => return Ok(None),
         Value::Map(m) if m.is_empty() => return Ok(None),
         Value::Map(m) => m,
         other => {

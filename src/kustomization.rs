@@ -194,7 +194,7 @@ fn parse_replicas(field: &str, v: &Value) -> Result<Vec<ReplicaSpec>> {
                 "count" => {
                     r.count = match v {
                         Value::Int(i) => *i,
-                        Value::Null => 0,
+                        Value::Null(_) => 0,
                         other => return Err(type_error(&f, "an integer", other)),
                     }
                 }
@@ -279,7 +279,7 @@ fn type_error(field: &str, want: &str, got: &Value) -> Error {
 fn get_string(field: &str, v: &Value) -> Result<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
-        Value::Null => Ok(String::new()),
+        Value::Null(_) => Ok(String::new()),
         other => Err(type_error(field, "a string", other)),
     }
 }
@@ -287,14 +287,14 @@ fn get_string(field: &str, v: &Value) -> Result<String> {
 fn get_bool(field: &str, v: &Value) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
-        Value::Null => Ok(false),
+        Value::Null(_) => Ok(false),
         other => Err(type_error(field, "a boolean", other)),
     }
 }
 
 fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Seq(items) => items
             .iter()
             .map(|i| get_string(&format!("{}[]", field), i))
@@ -306,7 +306,7 @@ fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
 /// Reads a `map[string]string` field: every value must be a string.
 pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Map(m) => m
             .iter()
             .map(|(k, v)| Ok((k.clone(), get_string(&format!("{}.{}", field, k), v)?)))
@@ -317,7 +317,7 @@ pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
 
 fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Seq(items) => Ok(items.clone()),
         other => Err(type_error(field, "a list", other)),
     }
@@ -325,7 +325,7 @@ fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
 
 fn get_map<'a>(field: &str, v: &'a Value) -> Result<Option<&'a Map>> {
     match v {
-        Value::Null => Ok(None),
+        Value::Null(_) => Ok(None),
         Value::Map(m) => Ok(Some(m)),
         other => Err(type_error(field, "a mapping", other)),
     }
@@ -516,7 +516,7 @@ impl Kustomization {
         let empty = Map::new();
         let m = match doc {
             Value::Map(m) => m,
-            Value::Null => &empty,
+            Value::Null(_) => &empty,
             other => {
                 return Err(at(Error::msg(format!(
                     "invalid Kustomization: expected a mapping, found a {}",

@@ -109,7 +109,7 @@ pub fn documents_from_text(name: &Path, text: &str) -> Result<Vec<Value>> {
     while let Some(doc) = queue.pop_front() {
         n += 1;
         match doc {
-            Value::Null => {}
+            Value::Null(_) => {}
             Value::Map(ref m) if m.is_empty() => {}
             Value::Map(_) => {
                 let is_list = doc
@@ -122,7 +122,7 @@ pub fn documents_from_text(name: &Path, text: &str) -> Result<Vec<Value>> {
                             queue.insert(i, item.clone());
                         }
                     }
-                    (true, Some(Value::Null)) => {}
+                    (true, Some(Value::Null(_))) => {}
                     _ => out.push(doc),
                 }
             }
@@ -611,7 +611,7 @@ fn mask_all(v: &mut Value) {
                 *x = Value::from(SECRET_MASK);
             }
         }
-        Value::Null => {}
+        Value::Null(_) => {}
         other => *other = Value::from(SECRET_MASK),
     }
 }
@@ -654,7 +654,7 @@ fn mask_secret_pair(old: &mut Value, new: &mut Value) {
                     mask_all(o);
                 }
                 if let Some(n) = n {
-                    if differ && !matches!(n, Value::Map(_) | Value::Null) {
+                    if differ && !matches!(n, Value::Map(_) | Value::Null(_)) {
                         *n = Value::from(SECRET_MASK_CHANGED);
                     } else {
                         mask_all(n);

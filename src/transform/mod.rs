@@ -26,7 +26,7 @@ use crate::yaml::Value;
 /// error.
 pub(crate) fn set_map_entry(node: &mut Value, key: &str, value: &str) -> Result<()> {
     match node {
-        Value::Null => Ok(()),
+        Value::Null(_) => Ok(()),
         Value::Map(m) => {
             m.insert(key, Value::String(value.to_string()));
             Ok(())
@@ -46,7 +46,7 @@ pub(crate) fn check_scalar(node: &Value) -> Result<()> {
 /// True for a resource kustomize skips as empty (`null` or `{}`).
 pub(crate) fn is_nil_or_empty(v: &Value) -> bool {
     match v {
-        Value::Null => true,
+        Value::Null(_) => true,
         Value::Map(m) => m.is_empty(),
         Value::Seq(s) => s.is_empty(),
         _ => false,

@@ -539,7 +539,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
         "ReplicaCountTransformer" => {
             let m = pc.map_field("replica")?;
             let count = match m.and_then(|m| m.get("count")) {
-                None | Some(Value::Null) => 0,
+                None | Some(Value::Null(_)) => 0,
                 Some(Value::Int(i)) => *i,
                 Some(_) => return Err(pc.err("replica.count must be an integer")),
             };
@@ -562,7 +562,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
 
 fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAddTarget>> {
     let items = match v {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null(_)) => return Ok(Vec::new()),
         Some(Value::Seq(items)) => items,
         Some(_) => return Err(pc.err("targets must be a list")),
     };
@@ -572,7 +572,7 @@ fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAd
             return Err(pc.err("each target must be a mapping"));
         };
         let selector = match m.get("selector") {
-            None | Some(Value::Null) => None,
+            None | Some(Value::Null(_)) => None,
             Some(s) => Some(Selector::from_value(s).map_err(|e| pc.err(e.message))?),
         };
         let field_path = map_string(m, "fieldPath");
@@ -580,7 +580,7 @@ fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAd
             return Err(pc.err("fieldPath cannot be empty"));
         }
         let file_path_position = match m.get("filePathPosition") {
-            None | Some(Value::Null) => 0,
+            None | Some(Value::Null(_)) => 0,
             Some(Value::Int(i)) => *i,
             Some(_) => return Err(pc.err("filePathPosition must be an integer")),
         };
@@ -712,7 +712,7 @@ fn set_value_add(
         // A field just created (or null) counts as empty, as kyaml's new
         // scalar node does.
         let old = match node {
-            Value::Null => String::new(),
+            Value::Null(_) => String::new(),
             _ => crate::fieldspec::scalar_text(node).unwrap_or_default(),
         };
         let new = if t.file_path_position > 0 {
@@ -729,7 +729,7 @@ fn set_value_add(
     let Value::Map(m) = node else {
         return Err(crate::fieldspec::wrong_kind_error("MappingNode", node));
     };
-    let child = m.entry_or_insert_with(first.as_str(), || Value::Null);
+    let child = m.entry_or_insert_with(first.as_str(), || Value::NULL);
     set_value_add(child, rest, value, t)
 }
 
@@ -959,7 +959,7 @@ fn normalize_annotations(r: &mut Resource, drop: &[&str], always: bool) {
     };
     let empty = match anns {
         Value::Map(m) => m.is_empty(),
-        Value::Null => true,
+        Value::Null(_) => true,
         _ => return,
     };
     if empty && !always {

@@ -25,7 +25,7 @@ use std::fmt;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use super::value::{Map, Value};
+use super::value::{Map, NullForm, Value};
 
 /// A YAML syntax or semantic error with its position.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +121,7 @@ pub(super) fn read_documents(
             }
         };
         match parsed {
-            None | Some(Value::Null) => {}
+            None | Some(Value::Null(_)) => {}
             Some(v) => out.push(v),
         }
     }
@@ -1225,7 +1225,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             // Only an alias can complete in key position.
             let key = match &v {
                 Value::String(s) => s.clone(),
-                Value::Null => {
+                Value::Null(_) => {
                     return Err(self.err(span, "invalid mapping key: null keys are not supported"));
                 }
                 Value::Seq(_) | Value::Map(_) => {
@@ -1573,7 +1573,8 @@ pub(super) fn scalar_value(
         TagKind::Core(t) => resolve_tagged(text, t)?,
     };
     Ok(match resolved {
-        Resolved::Null => Value::Null,
+        Resolved::Null if text.is_empty() => Value::Null(NullForm::Empty),
+        Resolved::Null => Value::NULL,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Int(i),
         Resolved::UInt(u) => Value::UInt(u),
@@ -2053,9 +2054,19 @@ mod tests {
 
     #[test]
     fn null_bool_and_strings() {
-        for n in ["~", "null", "Null", "NULL", ""] {
-            assert_eq!(val(n), Value::Null, "{n}");
+        // How the null was written is kept (a strategic merge keeps only
+        // the word forms).
+        for n in ["~", "null", "Null", "NULL", "!!null null", "!!null ~"] {
+            assert!(val(n).identical(&Value::NULL), "{n}");
         }
+        for n in ["", "!!null", "!!null \"\"", "!!null ''"] {
+            assert!(val(n).identical(&Value::Null(NullForm::Empty)), "{n}");
+        }
+        assert!(
+            docs("- \n- a")
+                .remove(0)
+                .identical(&Value::Seq(vec![Value::Null(NullForm::Empty), s("a")]))
+        );
         for (i, b) in [
             ("true", true),
             ("True", true),
@@ -2300,8 +2311,8 @@ mod tests {
             ),
             ("!!bool \"true\"", Value::Bool(true)),
             ("!!bool \"True\"", Value::Bool(true)),
-            ("!!null \"\"", Value::Null),
-            ("!!null ~", Value::Null),
+            ("!!null \"\"", Value::NULL),
+            ("!!null ~", Value::NULL),
             ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
             ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
             (
@@ -2489,7 +2500,7 @@ s: {!!merge x: {a: 1}}
 
     fn to_json(v: &Value) -> serde_json::Value {
         match v {
-            Value::Null => serde_json::Value::Null,
+            Value::Null(_) => serde_json::Value::Null,
             Value::Bool(b) => json!(b),
             Value::Int(i) => json!(i),
             Value::UInt(u) => json!(u),
