@@ -467,6 +467,30 @@ fn go_block_value(text: &str, indent: usize, literal: bool, chomp: i8) -> String
     s
 }
 
+/// A block scalar that reaches the end of a text with no final line break,
+/// as yaml.v3 reads it from saphyr's value: saphyr counts the missing break
+/// (its value ends with a line break for `|`, `|+`, `>`, `>+`), yaml.v3 does
+/// not. When the last line holds content, that break goes; when it holds
+/// only spaces, only a keeping (`+`) scalar has a break too many (a clipped
+/// one ends in exactly one break after content, or is empty).
+fn block_at_end_without_break(text: Cow<'_, str>, last_line_blank: bool) -> Cow<'_, str> {
+    let drop = if last_line_blank {
+        text == "\n" || text.ends_with("\n\n")
+    } else {
+        text.ends_with('\n')
+    };
+    if !drop {
+        return text;
+    }
+    match text {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[..t.len() - 1]),
+        Cow::Owned(mut t) => {
+            t.pop();
+            Cow::Owned(t)
+        }
+    }
+}
+
 /// Parses text holding at most one document (a kustomization file, a patch).
 /// Returns `None` when the text has no non-null document; more than one
 /// document is an error.
@@ -1123,6 +1147,15 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && !self.text.ends_with('\n')
+            && self.byte_index(span.end.index()) >= self.text.len()
+        {
+            let last_line = self.text.rsplit('\n').next().unwrap_or("");
+            block_at_end_without_break(text, last_line.bytes().all(|b| b == b' '))
+        } else {
+            text
+        };
         let text = if self.separators.is_some() {
             self.scalar_with_separators(text, style, anchor != 0 || tag.is_some(), span)
         } else {
@@ -2050,6 +2083,37 @@ mod tests {
 
     fn s(x: &str) -> Value {
         Value::String(x.to_string())
+    }
+
+    /// A block scalar ending the text with no final line break: yaml.v3
+    /// does not count the missing break (kubectl on each `k: <input>`, the
+    /// file ending where the input ends).
+    #[test]
+    fn block_scalar_at_end_without_break() {
+        for (input, want) in [
+            ("|\n  line1\n  line2", "line1\nline2"),
+            (">\n  line1\n  line2", "line1 line2"),
+            ("|+\n  line1\n  line2", "line1\nline2"),
+            ("|-\n  line1\n  line2", "line1\nline2"),
+            ("|\n  line1\n\n  line2\n ", "line1\n\nline2\n"),
+            ("|+\n  a\n  ", "a\n"),
+            ("|+\n  a\n\n  b", "a\n\nb"),
+            ("|+\n  a\n\n", "a\n\n"),
+            ("|\n  a\n  ", "a\n"),
+            (">+\n  a\n  b", "a b"),
+            ("|\n  a\n  # x", "a\n# x"),
+            ("|+\n  a\n ", "a\n"),
+            ("|-\n  a\n  ", "a"),
+            ("|\n  a\n\n  ", "a\n"),
+            (">\n  a\n\n  b", "a\nb"),
+            ("|", ""),
+            ("|+", ""),
+            ("|+\n  a\n  # c\n# d", "a\n# c\n"),
+            (">+\n\n  a", "\na"),
+        ] {
+            let d = docs(&format!("k: {input}"));
+            assert_eq!(d[0].get("k"), Some(&s(want)), "{input:?}");
+        }
     }
 
     #[test]
