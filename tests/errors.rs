@@ -461,3 +461,36 @@ fn malformed_secret_literal_is_not_echoed() {
     assert!(msg.contains("db"), "the generator is named: {msg}");
     assert!(!msg.contains("hunter2"), "a secret value is echoed: {msg}");
 }
+
+/// Resources are named in messages as everywhere else (`v1 ConfigMap c`,
+/// `apps/v1 Deployment ns/web`), never by kustomize's internal id form
+/// (`~G_v1_ConfigMap|~X|c`). kubectl fails on both trees too.
+#[test]
+fn messages_name_resources_by_api_version_kind_and_name() {
+    let root = tree(&[
+        (
+            "base/kustomization.yaml",
+            "configMapGenerator:\n- name: c\n  literals: [a=1]\n",
+        ),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n- ../base\nconfigMapGenerator:\n- name: c\n  literals: [b=2]\n",
+        ),
+    ]);
+    let msg = fails(root.path(), "overlay", "overlay/kustomization.yaml");
+    assert!(msg.contains("id v1 ConfigMap c exists"), "{msg}");
+    let root = tree(&[
+        ("kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n"),
+        (
+            "a.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\n",
+        ),
+        (
+            "b.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\n",
+        ),
+    ]);
+    let msg = fails(root.path(), ".", "b.yaml");
+    assert!(msg.contains("apps/v1 Deployment ns/web"), "{msg}");
+    assert!(!msg.contains('|') && !msg.contains('~'), "{msg}");
+}
