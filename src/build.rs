@@ -454,7 +454,7 @@ fn accumulate_list(
                 EntryKind::Missing => {
                     return Err(Error::in_file(
                         ldr.display_path(path),
-                        "resource not found: no such file or directory",
+                        ldr.missing_reason(path),
                     ));
                 }
             }
