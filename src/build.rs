@@ -1009,6 +1009,18 @@ fn load_replacements_with_origin(
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
                 for doc in parse_yaml(&shown, &text)? {
+                    // kustomize decodes the file leniently (as a plugin
+                    // config: `sigs.k8s.io/yaml` into `[]Replacement`).
+                    use transform::plugin_config::{Decoder, GoType, REPLACEMENT, normalize};
+                    let ty = match doc {
+                        Value::Seq(_) => GoType::List(&REPLACEMENT),
+                        _ => REPLACEMENT,
+                    };
+                    let doc = match doc {
+                        Value::Seq(_) | Value::Map(_) => normalize(&doc, ty, Decoder::SigsYaml)
+                            .map_err(|m| Error::in_file(&shown, m))?,
+                        other => other,
+                    };
                     for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
                         out.push((Some(shown.clone()), r));
                     }

@@ -11,6 +11,7 @@ pub mod images;
 pub mod labels;
 pub mod name_reference;
 pub mod namespace;
+pub mod plugin_config;
 pub mod plugins;
 pub mod prefix_suffix;
 pub mod replacements;

@@ -65,6 +65,9 @@ pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 /// One loaded plugin config: the resource plus where it was configured.
 struct PluginConfig {
     config: Resource,
+    /// The config as the plugin decodes it ([`PluginConfig::decode`]);
+    /// its fields are read from here.
+    fields: Value,
     /// The file the config came from (absolute), for messages and origins.
     file: PathBuf,
     origin: Origin,
@@ -123,6 +126,7 @@ fn load_configs(
     for r in inline {
         out.push(PluginConfig {
             config: r,
+            fields: Value::NULL,
             file: kfile.clone(),
             origin: Origin {
                 path: Some(kfile.clone()),
@@ -141,6 +145,7 @@ fn load_configs(
                 .unwrap_or_else(|| kfile.clone());
             out.push(PluginConfig {
                 config: r,
+                fields: Value::NULL,
                 file,
                 origin,
             });
@@ -177,20 +182,37 @@ impl PluginConfig {
         )
     }
 
-    /// Fails unless the config is a builtin plugin.
-    fn check_builtin(&self) -> Result<()> {
+    /// Fails unless the config is a builtin plugin; then decodes it as the
+    /// plugin does (leniently: see [`super::plugin_config`]).
+    fn check_builtin(&mut self) -> Result<()> {
         let gvk = self.config.gvk();
-        if gvk.group.is_empty() && gvk.version == "builtin" {
-            return Ok(());
+        if !(gvk.group.is_empty() && gvk.version == "builtin") {
+            return Err(self.err(format!(
+                "apiVersion {:?} is not a builtin plugin: only builtin plugins (apiVersion: builtin) are supported; exec, Go and KRM function plugins are not",
+                self.config.api_version()
+            )));
         }
-        Err(self.err(format!(
-            "apiVersion {:?} is not a builtin plugin: only builtin plugins (apiVersion: builtin) are supported; exec, Go and KRM function plugins are not",
-            self.config.api_version()
-        )))
+        self.fields = match super::plugin_config::schema(self.config.kind()) {
+            Some((ty, decoder)) => super::plugin_config::normalize(&self.config.value, ty, decoder)
+                .map_err(|m| self.err(m))?,
+            // An unknown kind: reported when it is configured.
+            None => self.config.value.clone(),
+        };
+        Ok(())
     }
 
     fn field(&self, name: &str) -> Option<&Value> {
-        self.config.value.get(name).filter(|v| !v.is_null())
+        self.fields.get(name).filter(|v| !v.is_null())
+    }
+
+    /// `metadata.<name>` as the plugin decodes it (`namespace: 12` is
+    /// `"12"`).
+    fn meta(&self, name: &str) -> String {
+        self.fields
+            .get_path(&["metadata", name])
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn string(&self, name: &str) -> Result<String> {
@@ -276,10 +298,11 @@ pub fn run_generators(
     if k.generators.is_empty() {
         return Ok(Vec::new());
     }
-    let configs = load_configs(ldr, k, &k.generators, "generators")?;
+    let mut configs = load_configs(ldr, k, &k.generators, "generators")?;
     let mut out = Vec::new();
-    for pc in &configs {
+    for pc in &mut configs {
         pc.check_builtin()?;
+        let pc = &*pc;
         let origin = pc.plugin_origin();
         let made = generate_one(ldr, pc)?;
         for mut r in made {
@@ -344,10 +367,10 @@ fn generate_kv(ldr: &Loader, pc: &PluginConfig, kind: GeneratedKind) -> Result<R
         args.envs.push(env);
     }
     if args.name.is_empty() {
-        args.name = pc.config.name().to_string();
+        args.name = pc.meta("name");
     }
     if args.namespace.is_empty() {
-        args.namespace = pc.config.namespace().to_string();
+        args.namespace = pc.meta("namespace");
     }
     generate::generate(ldr, kind, &args, None)
 }
@@ -459,7 +482,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
             )
         }
         "NamespaceTransformer" => {
-            let mut opts = transform::namespace::NamespaceOptions::new(pc.config.namespace());
+            let mut opts = transform::namespace::NamespaceOptions::new(&pc.meta("namespace"));
             opts.unset_only = pc.bool("unsetOnly")?;
             let mode = pc.string("setRoleBindingSubjects")?;
             if !mode.is_empty() {
@@ -720,7 +743,21 @@ fn set_value_add(
         } else {
             value.to_string()
         };
-        *node = Value::String(new);
+        // kyaml puts an untagged scalar in the node's place, in the old
+        // node's style: a new, plain or non-string node is plain, and the
+        // text then reads as YAML (`42` is a number); a string that would
+        // not read back as one was quoted, and stays a string.
+        let plain = match &*node {
+            Value::String(s) => {
+                matches!(transform::replacements::resolve_plain(s), Value::String(_))
+            }
+            _ => true,
+        };
+        *node = if plain {
+            transform::replacements::resolve_plain(&new)
+        } else {
+            Value::String(new)
+        };
         return Ok(());
     };
     if node.is_null() {
@@ -820,13 +857,15 @@ pub fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
     if k.transformers.is_empty() {
         return Ok(());
     }
-    let configs = load_configs(ldr, k, &k.transformers, "transformers")?;
-    let mut plugins = Vec::new();
-    for pc in &configs {
+    let mut configs = load_configs(ldr, k, &k.transformers, "transformers")?;
+    // Each config checked and configured in turn (the first error wins).
+    let mut configured = Vec::with_capacity(configs.len());
+    for pc in &mut configs {
         pc.check_builtin()?;
-        plugins.push((configure(ldr, pc)?, pc.plugin_origin(), pc));
+        configured.push(configure(ldr, pc)?);
     }
-    for (p, origin, pc) in &plugins {
+    for (p, pc) in configured.iter().zip(&configs) {
+        let origin = &pc.plugin_origin();
         apply(ldr, p, &mut ra.resources).map_err(|e| {
             if e.file.is_none() {
                 pc.err(e.message)

@@ -10,4 +10,4 @@ pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, nat
 pub use read::{
     MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
 };
-pub use value::{Map, NullForm, Value, format_go_float};
+pub use value::{Map, NullForm, Value, format_go_float, format_go_float32};

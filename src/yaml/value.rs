@@ -345,7 +345,23 @@ pub fn format_go_float(f: f64) -> String {
         };
     }
     // Shortest round-trip digits via Rust's `{:e}` formatting.
-    let sci = format!("{:e}", f);
+    go_g_format(&format!("{:e}", f))
+}
+
+/// Formats a float as Go's `strconv.FormatFloat(f, 'g', -1, 32)` does: the
+/// shortest digits that read back as the same `float32` (`3.1415927`,
+/// `1.2345679e+07`).
+pub fn format_go_float32(f: f64) -> String {
+    let g = f as f32;
+    if g.is_nan() || g.is_infinite() || g == 0.0 {
+        return format_go_float(g as f64);
+    }
+    go_g_format(&format!("{:e}", g))
+}
+
+/// Go's `%g` layout (shortest precision) of a number given in Rust's `{:e}`
+/// form.
+fn go_g_format(sci: &str) -> String {
     let (mant, exp) = sci.split_once('e').expect("exponent");
     let exp: i32 = exp.parse().expect("exponent digits");
     let neg = mant.starts_with('-');
