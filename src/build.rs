@@ -36,6 +36,10 @@ pub struct Accumulator {
     pub config: Arc<TransformerConfig>,
     /// Declared vars.
     pub vars: transform::vars::VarSet,
+    /// Warnings for the user (kustomize prints them on stderr), in the
+    /// order kustomize prints them: each kustomization's deprecation
+    /// warnings as it is loaded, depth first.
+    pub warnings: Vec<String>,
 }
 
 /// The merge schema a build uses, kustomize-style: the first kustomization
@@ -174,11 +178,27 @@ fn note_documents_read(n: usize) {
 
 /// Builds the kustomization in `dir` and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
+    Ok(build_with_warnings(dir, opts)?.resources)
+}
+
+/// The result of a build: the resources, and the warnings for the user.
+#[derive(Debug)]
+pub struct Built {
+    /// The output resources, in output order.
+    pub resources: Vec<Resource>,
+    /// One line each, as kustomize prints them on stderr (deprecated fields,
+    /// vars never used), in its order.
+    pub warnings: Vec<String>,
+}
+
+/// [`build`], with the warnings kustomize would print.
+pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
     let ldr = Loader::new(dir, opts.load_restrictor)?;
     let k = load_kustomization(&ldr)?;
     choose_schema(&ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
     let mut ra = Accumulator {
+        warnings: k.warnings.iter().map(|w| w.to_string()).collect(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
@@ -189,7 +209,10 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
         None => crate::order::SortOptions::default(),
     };
     crate::order::sort(&mut resources, &sort);
-    Ok(resources)
+    Ok(Built {
+        resources,
+        warnings: ra.warnings,
+    })
 }
 
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
@@ -270,7 +293,8 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     // kustomize reads only the first document of a kustomization file.
     let doc = docs.into_iter().next().unwrap_or(Value::NULL);
-    let k = Kustomization::from_value(&shown, &doc)?;
+    let k = Kustomization::from_value(&shown, &doc)
+        .map_err(|e| crate::kustomization::locate_unknown_field(e, &text))?;
     check_openapi_path(ldr, &k)?;
     Ok(k)
 }
@@ -387,10 +411,10 @@ pub(crate) fn accumulate_paths(
     ldr: &Loader,
     k: &Kustomization,
     paths: &[String],
-) -> Result<ResMap> {
+) -> Result<(ResMap, Vec<String>)> {
     let mut ra = Accumulator::default();
     accumulate_list(ldr, k, paths, &mut ra)?;
-    Ok(ra.resources)
+    Ok((ra.resources, ra.warnings))
 }
 
 /// What a `resources:` entry names.
@@ -631,6 +655,7 @@ fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
 }
 
 fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
+    ra.warnings.extend(sub.warnings);
     ra.resources.append_all(sub.resources)?;
     merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
@@ -667,10 +692,14 @@ fn accumulate_directory(
         }
         _ => {}
     }
+    let warnings = k.warnings.iter().map(|w| w.to_string());
     if component {
+        let mut ra = ra;
+        ra.warnings.extend(warnings);
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
+            warnings: warnings.collect(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -797,7 +826,7 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
         r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
         absorb(&mut ra.resources, r)?;
     }
-    for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
+    for r in transform::plugins::run_generators(ldr, k, &mut ra.warnings)? {
         absorb(&mut ra.resources, r)?;
     }
     Ok(())
@@ -1049,10 +1078,10 @@ fn finish(k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
             .collect();
         let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
         if !unused.is_empty() {
-            eprintln!(
+            ra.warnings.push(format!(
                 "well-defined vars that were never replaced: {}",
                 unused.join(",")
-            );
+            ));
         }
     }
     drop_local_configs(&mut ra.resources);

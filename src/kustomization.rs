@@ -265,6 +265,133 @@ pub struct Kustomization {
     pub openapi: Option<Value>,
     /// `buildMetadata`.
     pub build_metadata: Vec<String>,
+    /// kustomize's deprecation warnings for this file, in its order, as it
+    /// prints them on stderr when it loads the file ([`DEPRECATIONS`]).
+    pub warnings: Vec<&'static str>,
+}
+
+/// kustomize's deprecated fields and the warning each one prints when it is
+/// set (present and not null, even if empty), in the order they are printed.
+pub const DEPRECATIONS: [(&str, &str); 6] = [
+    (
+        "bases",
+        "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "commonLabels",
+        "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "imageTags",
+        "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "patchesJson6902",
+        "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "patchesStrategicMerge",
+        "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "vars",
+        "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+];
+
+/// The beginning of every "unknown field" message (see [`unknown_field`]).
+const UNKNOWN_FIELD: &str = "invalid Kustomization: unknown field ";
+
+/// The error for an unknown field `key` (in `parent`, when nested), with the
+/// nearest known name when one is close.
+fn unknown_field(key: &str, parent: Option<&str>, known: &[&str]) -> Error {
+    let mut message = format!("{UNKNOWN_FIELD}{key:?}");
+    if let Some(p) = parent {
+        message.push_str(&format!(" in {p}"));
+    }
+    if let Some(near) = crate::suggest::nearest_word(key, known) {
+        message.push_str(&format!(" (did you mean {near:?}?)"));
+    }
+    Error::msg(message)
+}
+
+/// Adds the line of the key an "unknown field" error is about, found in the
+/// kustomization's text (the first line holding that key, after the line of
+/// its parent field when it is nested).
+pub fn locate_unknown_field(e: Error, text: &str) -> Error {
+    if e.line.is_some() {
+        return e;
+    }
+    let Some(rest) = e.message.strip_prefix(UNKNOWN_FIELD) else {
+        return e;
+    };
+    let Some((key, after)) = quoted_prefix(rest) else {
+        return e;
+    };
+    let parent = after
+        .strip_prefix(" in ")
+        .map(|p| p.split(" (").next().unwrap_or(p))
+        .and_then(|p| p.split('.').next())
+        .map(str::to_string);
+    let mut path: Vec<&str> = Vec::new();
+    if let Some(p) = &parent {
+        path.push(p);
+    }
+    path.push(&key);
+    let line = key_line(text, &path);
+    e.with_line(line)
+}
+
+/// The Rust-debug-quoted string at the start of `s`, unescaped, and the rest.
+fn quoted_prefix(s: &str) -> Option<(String, &str)> {
+    let body = s.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?.1),
+            '"' => return Some((out, &body[i + 1..])),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The 1-based line of the mapping key at the end of `path` in YAML `text`:
+/// each key is looked for, from the line of the one before it, as the first
+/// token of a line (after indentation and list dashes, quoted or not)
+/// followed by `:`.
+pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    let mut found = None;
+    for key in path {
+        let i = (from..lines.len()).find(|&i| line_has_key(lines[i], key))?;
+        found = Some(i + 1);
+        from = i;
+    }
+    found
+}
+
+fn line_has_key(line: &str, key: &str) -> bool {
+    let mut t = line.trim_start();
+    while let Some(r) = t.strip_prefix("- ") {
+        t = r.trim_start();
+    }
+    let rest = if let Some(r) = t.strip_prefix(key) {
+        r
+    } else if let Some(r) = t.strip_prefix(&format!("{key:?}")) {
+        r
+    } else if let Some(r) = t
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_prefix(key))
+        .and_then(|r| r.strip_prefix('\''))
+    {
+        r
+    } else {
+        return false;
+    };
+    rest.trim_start().starts_with(':')
 }
 
 fn type_error(field: &str, want: &str, got: &Value) -> Error {
@@ -334,10 +461,7 @@ fn get_map<'a>(field: &str, v: &'a Value) -> Result<Option<&'a Map>> {
 fn check_fields(field: &str, m: &Map, allowed: &[&str]) -> Result<()> {
     for k in m.keys() {
         if !allowed.contains(&k.as_str()) {
-            return Err(Error::msg(format!(
-                "invalid Kustomization: unknown field {:?} in {}",
-                k, field
-            )));
+            return Err(unknown_field(k, Some(field), allowed));
         }
     }
     Ok(())
@@ -447,10 +571,12 @@ fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntr
                     }
                 }
                 _ => {
-                    return Err(Error::msg(format!(
-                        "invalid Kustomization: unknown field {:?} in {}",
-                        k, field
-                    )));
+                    let known: &[&str] = if json6902 {
+                        &["path", "patch", "target"]
+                    } else {
+                        &["path", "patch", "target", "options"]
+                    };
+                    return Err(unknown_field(k, Some(field), known));
                 }
             }
         }
@@ -553,6 +679,7 @@ impl Kustomization {
             sort_options: None,
             openapi: None,
             build_metadata: Vec::new(),
+            warnings: Vec::new(),
         };
         let mut kind = String::new();
         let mut api_version = String::new();
@@ -611,10 +738,7 @@ impl Kustomization {
                         if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == f) {
                             return Err(Error::msg(format!("field {}: {}", f, why)));
                         }
-                        return Err(Error::msg(format!(
-                            "invalid Kustomization: unknown field {:?}",
-                            f
-                        )));
+                        return Err(unknown_field(f, None, KNOWN_FIELDS));
                     }
                 }
                 Ok(())
@@ -623,6 +747,18 @@ impl Kustomization {
         }
         k.resources.extend(bases);
         k.images.extend(image_tags);
+        // A deprecated field set to anything but null warns (Go: non-nil).
+        for (name, warning) in DEPRECATIONS {
+            let set = m.iter().any(|(key, v)| {
+                !v.is_null()
+                    && (key == name
+                        || (key.eq_ignore_ascii_case(name)
+                            && !KNOWN_FIELDS.contains(&key.as_str())))
+            });
+            if set {
+                k.warnings.push(warning);
+            }
+        }
         match kind.as_str() {
             "" | "Kustomization" => {}
             "Component" => k.kind = KustKind::Component,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build, render};
+use aiw::build::{BuildOptions, build_with_warnings, render};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -96,11 +96,15 @@ fn main() -> ExitCode {
             load_restrictor,
         } => {
             let opts = BuildOptions { load_restrictor };
-            let built = build(&dir, &opts).and_then(|resources| {
-                let out = render(&resources)?;
+            let built = build_with_warnings(&dir, &opts).and_then(|built| {
+                // Warnings on stderr, as kubectl prints them.
+                for w in &built.warnings {
+                    eprintln!("{w}");
+                }
+                let out = render(&built.resources)?;
                 // The process ends right after writing: the OS takes the
                 // memory back faster than freeing every node would.
-                std::mem::forget(resources);
+                std::mem::forget(built);
                 Ok(out)
             });
             let out = match built {
@@ -138,6 +142,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(EXIT_ERROR);
                 }
             };
+            for w in &outcome.warnings {
+                eprintln!("{w}");
+            }
             let mut stdout = std::io::stdout().lock();
             let written = stdout
                 .write_all(outcome.output.as_bytes())

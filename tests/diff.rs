@@ -624,3 +624,26 @@ fn readme_diff_examples_run() {
     }
     assert!(ran >= 6, "ran {ran} of {commands:?}");
 }
+
+/// The builds' warnings (deprecated fields) go to stderr, each once.
+#[test]
+fn build_warnings_on_stderr_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- cm.yaml\ncommonLabels: {a: b}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )
+    .expect("write");
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let out = aiw_diff(&[&dir, &dir], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n"
+    );
+}

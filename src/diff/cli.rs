@@ -115,6 +115,9 @@ pub struct Outcome {
     pub output: String,
     /// True when the sides differ (exit code 1).
     pub differs: bool,
+    /// The builds' warnings for stderr (deprecated kustomization fields…),
+    /// each once.
+    pub warnings: Vec<String>,
 }
 
 /// Runs `aiw diff`: resolves and loads both sides (kustomizations are built
@@ -156,7 +159,13 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
         || old.load(&bopts, input.as_deref()),
         || new.load(&bopts, input.as_deref()),
     );
-    let (a, b) = (a?, b?);
+    let ((a, wa), (b, wb)) = (a?, b?);
+    let mut warnings: Vec<String> = Vec::new();
+    for w in wa.into_iter().chain(wb) {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
     let dopts = DiffOptions {
         show_secrets: args.show_secrets,
         ignore_name_prefixes: args.ignore_name_prefix.clone(),
@@ -186,6 +195,7 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     Ok(Outcome {
         output: render(&diff, &ropts),
         differs: !diff.is_empty(),
+        warnings,
     })
 }
 

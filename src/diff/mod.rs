@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::build::{BuildOptions, build, parse_yaml};
+use crate::build::{BuildOptions, build_with_warnings, parse_yaml};
 use crate::error::{Error, Result};
 use crate::yaml::{Map, Value};
 
@@ -122,12 +122,24 @@ impl Source {
 
     /// Loads the side's documents: builds a kustomization, or reads a YAML
     /// stream (from the file, or `stdin` for [`Source::Stdin`]). `List`
-    /// documents are expanded into their items.
-    pub fn load(&self, opts: &BuildOptions, stdin: Option<&str>) -> Result<Vec<Value>> {
+    /// documents are expanded into their items. Also returns the build's
+    /// warnings (none for built manifests).
+    pub fn load(
+        &self,
+        opts: &BuildOptions,
+        stdin: Option<&str>,
+    ) -> Result<(Vec<Value>, Vec<String>)> {
+        if let Source::Kustomization(dir) = self {
+            let built = build_with_warnings(dir, opts)?;
+            let docs = built.resources.into_iter().map(|r| r.value).collect();
+            return Ok((docs, built.warnings));
+        }
+        Ok((self.load_manifests(stdin)?, Vec::new()))
+    }
+
+    fn load_manifests(&self, stdin: Option<&str>) -> Result<Vec<Value>> {
         match self {
-            Source::Kustomization(dir) => {
-                Ok(build(dir, opts)?.into_iter().map(|r| r.value).collect())
-            }
+            Source::Kustomization(_) => Ok(Vec::new()),
             Source::ManifestDir(dir) => documents_from_dir(dir),
             Source::File(path) => {
                 let docs = documents_from_text(path, &read_text(path)?)?;

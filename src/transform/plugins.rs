@@ -95,12 +95,14 @@ fn parse_inline(entry: &str) -> Option<Vec<Value>> {
     Some(docs)
 }
 
-/// Loads the plugin configs that `entries` name, in order.
+/// Loads the plugin configs that `entries` name, in order; the warnings of
+/// the kustomizations among them go to `warnings`.
 fn load_configs(
     ldr: &Loader,
     k: &Kustomization,
     entries: &[String],
     field: &str,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<PluginConfig>> {
     let kfile = kust_file_abs(ldr, k);
     let mut inline = Vec::new();
@@ -135,7 +137,8 @@ fn load_configs(
         });
     }
     if !paths.is_empty() {
-        let m = crate::build::accumulate_paths(ldr, k, &paths)?;
+        let (m, w) = crate::build::accumulate_paths(ldr, k, &paths)?;
+        warnings.extend(w);
         for r in m.into_resources() {
             let origin = r.origin.clone().unwrap_or_default();
             let file = origin
@@ -293,12 +296,12 @@ fn map_string(m: &Map, key: &str) -> String {
 pub fn run_generators(
     ldr: &Loader,
     k: &Kustomization,
-    _existing: &ResMap,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Resource>> {
     if k.generators.is_empty() {
         return Ok(Vec::new());
     }
-    let mut configs = load_configs(ldr, k, &k.generators, "generators")?;
+    let mut configs = load_configs(ldr, k, &k.generators, "generators", warnings)?;
     let mut out = Vec::new();
     for pc in &mut configs {
         pc.check_builtin()?;
@@ -857,7 +860,7 @@ pub fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
     if k.transformers.is_empty() {
         return Ok(());
     }
-    let mut configs = load_configs(ldr, k, &k.transformers, "transformers")?;
+    let mut configs = load_configs(ldr, k, &k.transformers, "transformers", &mut ra.warnings)?;
     // Each config checked and configured in turn (the first error wins).
     let mut configured = Vec::with_capacity(configs.len());
     for pc in &mut configs {
