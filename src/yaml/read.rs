@@ -1140,6 +1140,53 @@ impl<'a, 'b> Builder<'a, 'b> {
         b
     }
 
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read:
+    /// on a line after its first content line, before its content column
+    /// (a tab-only line, or a less indented line starting with a tab, ends
+    /// nothing but the parse); saphyr reads such lines. Block scalars with
+    /// an indentation indicator are not checked (their column is not the
+    /// first line's).
+    fn check_block_tabs(&mut self, span: &Span) -> Result<(), YamlError> {
+        let start = self.byte_index(span.start.index());
+        let t = self.text;
+        let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = t[line_start..].bytes().take_while(|&b| b == b' ').count();
+        if indent == 0 || line_start + indent != start {
+            return Ok(());
+        }
+        // The header: the last non-blank line before the first content line.
+        let header = t[..line_start.saturating_sub(1)]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let explicit = header
+            .rfind(['|', '>'])
+            .is_some_and(|i| header[i + 1..].bytes().take(2).any(|b| b.is_ascii_digit()));
+        if explicit {
+            return Ok(());
+        }
+        let first_line = span.start.line() + self.line_offset;
+        for (n, line) in t[line_start..].split('\n').enumerate().skip(1) {
+            let spaces = line.bytes().take(indent).take_while(|&b| b == b' ').count();
+            if spaces == indent {
+                continue;
+            }
+            match line.as_bytes().get(spaces) {
+                Some(b'\t') => {
+                    return Err(YamlError::at(
+                        first_line + n,
+                        spaces + 1,
+                        "found a tab character where an indentation space is expected",
+                    ));
+                }
+                None => continue,
+                Some(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
     /// True when the key scalar at `span` is implicit (no `?` before it)
     /// and a `:` follows it: yaml.v3 then needs it on one line.
     fn implicit_key_with_value(&mut self, span: &Span) -> bool {
@@ -1376,6 +1423,12 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && self.separators.is_none()
+            && text.contains('\n')
+        {
+            self.check_block_tabs(span)?;
+        }
         let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
             && !self.text.ends_with('\n')
             && self.byte_index(span.end.index()) >= self.text.len()
@@ -2382,6 +2435,26 @@ mod tests {
         }
         let kustomization = parse_documents_lenient("a: >\n  a\n    b\n").unwrap();
         assert_eq!(kustomization[0].get("a"), Some(&s("a\n  b\n")));
+    }
+
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read
+    /// (kubectl: "found a tab character where an indentation space is
+    /// expected"); a tab after the indentation is content.
+    #[test]
+    fn tabs_in_block_scalar_indentation() {
+        for input in [
+            "d:\n  k: |\n    a\n\t\n    b\n",
+            "d:\n  k: |\n    a\n  \t\n    b\n",
+            "d:\n  k: >\n    a\n\t\n",
+            "d:\n  k: |\n    a\n\t",
+        ] {
+            let e = err(input);
+            assert!(e.message.contains("tab"), "{input:?}: {e}");
+        }
+        assert_eq!(
+            to_json(&docs("d:\n  k: |\n    a\n    \tb\n")[0]),
+            json!({"d": {"k": "a\n\tb\n"}})
+        );
     }
 
     /// yaml.v3 reads NEL (U+0085) as a line break, `\n` in values.
