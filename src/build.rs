@@ -46,6 +46,10 @@ pub struct Accumulator {
     pub config: Arc<TransformerConfig>,
     /// Declared vars.
     pub vars: transform::vars::VarSet,
+    /// Warnings for the user (kustomize prints them on stderr), in the
+    /// order kustomize prints them: each kustomization's deprecation
+    /// warnings as it is loaded, depth first.
+    pub warnings: Vec<String>,
 }
 
 /// The merge schema a build uses, kustomize-style: the first kustomization
@@ -148,7 +152,7 @@ fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
         let doc = parse_yaml(&shown, &text)?
             .into_iter()
             .next()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Value::NULL);
         let schema = Schema::from_openapi_value(&doc).map_err(|e| e.with_file(&shown))?;
         state.custom = Some(Arc::new(schema));
     } else if let Some(v) = version {
@@ -195,6 +199,21 @@ fn note_documents_read(n: usize) {
 /// Builds the kustomization in `dir` (or, as kustomize does, in the
 /// repository a git URL names) and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
+    Ok(build_with_warnings(dir, opts)?.resources)
+}
+
+/// The result of a build: the resources, and the warnings for the user.
+#[derive(Debug)]
+pub struct Built {
+    /// The output resources, in output order.
+    pub resources: Vec<Resource>,
+    /// One line each, as kustomize prints them on stderr (deprecated fields,
+    /// vars never used), in its order.
+    pub warnings: Vec<String>,
+}
+
+/// [`build`], with the warnings kustomize would print.
+pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
     let remote = Arc::new(crate::remote::Remote::new(&opts.remote));
     let ldr = match dir.to_str().map(crate::remote::RepoSpec::parse) {
         Some(Ok(spec)) => Loader::at_repo(spec, remote).map_err(|e| {
@@ -211,6 +230,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     choose_schema(&ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
     let mut ra = Accumulator {
+        warnings: k.warnings.iter().map(|w| w.to_string()).collect(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
@@ -221,8 +241,8 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let sort = match &k.sort_options {
         Some(v) => {
             if opts.reorder.is_some() {
-                eprintln!(
-                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
+                ra.warnings.push(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string(),
                 );
             }
             Some(crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?)
@@ -233,7 +253,10 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     if let Some(sort) = sort {
         crate::order::sort(&mut resources, &sort);
     }
-    Ok(resources)
+    Ok(Built {
+        resources,
+        warnings: ra.warnings,
+    })
 }
 
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
@@ -313,14 +336,15 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     // kustomize reads only the first document of a kustomization file.
-    let doc = docs.into_iter().next().unwrap_or(Value::Null);
-    let mut k = Kustomization::from_value(&shown, &doc)?;
+    let doc = docs.into_iter().next().unwrap_or(Value::NULL);
+    let mut k = Kustomization::from_value(&shown, &doc)
+        .map_err(|e| crate::kustomization::locate_unknown_field(e, &text))?;
     if k.has_helm_values_inline() {
         // kustomize decodes its own fields with go-yaml v2, and chart
         // values keep those scalar rules (`yes` is true): read them again so.
         let docs = yaml::parse_documents_as(&text, yaml::Scalars::GoYamlV2)
             .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
-        k.set_helm_values_inline(docs.first().unwrap_or(&Value::Null))
+        k.set_helm_values_inline(docs.first().unwrap_or(&Value::NULL))
             .map_err(|e| e.with_file(&shown))?;
     }
     check_openapi_path(ldr, &k)?;
@@ -439,10 +463,10 @@ pub(crate) fn accumulate_paths(
     ldr: &Loader,
     k: &Kustomization,
     paths: &[String],
-) -> Result<ResMap> {
+) -> Result<(ResMap, Vec<String>)> {
     let mut ra = Accumulator::default();
     accumulate_list(ldr, k, paths, &mut ra)?;
-    Ok(ra.resources)
+    Ok((ra.resources, ra.warnings))
 }
 
 /// What a `resources:` entry names.
@@ -552,7 +576,7 @@ fn accumulate_list(
                 EntryKind::Missing => {
                     return Err(Error::in_file(
                         ldr.display_path(path),
-                        "resource not found: no such file or directory",
+                        ldr.missing_reason(path),
                     ));
                 }
             }
@@ -729,6 +753,7 @@ fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
 }
 
 fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
+    ra.warnings.extend(sub.warnings);
     ra.resources.append_all(sub.resources)?;
     merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
@@ -820,10 +845,14 @@ fn accumulate_directory(
         }
         _ => {}
     }
+    let warnings = k.warnings.iter().map(|w| w.to_string());
     if component {
+        let mut ra = ra;
+        ra.warnings.extend(warnings);
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
+            warnings: warnings.collect(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -874,7 +903,7 @@ fn parse_resources(
                     queue.extend(items.iter().cloned());
                     continue;
                 }
-                Value::Null => continue,
+                Value::Null(_) => continue,
                 _ => {
                     return Err(Error::in_file(
                         &shown,
@@ -894,7 +923,7 @@ fn parse_resources(
 /// Checks a document is a valid object (kind and metadata.name present).
 fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
     let m = match &doc {
-        Value::Null => return Ok(None),
+        Value::Null(_) => return Ok(None),
         Value::Map(m) if m.is_empty() => return Ok(None),
         Value::Map(m) => m,
         other => {
@@ -1002,7 +1031,7 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
                 .map_err(|e| crate::helm::entry_error(&k.file, entry, e))?;
         }
     }
-    for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
+    for r in transform::plugins::run_generators(ldr, k, &mut ra.warnings)? {
         absorb(&mut ra.resources, r)?;
     }
     Ok(())
@@ -1214,6 +1243,18 @@ fn load_replacements_with_origin(
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
                 for doc in parse_yaml(&shown, &text)? {
+                    // kustomize decodes the file leniently (as a plugin
+                    // config: `sigs.k8s.io/yaml` into `[]Replacement`).
+                    use transform::plugin_config::{Decoder, GoType, REPLACEMENT, normalize};
+                    let ty = match doc {
+                        Value::Seq(_) => GoType::List(&REPLACEMENT),
+                        _ => REPLACEMENT,
+                    };
+                    let doc = match doc {
+                        Value::Seq(_) | Value::Map(_) => normalize(&doc, ty, Decoder::SigsYaml)
+                            .map_err(|m| Error::in_file(&shown, m))?,
+                        other => other,
+                    };
                     for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
                         out.push((Some(shown.clone()), r));
                     }
@@ -1242,10 +1283,10 @@ fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Re
             .collect();
         let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
         if !unused.is_empty() {
-            eprintln!(
+            ra.warnings.push(format!(
                 "well-defined vars that were never replaced: {}",
                 unused.join(",")
-            );
+            ));
         }
     }
     drop_local_configs(&mut ra.resources);

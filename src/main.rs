@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build, render};
+use aiw::build::{BuildOptions, build_with_warnings, render};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -172,7 +172,12 @@ fn main() -> ExitCode {
                 return fail(e);
             }
             let target = aiw::output::target(output.as_deref());
-            let built = build(&dir, &opts).and_then(|resources| {
+            let built = build_with_warnings(&dir, &opts).and_then(|built| {
+                // Warnings on stderr, as kubectl prints them.
+                for w in &built.warnings {
+                    eprintln!("{w}");
+                }
+                let resources = built.resources;
                 let out = match &target {
                     Target::Dir(_) => Err(aiw::output::individual_files(&resources)?),
                     _ => Ok(render(&resources)?),
@@ -227,6 +232,9 @@ fn main() -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return fail(e),
             };
+            for w in &outcome.warnings {
+                eprintln!("{w}");
+            }
             let code = print(outcome.output.as_bytes());
             if code != ExitCode::SUCCESS {
                 code

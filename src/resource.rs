@@ -45,23 +45,14 @@ impl Gvk {
 }
 
 impl fmt::Display for Gvk {
+    /// `apps/v1 Deployment`, as messages name a type.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let g = if self.group.is_empty() {
-            "~G"
+        let av = self.api_version();
+        if av.is_empty() {
+            f.write_str(&self.kind)
         } else {
-            &self.group
-        };
-        let v = if self.version.is_empty() {
-            "~V"
-        } else {
-            &self.version
-        };
-        let k = if self.kind.is_empty() {
-            "~K"
-        } else {
-            &self.kind
-        };
-        write!(f, "{}_{}_{}", g, v, k)
+            write!(f, "{} {}", av, self.kind)
+        }
     }
 }
 
@@ -98,13 +89,10 @@ impl ResId {
 }
 
 impl fmt::Display for ResId {
+    /// [`ResId::readable`]: `apps/v1 Deployment ns/web`, as messages name a
+    /// resource.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ns = if self.namespace.is_empty() {
-            "~X"
-        } else {
-            &self.namespace
-        };
-        write!(f, "{}|{}|{}", self.gvk, ns, self.name)
+        f.write_str(&self.readable())
     }
 }
 

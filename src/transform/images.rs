@@ -191,7 +191,7 @@ impl<'a> Updater<'a> {
         };
         for item in items.iter_mut() {
             match item {
-                Value::Null => {}
+                Value::Null(_) => {}
                 Value::Map(m) => {
                     if let Some(image) = m.get_mut("image") {
                         self.update(image)?;
@@ -271,7 +271,7 @@ fn collect_visits(
                 {
                     for (j, item) in items.iter().enumerate() {
                         match item {
-                            Value::Null => {}
+                            Value::Null(_) => {}
                             Value::Map(c) => {
                                 if let Some(at) = c.keys().position(|k| k == "image") {
                                     let start = steps.len();

@@ -1139,7 +1139,7 @@ impl Emitter<'_> {
     /// `simple_key` for keys written in the implicit `key: value` form.
     fn node(&mut self, v: &Value, mapping: bool, simple_key: bool) {
         match v {
-            Value::Null => self.plain_atom("null"),
+            Value::Null(_) => self.plain_atom("null"),
             Value::Bool(true) => self.plain_atom("true"),
             Value::Bool(false) => self.plain_atom("false"),
             Value::Int(i) => {
@@ -1938,7 +1938,7 @@ mod tests {
 
     fn arb_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
-            Just(Value::Null),
+            Just(Value::NULL),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::Int),
             any::<u64>().prop_map(Value::UInt),

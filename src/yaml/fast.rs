@@ -31,7 +31,7 @@ use super::read::{
     ALIAS_BUDGET_BASE, Builder, Resolved, TagKind, YamlError, check_characters, resolve_implicit,
     scalar_value, split_documents,
 };
-use super::value::{Map, Value};
+use super::value::{Map, NullForm, Value};
 
 /// Deepest nesting of collections the fast path reads; deeper input goes to
 /// the full reader.
@@ -48,7 +48,7 @@ const EOF: isize = -1;
 /// Reads one document chunk when it lies inside the fast path's subset.
 ///
 /// Returns `Some(value)` with exactly what the full reader returns for the
-/// chunk (`Value::Null` for an empty or null document, which the caller
+/// chunk (`Value::Null(_)` for an empty or null document, which the caller
 /// drops), or `None` when the chunk is outside the subset.
 pub fn parse_chunk(text: &str) -> Option<Value> {
     if !characters_ok(text) {
@@ -69,7 +69,7 @@ pub fn parse_chunk(text: &str) -> Option<Value> {
     }
     p.next_content()?;
     if p.ind == EOF {
-        return Some(Value::Null);
+        return Some(Value::Null(NullForm::Empty));
     }
     let col = p.col();
     let v = p.node(col, EOF, Ctx::Root)?;
@@ -488,7 +488,7 @@ impl<'a> Fast<'a> {
         } else if self.ind == c && self.at_dash() {
             self.block_seq(col, true)
         } else {
-            Some(Value::Null)
+            Some(Value::Null(NullForm::Empty))
         }
     }
 
@@ -521,7 +521,7 @@ impl<'a> Fast<'a> {
                         let at = self.col();
                         self.node(at, c, Ctx::OwnLine)?
                     } else {
-                        Value::Null
+                        Value::Null(NullForm::Empty)
                     }
                 }
             };
@@ -661,7 +661,7 @@ pub fn check_against_full_reader(text: &str) -> Result<FastStats, String> {
                 let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
                 b.allow_duplicates = lenient;
                 match b.parse_first_document() {
-                    Ok(full) if full.clone().unwrap_or(Value::Null) == fast => {}
+                    Ok(full) if full.as_ref().map_or(fast.is_null(), |f| f.identical(&fast)) => {}
                     other => {
                         return Err(format!(
                             "chunk {piece:?}: fast path {fast:?}, full reader {other:?}"
@@ -678,7 +678,11 @@ pub fn check_against_full_reader(text: &str) -> Result<FastStats, String> {
             super::parse_documents(text)
         };
         let full = full_reader_only(text, lenient);
-        if with_fast != full {
+        let same = match (&with_fast, &full) {
+            (Ok(a), Ok(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y)),
+            (a, b) => a == b,
+        };
+        if !same {
             return Err(format!(
                 "text {text:?}: with the fast path {with_fast:?}, full reader alone {full:?}"
             ));

@@ -14,4 +14,4 @@ pub use read::{
     MAX_DEPTH, Scalars, YamlError, float_value, parse_documents, parse_documents_as,
     parse_documents_lenient, parse_single,
 };
-pub use value::{Map, Value, format_go_float};
+pub use value::{Map, NullForm, Value, format_go_float, format_go_float32};

@@ -14,7 +14,16 @@
 //! * anchors and aliases are expanded (with an expansion budget), merge keys
 //!   are applied as kyaml applies them;
 //! * keys must be strings, except in the top-level mapping of a document where
-//!   a number, boolean or timestamp key is taken as its text.
+//!   a number, boolean or timestamp key is taken as its text;
+//! * yaml.v3's own reading where saphyr's differs: NEL is a line break; a
+//!   block scalar ending the text without a final break has none; the
+//!   continuation lines of quoted scalars and flow collections may be
+//!   indented less than the block around them; an implicit key in a flow
+//!   collection must be on one line; a null remembers whether it was written
+//!   as a word or as nothing ([`super::NullForm`]);
+//! * values as kustomize writes them out: a folded scalar of a resource comes
+//!   back from yaml.v3's folded writer with an extra break before its
+//!   more-indented lines.
 //!
 //! Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
 
@@ -25,7 +34,7 @@ use std::fmt;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use super::value::{Map, Value};
+use super::value::{Map, NullForm, Value};
 
 /// A YAML syntax or semantic error with its position.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +145,15 @@ fn read_documents_with(
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
         let piece = &text[chunk.start..chunk.end];
+        // yaml.v3 reads NEL (U+0085) as a line break everywhere and keeps
+        // it as `\n` in values: the same as reading a `\n` there.
+        let nel: String;
+        let piece = if piece.contains('\u{85}') {
+            nel = piece.replace('\u{85}', "\n");
+            nel.as_str()
+        } else {
+            piece
+        };
         // Ordinary YAML takes the fast path (same result; it never fails);
         // it leaves text holding a raw LS/PS to the full reader.
         let quick = if fast {
@@ -145,19 +163,122 @@ fn read_documents_with(
         };
         let parsed = match quick {
             Some(v) => Some(v),
-            None => {
-                let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
-                b.allow_duplicates = allow_duplicates;
-                b.scalars = scalars;
-                b.parse_first_document()?
-            }
+            None => read_chunk(
+                piece,
+                chunk.line_offset,
+                &mut budget,
+                allow_duplicates,
+                scalars,
+            )?,
         };
         match parsed {
-            None | Some(Value::Null) => {}
+            None | Some(Value::Null(_)) => {}
             Some(v) => out.push(v),
         }
     }
     Ok(out)
+}
+
+/// Most re-indented reads of one chunk (see [`read_chunk`]); then the
+/// error stands.
+const MAX_INDENT_ROUNDS: usize = 64;
+
+/// Reads the first document of a chunk with the full reader.
+///
+/// yaml.v3 does not check the indentation of the continuation lines of a
+/// quoted scalar or of a flow collection (`k: "a` / `b"` at column 0 reads
+/// as `a b`); saphyr refuses them. On such an error the lines concerned are
+/// indented (leading blanks there are not part of the value, and separate
+/// flow tokens) and the chunk read again, a few times at most.
+fn read_chunk(
+    piece: &str,
+    line_offset: usize,
+    budget: &mut usize,
+    allow_duplicates: bool,
+    scalars: Scalars,
+) -> Result<Option<Value>, YamlError> {
+    let initial_budget = *budget;
+    let mut text = Cow::Borrowed(piece);
+    let mut first_error = None;
+    for _ in 0..MAX_INDENT_ROUNDS {
+        *budget = initial_budget;
+        let mut b = Builder::new(&text, line_offset, budget);
+        b.allow_duplicates = allow_duplicates;
+        b.scalars = scalars;
+        let e = match b.parse_first_document() {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let fixed = b.low_indent.take().and_then(|l| reindent(&text, l));
+        let first = first_error.get_or_insert(e);
+        match fixed {
+            Some(t) => text = Cow::Owned(t),
+            None => return Err(first.clone()),
+        }
+    }
+    Err(first_error.expect("at least one round"))
+}
+
+/// A continuation line saphyr refused for its indentation, by the character
+/// index of what the error points at.
+#[derive(Clone, Copy, Debug)]
+enum LowIndent {
+    /// The opening quote of a quoted scalar with such a line.
+    Quoted(usize),
+    /// A token on such a line of a flow collection; the column the
+    /// outermost open flow collection starts at.
+    Flow(usize, usize),
+}
+
+/// The text with the lines of `at` indented enough for saphyr, or `None`
+/// when no line can be (a document marker at column 0 ends a scalar for
+/// yaml.v3 too).
+fn reindent(text: &str, at: LowIndent) -> Option<String> {
+    let byte_of = |ci: usize| text.char_indices().nth(ci).map_or(text.len(), |(b, _)| b);
+    let col_of = |b: usize| text[..b].rsplit('\n').next().unwrap_or("").chars().count();
+    // The byte range whose line starts are moved, and the column they need.
+    let (from, to, col) = match at {
+        LowIndent::Quoted(ci) => {
+            let open = byte_of(ci);
+            let quote = *text.as_bytes().get(open)?;
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            let end = closing_quote(text.as_bytes(), open, quote);
+            (open, end, col_of(open))
+        }
+        LowIndent::Flow(ci, start_col) => {
+            let b = byte_of(ci);
+            let line = text[..b].rfind('\n').map_or(0, |i| i + 1);
+            (line.checked_sub(1)?, line + 1, start_col + 1)
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0;
+    let mut changed = false;
+    for (i, _) in text[from..to].match_indices('\n') {
+        let start = from + i + 1;
+        if start >= to.min(text.len()) {
+            break;
+        }
+        let line = text[start..].split('\n').next().unwrap_or("");
+        let spaces = line.bytes().take_while(|&b| b == b' ').count();
+        if spaces >= col || line[spaces..].trim_start_matches(['\t', ' ']).is_empty() {
+            continue;
+        }
+        if spaces == 0 && (line.starts_with("---") || line.starts_with("...")) {
+            return None;
+        }
+        out.push_str(&text[last..start]);
+        out.extend(std::iter::repeat_n(' ', col - spaces));
+        last = start;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
 }
 
 /// yaml.v3 (and go-yaml v2, which reads kustomization files) refuses any
@@ -380,8 +501,8 @@ fn parse_with_line_separators(
     }
 }
 
-/// True for the characters yaml.v3 takes as line breaks (NEL aside, which
-/// the reader does not treat as one).
+/// True for the characters yaml.v3 takes as line breaks (NEL aside: the
+/// reader has replaced it by `\n` before parsing).
 fn is_go_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
@@ -499,6 +620,98 @@ fn go_block_value(text: &str, indent: usize, literal: bool, chomp: i8) -> String
         s.push_str(&trailing_breaks);
     }
     s
+}
+
+/// A block scalar that reaches the end of a text with no final line break,
+/// as yaml.v3 reads it from saphyr's value: saphyr counts the missing break
+/// (its value ends with a line break for `|`, `|+`, `>`, `>+`), yaml.v3 does
+/// not. When the last line holds content, that break goes; when it holds
+/// only spaces, only a keeping (`+`) scalar has a break too many (a clipped
+/// one ends in exactly one break after content, or is empty).
+fn block_at_end_without_break(text: Cow<'_, str>, last_line_blank: bool) -> Cow<'_, str> {
+    let drop = if last_line_blank {
+        text == "\n" || text.ends_with("\n\n")
+    } else {
+        text.ends_with('\n')
+    };
+    if !drop {
+        return text;
+    }
+    match text {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[..t.len() - 1]),
+        Cow::Owned(mut t) => {
+            t.pop();
+            Cow::Owned(t)
+        }
+    }
+}
+
+/// The value a folded scalar (`>`) of a resource has in kustomize's output,
+/// when it differs from the value read: `None` when it is the same.
+///
+/// kustomize writes each resource out with yaml.v3 and reads it back, and
+/// the node keeps its folded style. yaml.v3's folded writer puts an empty
+/// line after a line that does not start with a blank, to keep the break
+/// from folding, but decides it by the first character of the whole value
+/// instead of the next line's: read back, the empty line adds a break
+/// before a more-indented line, and at the end of a kept (`>+`) value
+/// ending in two breaks or more. Values yaml.v3 does not write folded
+/// (trailing space, a space before a break) come back as they were.
+fn folded_round_trip(value: &str) -> Option<String> {
+    if value.is_empty()
+        || value.ends_with(' ')
+        || value.contains(" \n")
+        || value.contains(['\r', '\u{85}', '\u{feff}', '\u{2028}', '\u{2029}'])
+    {
+        return None;
+    }
+    // A value whose first character after its leading breaks is a blank
+    // (or that is only breaks) gets no empty lines.
+    if value
+        .trim_start_matches('\n')
+        .chars()
+        .next()
+        .is_none_or(|c| c == ' ' || c == '\t')
+    {
+        return None;
+    }
+    // Without a more-indented line or several final breaks, the empty lines
+    // fold away again.
+    if !value.contains("\n ") && !value.contains("\n\t") && !value.ends_with("\n\n") {
+        return None;
+    }
+    // The body yaml.v3 writes (line wrapping aside: it folds back to the
+    // same spaces), indented by 2, then read back with its chomping hint.
+    let mut body = String::with_capacity(value.len() + 16);
+    let (mut breaks, mut leading_blank) = (true, true);
+    for c in value.chars() {
+        if c == '\n' {
+            if !breaks && !leading_blank {
+                body.push('\n');
+            }
+            body.push('\n');
+            breaks = true;
+        } else {
+            if breaks {
+                body.push_str("  ");
+                leading_blank = c == ' ' || c == '\t';
+            }
+            body.push(c);
+            breaks = false;
+        }
+    }
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let chomp = if !value.ends_with('\n') {
+        -1
+    } else if value == "\n" || value.ends_with("\n\n") {
+        1
+    } else {
+        0
+    };
+    let back = go_block_value(&body, 2, false, chomp);
+    (back != value).then_some(back)
 }
 
 /// Parses text holding at most one document (a kustomization file, a patch).
@@ -655,7 +868,9 @@ pub(super) struct Builder<'a, 'b> {
     budget: &'b mut usize,
     anchors: Vec<Option<(Value, usize)>>,
     stack: Vec<Frame>,
-    /// go-yaml v2 semantics for duplicate keys: the last one wins.
+    /// go-yaml v2 semantics for duplicate keys: the last one wins. Set for
+    /// kustomization files, which kustomize decodes into its own types: their
+    /// values are never written out, so [`folded_round_trip`] does not apply.
     pub(super) allow_duplicates: bool,
     /// How plain scalars resolve.
     pub(super) scalars: Scalars,
@@ -663,6 +878,11 @@ pub(super) struct Builder<'a, 'b> {
     separators: Option<SeparatorState<'a>>,
     /// Char index where the previous event ended.
     prev_end: usize,
+    /// Set by a scan error that yaml.v3 would not report (see [`read_chunk`]).
+    low_indent: Option<LowIndent>,
+    /// Start (char index) of the outermost open flow collection, and the
+    /// depth of its frame.
+    flow_start: Option<(usize, usize)>,
 }
 
 fn scalar_weight(len: usize) -> usize {
@@ -684,6 +904,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             scalars: Scalars::Resources,
             separators: None,
             prev_end: 0,
+            low_indent: None,
+            flow_start: None,
         }
     }
 
@@ -696,6 +918,23 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Notes a scan error: the text up to the end of its line was read.
     fn reached_error(&mut self, e: &ScanError) {
+        let ci = e.marker().index();
+        self.low_indent = match e.info() {
+            "invalid indentation in quoted scalar" => Some(LowIndent::Quoted(ci)),
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                self.flow_start.map(|(start, _)| {
+                    let b = self.byte_index(start);
+                    let col = self.text[..b]
+                        .rsplit('\n')
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .count();
+                    LowIndent::Flow(ci, col)
+                })
+            }
+            _ => None,
+        };
         if self.separators.is_none() {
             return;
         }
@@ -945,6 +1184,65 @@ impl<'a, 'b> Builder<'a, 'b> {
         b
     }
 
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read:
+    /// on a line after its first content line, before its content column
+    /// (a tab-only line, or a less indented line starting with a tab, ends
+    /// nothing but the parse); saphyr reads such lines. Block scalars with
+    /// an indentation indicator are not checked (their column is not the
+    /// first line's).
+    fn check_block_tabs(&mut self, span: &Span) -> Result<(), YamlError> {
+        let start = self.byte_index(span.start.index());
+        let t = self.text;
+        let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = t[line_start..].bytes().take_while(|&b| b == b' ').count();
+        if indent == 0 || line_start + indent != start {
+            return Ok(());
+        }
+        // The header: the last non-blank line before the first content line.
+        let header = t[..line_start.saturating_sub(1)]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let explicit = header
+            .rfind(['|', '>'])
+            .is_some_and(|i| header[i + 1..].bytes().take(2).any(|b| b.is_ascii_digit()));
+        if explicit {
+            return Ok(());
+        }
+        let first_line = span.start.line() + self.line_offset;
+        for (n, line) in t[line_start..].split('\n').enumerate().skip(1) {
+            let spaces = line.bytes().take(indent).take_while(|&b| b == b' ').count();
+            if spaces == indent {
+                continue;
+            }
+            match line.as_bytes().get(spaces) {
+                Some(b'\t') => {
+                    return Err(YamlError::at(
+                        first_line + n,
+                        spaces + 1,
+                        "found a tab character where an indentation space is expected",
+                    ));
+                }
+                None => continue,
+                Some(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the key scalar at `span` is implicit (no `?` before it)
+    /// and a `:` follows it: yaml.v3 then needs it on one line.
+    fn implicit_key_with_value(&mut self, span: &Span) -> bool {
+        let (a, b) = (
+            self.byte_index(span.start.index()),
+            self.byte_index(span.end.index()),
+        );
+        let before = self.text[..a].trim_end_matches([' ', '\t', '\n']);
+        let after = self.text[b..].trim_start_matches([' ', '\t', '\n']);
+        !before.ends_with('?') && after.starts_with(':')
+    }
+
     /// True when a collection start event opened a flow collection: its span
     /// ends just after the `{` or `[`.
     fn starts_flow(&mut self, span: &Span) -> bool {
@@ -1088,6 +1386,9 @@ impl<'a, 'b> Builder<'a, 'b> {
                         ));
                     }
                     let flow = self.in_flow() || self.starts_flow(&span);
+                    if flow && self.flow_start.is_none() {
+                        self.flow_start = Some((span.start.index(), self.stack.len()));
+                    }
                     let frame = if matches!(ev, Event::SequenceStart(..)) {
                         Frame::Seq {
                             items: Vec::new(),
@@ -1113,6 +1414,12 @@ impl<'a, 'b> Builder<'a, 'b> {
                     let Some(frame) = self.stack.pop() else {
                         return Err(self.err(&span, "unbalanced collection end"));
                     };
+                    if self
+                        .flow_start
+                        .is_some_and(|(_, depth)| depth == self.stack.len())
+                    {
+                        self.flow_start = None;
+                    }
                     let (v, anchor, weight) = match frame {
                         Frame::Seq {
                             items,
@@ -1161,6 +1468,21 @@ impl<'a, 'b> Builder<'a, 'b> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && self.separators.is_none()
+            && text.contains('\n')
+        {
+            self.check_block_tabs(span)?;
+        }
+        let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && !self.text.ends_with('\n')
+            && self.byte_index(span.end.index()) >= self.text.len()
+        {
+            let last_line = self.text.rsplit('\n').next().unwrap_or("");
+            block_at_end_without_break(text, last_line.bytes().all(|b| b == b' '))
+        } else {
+            text
+        };
         let text = if self.separators.is_some() {
             self.scalar_with_separators(text, style, anchor != 0 || tag.is_some(), span)
         } else {
@@ -1172,6 +1494,13 @@ impl<'a, 'b> Builder<'a, 'b> {
             text
         };
         if self.at_key() {
+            if flow && span.end.line() != span.start.line() && self.implicit_key_with_value(span) {
+                return Err(self.err(
+                    span,
+                    "did not find expected ',' or '}' (an implicit key in a flow \
+                     collection must be on one line)",
+                ));
+            }
             let line = span.start.line() + self.line_offset;
             let root = self.in_root_map();
             let (key, merge) = self.key_from_scalar(&text, plain, kind, root, span)?;
@@ -1196,6 +1525,13 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
             return Ok(None);
         }
+        let text = match style {
+            ScalarStyle::Folded if !self.allow_duplicates => match folded_round_trip(&text) {
+                Some(v) => Cow::Owned(v),
+                None => text,
+            },
+            _ => text,
+        };
         let v = self.value_of(&text, plain, kind, flow, span)?;
         let w = scalar_weight(text.len());
         self.store_anchor(anchor, &v, w, span)?;
@@ -1287,7 +1623,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             // Only an alias can complete in key position.
             let key = match &v {
                 Value::String(s) => s.clone(),
-                Value::Null => {
+                Value::Null(_) => {
                     return Err(self.err(span, "invalid mapping key: null keys are not supported"));
                 }
                 Value::Seq(_) | Value::Map(_) => {
@@ -1640,7 +1976,8 @@ pub(super) fn scalar_value(
 /// The value of a resolved scalar after the JSON round trip.
 fn resolved_value(text: &str, resolved: Resolved) -> Result<Value, String> {
     Ok(match resolved {
-        Resolved::Null => Value::Null,
+        Resolved::Null if text.is_empty() => Value::Null(NullForm::Empty),
+        Resolved::Null => Value::NULL,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Int(i),
         Resolved::UInt(u) => Value::UInt(u),
@@ -2167,11 +2504,160 @@ mod tests {
         );
     }
 
+    /// A block scalar ending the text with no final line break: yaml.v3
+    /// does not count the missing break (kubectl on each `k: <input>`, the
+    /// file ending where the input ends).
+    #[test]
+    fn block_scalar_at_end_without_break() {
+        for (input, want) in [
+            ("|\n  line1\n  line2", "line1\nline2"),
+            (">\n  line1\n  line2", "line1 line2"),
+            ("|+\n  line1\n  line2", "line1\nline2"),
+            ("|-\n  line1\n  line2", "line1\nline2"),
+            ("|\n  line1\n\n  line2\n ", "line1\n\nline2\n"),
+            ("|+\n  a\n  ", "a\n"),
+            ("|+\n  a\n\n  b", "a\n\nb"),
+            ("|+\n  a\n\n", "a\n\n"),
+            ("|\n  a\n  ", "a\n"),
+            (">+\n  a\n  b", "a b"),
+            ("|\n  a\n  # x", "a\n# x"),
+            ("|+\n  a\n ", "a\n"),
+            ("|-\n  a\n  ", "a"),
+            ("|\n  a\n\n  ", "a\n"),
+            (">\n  a\n\n  b", "a\nb"),
+            ("|", ""),
+            ("|+", ""),
+            ("|+\n  a\n  # c\n# d", "a\n# c\n"),
+            (">+\n\n  a", "\na"),
+        ] {
+            let d = docs(&format!("k: {input}"));
+            assert_eq!(d[0].get("k"), Some(&s(want)), "{input:?}");
+        }
+    }
+
+    /// A folded scalar with more-indented lines, or kept with several
+    /// final breaks, has the value kubectl prints (yaml.v3's folded writer
+    /// adds an empty line; see `folded_round_trip`); not in a kustomization
+    /// file, whose values are not written out.
+    #[test]
+    fn folded_scalars_as_kubectl_prints_them() {
+        for (input, want) in [
+            (">\n  a\n    b\n  c\n", "a\n\n  b\nc\n"),
+            (">+\n  x\n", "x\n\n\n"),
+            (">\n  a\n\n    b\n", "a\n\n\n  b\n"),
+            (">2\n    a\n  b\n", "  a\nb\n"),
+            (">\n  a\n  b\n    c\n", "a b\n\n  c\n"),
+            (">\n  a\n  b\n", "a b\n"),
+            (">-\n  a\n    b\n", "a\n\n  b"),
+            (">\n  a \n    b\n", "a \n  b\n"),
+            (">\n  a\t\n    b\n", "a\t\n\n  b\n"),
+            (">\n  a\n", "a\n"),
+            (">\n  a\n\n    b\n  c\n\n  d\n", "a\n\n\n  b\nc\nd\n"),
+        ] {
+            assert_eq!(val(input), s(want), "{input:?}");
+        }
+        let kustomization = parse_documents_lenient("a: >\n  a\n    b\n").unwrap();
+        assert_eq!(kustomization[0].get("a"), Some(&s("a\n  b\n")));
+    }
+
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read
+    /// (kubectl: "found a tab character where an indentation space is
+    /// expected"); a tab after the indentation is content.
+    #[test]
+    fn tabs_in_block_scalar_indentation() {
+        for input in [
+            "d:\n  k: |\n    a\n\t\n    b\n",
+            "d:\n  k: |\n    a\n  \t\n    b\n",
+            "d:\n  k: >\n    a\n\t\n",
+            "d:\n  k: |\n    a\n\t",
+        ] {
+            let e = err(input);
+            assert!(e.message.contains("tab"), "{input:?}: {e}");
+        }
+        assert_eq!(
+            to_json(&docs("d:\n  k: |\n    a\n    \tb\n")[0]),
+            json!({"d": {"k": "a\n\tb\n"}})
+        );
+    }
+
+    /// yaml.v3 reads NEL (U+0085) as a line break, `\n` in values.
+    #[test]
+    fn nel_is_a_line_break() {
+        for (input, want) in [
+            ("a: \"x\u{85}y\"\n", json!({"a": "x y"})),
+            ("a: 'x\u{85}y'\n", json!({"a": "x y"})),
+            ("a: x # c\u{85}b: y\n", json!({"a": "x", "b": "y"})),
+            ("a: x\u{85}b: y\n", json!({"a": "x", "b": "y"})),
+            ("a: >\n  x\u{85}  y\n  z\n", json!({"a": "x y z\n"})),
+        ] {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+        for input in ["a: x\u{85}y\n", "a: |\n  x\u{85}y\n", "a: x\u{85}\u{85}y\n"] {
+            err(input);
+        }
+    }
+
+    /// yaml.v3 does not check the indentation of the continuation lines of
+    /// quoted scalars and flow collections (saphyr does; the reader indents
+    /// them and reads again); a multi-line implicit key in a flow mapping
+    /// is an error for yaml.v3 (not for saphyr).
+    #[test]
+    fn continuation_lines_and_keys_in_flow() {
+        for (input, want) in [
+            ("d:\n  k: \"abc\ndef\"\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: 'abc\ndef'\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: \"abc\n def\"\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: [a,\nb]\n", json!({"d": {"k": ["a", "b"]}})),
+            (
+                "d:\n  k: {x: a,\ny: b}\n",
+                json!({"d": {"k": {"x": "a", "y": "b"}}}),
+            ),
+            ("d:\n  k: [\"a\nb\"]\n", json!({"d": {"k": ["a b"]}})),
+            (
+                "d:\n  k: [a,\nb,\nc]\n  j: 1\n",
+                json!({"d": {"k": ["a", "b", "c"], "j": 1}}),
+            ),
+            ("d:\n  k: {x\n    y}\n", json!({"d": {"k": {"x y": ""}}})),
+            (
+                "d:\n  k: {? x\n    y : 1}\n",
+                json!({"d": {"k": {"x y": 1}}}),
+            ),
+            (
+                "d:\n  k: {\"x\n    y\"}\n",
+                json!({"d": {"k": {"x y": ""}}}),
+            ),
+        ] {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+        for input in [
+            "d:\n  k: abc\n def\n",
+            "d:\n  k: abc\ndef\n",
+            "d:\n  k: \"abc\n---\n\"\n",
+            "d:\n  k: [x\n    y: 1]\n",
+            "d:\n  k: {x\n    y : 1}\n",
+            "d:\n  k: {a: 1, x\n    y: 1}\n",
+            "d:\n  k: {x: 1,\n    y\n    z: 2}\n",
+            "d:\n  k: {\"x\n  y\": 1}\n",
+        ] {
+            err(input);
+        }
+    }
+
     #[test]
     fn null_bool_and_strings() {
-        for n in ["~", "null", "Null", "NULL", ""] {
-            assert_eq!(val(n), Value::Null, "{n}");
+        // How the null was written is kept (a strategic merge keeps only
+        // the word forms).
+        for n in ["~", "null", "Null", "NULL", "!!null null", "!!null ~"] {
+            assert!(val(n).identical(&Value::NULL), "{n}");
         }
+        for n in ["", "!!null", "!!null \"\"", "!!null ''"] {
+            assert!(val(n).identical(&Value::Null(NullForm::Empty)), "{n}");
+        }
+        assert!(
+            docs("- \n- a")
+                .remove(0)
+                .identical(&Value::Seq(vec![Value::Null(NullForm::Empty), s("a")]))
+        );
         for (i, b) in [
             ("true", true),
             ("True", true),
@@ -2416,8 +2902,8 @@ mod tests {
             ),
             ("!!bool \"true\"", Value::Bool(true)),
             ("!!bool \"True\"", Value::Bool(true)),
-            ("!!null \"\"", Value::Null),
-            ("!!null ~", Value::Null),
+            ("!!null \"\"", Value::NULL),
+            ("!!null ~", Value::NULL),
             ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
             ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
             (
@@ -2605,7 +3091,7 @@ s: {!!merge x: {a: 1}}
 
     fn to_json(v: &Value) -> serde_json::Value {
         match v {
-            Value::Null => serde_json::Value::Null,
+            Value::Null(_) => serde_json::Value::Null,
             Value::Bool(b) => json!(b),
             Value::Int(i) => json!(i),
             Value::UInt(u) => json!(u),
