@@ -3,11 +3,14 @@
 
 mod emit;
 pub mod fast;
+mod pos;
 mod read;
 mod value;
 
 pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
+pub use pos::{PathStep, Pos, PosTree};
 pub use read::{
-    MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient, parse_single,
+    MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient,
+    parse_documents_with_positions, parse_single,
 };
 pub use value::{Map, Value, format_go_float};
