@@ -10,6 +10,7 @@ pub mod build;
 pub mod crds;
 pub mod diff;
 pub mod error;
+pub mod explain;
 pub mod fieldspec;
 pub mod generate;
 pub mod hash;

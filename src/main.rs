@@ -77,6 +77,9 @@ enum Command {
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+    /// Show where every value of a build came from: the built YAML with
+    /// each value's last source, or one field's whole history.
+    Explain(aiw::explain::cli::ExplainArgs),
 }
 
 /// Exit code of `aiw diff` when the sides differ.
@@ -127,6 +130,27 @@ fn main() -> ExitCode {
                 return ExitCode::from(EXIT_ERROR);
             }
             ExitCode::SUCCESS
+        }
+        Command::Explain(args) => {
+            use std::io::IsTerminal;
+            let out = match aiw::explain::cli::run(&args, std::io::stdout().is_terminal()) {
+                Ok(out) => out,
+                Err(e) => {
+                    eprintln!("Error: {}", e);
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("Error: writing output: {}", e);
+                    ExitCode::from(EXIT_ERROR)
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Command::Diff(args) => {
             use std::io::IsTerminal;

@@ -776,7 +776,7 @@ fn diff_maps(path: &mut String, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
 }
 
 /// Keys that identify list items, tried in order.
-const ITEM_KEYS: [&str; 6] = [
+pub(crate) const ITEM_KEYS: [&str; 6] = [
     "name",
     "mountPath",
     "devicePath",
@@ -787,7 +787,7 @@ const ITEM_KEYS: [&str; 6] = [
 
 /// The key whose scalar value is present and unique in every item of both
 /// lists, if any.
-fn item_key(x: &[Value], y: &[Value]) -> Option<&'static str> {
+pub(crate) fn item_key(x: &[Value], y: &[Value]) -> Option<&'static str> {
     if x.is_empty() || y.is_empty() {
         return None;
     }
@@ -815,7 +815,7 @@ fn shares_item(key: &str, x: &[Value], y: &[Value]) -> bool {
 }
 
 /// A list item's identity value as text (strings and integers only).
-fn identity_scalar(v: &Value) -> Option<String> {
+pub(crate) fn identity_scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Int(_) | Value::UInt(_) => v.scalar_string(),
@@ -952,7 +952,7 @@ fn json_quote(s: &str) -> String {
 }
 
 /// Appends `.key` (or `["key"]` when the key is not plain).
-fn push_key(path: &mut String, key: &str) {
+pub(crate) fn push_key(path: &mut String, key: &str) {
     if is_plain(key, &['$']) {
         if !path.is_empty() {
             path.push('.');
@@ -965,14 +965,15 @@ fn push_key(path: &mut String, key: &str) {
     }
 }
 
-fn push_index(path: &mut String, i: usize) {
+/// Appends `[i]`.
+pub(crate) fn push_index(path: &mut String, i: usize) {
     path.push('[');
     path.push_str(&i.to_string());
     path.push(']');
 }
 
 /// Appends `[key=value]` (value quoted when not plain).
-fn push_item(path: &mut String, key: &str, value: &str) {
+pub(crate) fn push_item(path: &mut String, key: &str, value: &str) {
     path.push('[');
     path.push_str(key);
     path.push('=');

@@ -7,7 +7,10 @@ mod pos;
 mod read;
 mod value;
 
-pub use emit::{check_writable, emit_document, emit_stream, emit_stream_refs, natural_less};
+pub use emit::{
+    Comments, check_writable, emit_document, emit_document_commented, emit_stream,
+    emit_stream_refs, natural_less,
+};
 pub use pos::{PathStep, Pos, PosTree};
 pub use read::{
     MAX_DEPTH, YamlError, float_value, parse_documents, parse_documents_lenient,
