@@ -114,4 +114,3 @@ pub fn explain(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     let _on = crate::build::Explaining::start();
     crate::build::build(dir, opts)
 }
-

@@ -86,7 +86,6 @@ pub(crate) fn var_sources(
     res: &ResMap,
     vars: &crate::transform::vars::VarSet,
 ) -> Vec<(String, Option<Origin>)> {
-    use crate::transform::replacements::{lookup, split_field_path};
     vars.iter()
         .map(|v| {
             let origin = res
@@ -94,7 +93,7 @@ pub(crate) fn var_sources(
                 .iter()
                 .find(|r| r.ref_var_names.contains(&v.name))
                 .and_then(|r| {
-                    let field = lookup(&r.value, &split_field_path(&v.field_path)).ok()??;
+                    let field = crate::transform::vars::var_field(v, r)?;
                     let node = r.trail.as_ref()?.root.find(&r.value, field)?;
                     origin_of(node)
                 });

@@ -71,9 +71,10 @@ fn at(file: &str, line: u32) -> String {
     }
 }
 
+/// Where a copied value came from: `value from FILE:LINE, STEP`.
 fn from_text(o: &Origin) -> String {
     format!(
-        "from {} ({})",
+        "value from {}, {}",
         at(&o.place.file, o.place.pos.line),
         o.step.as_str()
     )
@@ -94,7 +95,7 @@ fn comment(e: &Event, color: bool) -> String {
     c.push_str(" (");
     c.push_str(e.step.as_str());
     if let Some(o) = &e.from {
-        c.push_str(", ");
+        c.push_str("; ");
         c.push_str(&from_text(o));
     }
     c.push(')');
