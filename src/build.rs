@@ -1029,14 +1029,14 @@ fn step<T>(
     obs: Option<&Observer>,
     res: &mut ResMap,
     f: impl FnOnce(&mut ResMap) -> Result<T>,
-    end: impl FnOnce(&Observer, &mut ResMap),
+    end: impl FnOnce(&Observer, &mut ResMap, &T),
 ) -> Result<T> {
     let Some(o) = obs else {
         return f(res);
     };
     o.begin(res);
     let out = f(res)?;
-    end(o, res);
+    end(o, res, &out);
     Ok(out)
 }
 
@@ -1089,7 +1089,7 @@ fn run_transformers(
             obs,
             res,
             |res| transform::namespace::set_namespace(res, &opts, &tc.namespace),
-            |o, res| o.end_at(res, StepKind::Namespace, &[Key("namespace")]),
+            |o, res, _| o.end_at(res, StepKind::Namespace, &[Key("namespace")]),
         )?;
         note(ldr, k, "NamespaceTransformer", res);
     }
@@ -1098,7 +1098,7 @@ fn run_transformers(
             obs,
             res,
             |res| transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix),
-            |o, res| o.end_at(res, StepKind::NamePrefix, &[Key("namePrefix")]),
+            |o, res, _| o.end_at(res, StepKind::NamePrefix, &[Key("namePrefix")]),
         )?;
         note(ldr, k, "PrefixTransformer", res);
     }
@@ -1107,7 +1107,7 @@ fn run_transformers(
             obs,
             res,
             |res| transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix),
-            |o, res| o.end_at(res, StepKind::NameSuffix, &[Key("nameSuffix")]),
+            |o, res, _| o.end_at(res, StepKind::NameSuffix, &[Key("nameSuffix")]),
         )?;
         note(ldr, k, "SuffixTransformer", res);
     }
@@ -1117,10 +1117,14 @@ fn run_transformers(
         obs,
         res,
         |res| {
+            let mut label_specs = Vec::new();
             for entry in &k.labels {
                 let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
                 transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
                 note(ldr, k, "LabelTransformer", res);
+                if obs.is_some() {
+                    label_specs.push(specs);
+                }
             }
             if !k.common_labels.is_empty() || !k.labels.is_empty() {
                 transform::labels::add_labels(
@@ -1130,9 +1134,16 @@ fn run_transformers(
                 )?;
                 note(ldr, k, "LabelTransformer", res);
             }
-            Ok(())
+            Ok(label_specs)
         },
-        |o, res| o.end_labels(res, k.labels.len()),
+        |o, res, label_specs| {
+            let specs: Vec<&crate::fieldspec::FieldSpec> = label_specs
+                .iter()
+                .flatten()
+                .chain(&tc.common_labels)
+                .collect();
+            o.end_labels(res, k.labels.len(), &specs)
+        },
     )?;
     if !k.common_annotations.is_empty() {
         step(
@@ -1145,7 +1156,7 @@ fn run_transformers(
                     &tc.common_annotations,
                 )
             },
-            |o, res| o.end_annotations(res),
+            |o, res, _| o.end_annotations(res, &tc.common_annotations),
         )?;
         note(ldr, k, "AnnotationsTransformer", res);
     }
@@ -1176,7 +1187,7 @@ fn run_transformers(
             }
             Ok(())
         },
-        |o, res| o.end_replicas(res, &k.replicas),
+        |o, res, _| o.end_replicas(res, &k.replicas),
     )?;
     // Every `images` entry: one step for explaining (an image sits at the
     // last entry that changed it).
@@ -1194,7 +1205,7 @@ fn run_transformers(
                 transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)
             }
         },
-        |o, res| o.end_images(res, &k.images),
+        |o, res, _| o.end_images(res, &k.images),
     )?;
     if !k.replacements.is_empty() {
         for (file, n, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
@@ -1208,7 +1219,7 @@ fn run_transformers(
                             None => e,
                         })
                 },
-                |o, res| {
+                |o, res, _| {
                     let source = transform::replacements::source_field(&rep, res)
                         .map(|(p, v)| (p, v as *const Value));
                     let in_file = file.as_ref().map(|(f, pos)| crate::explain::Place {
@@ -1301,14 +1312,14 @@ fn replacement_docs(shown: &Path, text: &str) -> Result<Vec<(Value, yaml::PosTre
 
 /// The steps kustomize runs once, at the top kustomization only.
 fn finish(k: &Kustomization, ra: &mut Accumulator, obs: Option<&Observer>) -> Result<()> {
-    step(obs, &mut ra.resources, add_hash_suffixes, |o, res| {
+    step(obs, &mut ra.resources, add_hash_suffixes, |o, res, _| {
         o.end_hash(res)
     })?;
     step(
         obs,
         &mut ra.resources,
         |res| transform::name_reference::apply(res, &ra.config),
-        |o, res| o.end_name_references(res),
+        |o, res, _| o.end_name_references(res),
     )?;
     let var_sources = match obs {
         Some(_) if !ra.vars.is_empty() => {
@@ -1347,7 +1358,7 @@ fn finish(k: &Kustomization, ra: &mut Accumulator, obs: Option<&Observer>) -> Re
         obs,
         &mut ra.resources,
         |res| transform::plugins::apply_build_metadata(k, res),
-        |o, res| {
+        |o, res, _| {
             o.end_at(
                 res,
                 crate::explain::StepKind::BuildMetadata,

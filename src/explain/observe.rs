@@ -12,7 +12,8 @@ use crate::transform::images::{ImageEntries, ImageSpec};
 use crate::transform::replicas::ReplicaSpec;
 use crate::yaml::{self, PathStep, Pos, PosTree, Value};
 
-use super::trail::{Leaf, Locate, Node, Origin, Place, Step, StepKind, Trail};
+use super::trail::{Leaf, Locate, Node, Origin, Place, Scope, Step, StepKind, Trail};
+use crate::fieldspec::FieldSpec;
 
 /// Resources per thread, at least, when trails are brought up to date on
 /// spare cores.
@@ -114,7 +115,6 @@ fn sync_changed(res: &mut ResMap, step: &Step<'_>) {
 /// the positions of).
 pub(crate) fn read_trail(r: &mut Resource, file: &std::path::Path, pos: &PosTree) {
     let file: Arc<str> = file.display().to_string().into();
-    let doc = r.value.clone();
     let step = Step {
         kind: StepKind::Resource,
         place: Place {
@@ -123,12 +123,15 @@ pub(crate) fn read_trail(r: &mut Resource, file: &std::path::Path, pos: &PosTree
         },
         locate: Locate::Doc {
             file,
-            value: &doc,
+            value: &r.value,
             pos,
             touch: false,
+            limited: false,
         },
+        scope: None,
     };
-    r.trail = Some(Box::new(Trail::new(&r.value, &step)));
+    let trail = Trail::new(&r.value, &step);
+    r.trail = Some(Box::new(trail));
 }
 
 /// The node at `path` of a document, or the nearest one above it.
@@ -240,6 +243,7 @@ impl Observer {
             kind,
             place: self.place(path),
             locate: Locate::Entry,
+            scope: None,
         };
         sync_changed(res, &step);
     }
@@ -269,7 +273,10 @@ impl Observer {
         kind: StepKind,
         place: Place,
         pairs: &[(String, String, Place)],
+        specs: &[&FieldSpec],
     ) {
+        // The transformers set pairs only where their field specs lead.
+        let scope = Scope::of_paths(specs.iter().map(|s| s.path.as_str()));
         let f = |leaf: &Leaf<'_>| {
             let key = leaf.key?;
             let value = leaf.new.scalar_string();
@@ -284,12 +291,14 @@ impl Observer {
             kind,
             place,
             locate: Locate::With(&f),
+            scope: Some(&scope),
         };
         sync_changed(res, &step);
     }
 
-    /// Ends the step of the `entries` `labels` entries and `commonLabels`.
-    pub(crate) fn end_labels(&self, res: &mut ResMap, entries: usize) {
+    /// Ends the step of the `entries` `labels` entries and `commonLabels`,
+    /// which set labels where `specs` lead.
+    pub(crate) fn end_labels(&self, res: &mut ResMap, entries: usize, specs: &[&FieldSpec]) {
         let mut pairs = Vec::new();
         for n in 0..entries {
             let mut path = self.item("labels", None, n);
@@ -298,15 +307,23 @@ impl Observer {
         }
         self.pairs(&[PathStep::Key("commonLabels")], &mut pairs);
         let place = self.place(&self.item("labels", None, 0));
-        self.end_with_pairs(res, StepKind::Labels, place, &pairs);
+        self.end_with_pairs(res, StepKind::Labels, place, &pairs, specs);
     }
 
-    /// Ends the `commonAnnotations` step.
-    pub(crate) fn end_annotations(&self, res: &mut ResMap) {
+    /// Ends the `commonAnnotations` step, which set annotations where
+    /// `specs` lead.
+    pub(crate) fn end_annotations(&self, res: &mut ResMap, specs: &[FieldSpec]) {
         let mut pairs = Vec::new();
         let path = [PathStep::Key("commonAnnotations")];
         self.pairs(&path, &mut pairs);
-        self.end_with_pairs(res, StepKind::Annotations, self.place(&path), &pairs);
+        let specs: Vec<&FieldSpec> = specs.iter().collect();
+        self.end_with_pairs(
+            res,
+            StepKind::Annotations,
+            self.place(&path),
+            &pairs,
+            &specs,
+        );
     }
 
     /// Ends the step of every `replicas` entry: a count sits at the last
@@ -326,6 +343,7 @@ impl Observer {
                 kind: StepKind::Replicas,
                 place,
                 locate: Locate::Entry,
+                scope: None,
             }
         });
     }
@@ -345,6 +363,7 @@ impl Observer {
             kind: StepKind::Images,
             place: self.place(&[PathStep::Key("images")]),
             locate: Locate::With(&f),
+            scope: None,
         };
         sync_changed(res, &step);
     }
@@ -424,6 +443,7 @@ impl Observer {
             kind: StepKind::Generator,
             place: entry_place.clone(),
             locate: Locate::With(&f),
+            scope: None,
         };
         if let Some(positions) = res.take_changes() {
             sync_at(res, &positions, &|_| step.clone());
@@ -480,6 +500,7 @@ impl Observer {
                     value: if kind == "test" { None } else { value },
                     at,
                     touch: matches!(kind, "add" | "replace"),
+                    limited: matches!(kind, "add" | "replace" | "remove" | "test"),
                 });
             }
         }
@@ -629,6 +650,7 @@ impl Observer {
             kind: StepKind::Replacement,
             place: place.clone(),
             locate: Locate::With(&f),
+            scope: None,
         };
         sync_changed(res, &step);
     }
@@ -646,6 +668,7 @@ impl Observer {
                     .and_then(|t| t.generated_at.clone())
                     .unwrap_or_else(|| fallback.clone()),
                 locate: Locate::Entry,
+                scope: None,
             });
         }
     }
@@ -684,6 +707,7 @@ impl Observer {
                     kind: StepKind::NameReference,
                     place: fallback.clone(),
                     locate: Locate::With(&f),
+                    scope: None,
                 };
                 trail.sync(&all[pos].value, &step);
             }
@@ -722,6 +746,7 @@ impl Observer {
             kind: StepKind::Var,
             place: fallback,
             locate: Locate::With(&f),
+            scope: None,
         };
         sync_changed(res, &step);
     }
@@ -756,6 +781,19 @@ struct OpStep {
     value: Option<(Value, PosTree)>,
     at: Pos,
     touch: bool,
+    limited: bool,
+}
+
+/// True when `v` holds a mapping key starting with `$` (a strategic merge
+/// directive).
+fn has_directive(v: &Value) -> bool {
+    match v {
+        Value::Map(m) => m
+            .iter()
+            .any(|(k, x)| k.starts_with('$') || has_directive(x)),
+        Value::Seq(items) => items.iter().any(has_directive),
+        _ => false,
+    }
 }
 
 /// The observer of one patch entry (see [`Observer::patch`]).
@@ -777,12 +815,15 @@ impl PatchObserver for PatchSteps {
                         value: &d.value,
                         pos: &d.pos,
                         touch: true,
+                        limited: !has_directive(&d.value),
                     },
+                    scope: None,
                 },
                 None => Step {
                     kind: StepKind::Patch,
                     place: self.at.clone(),
                     locate: Locate::Entry,
+                    scope: None,
                 },
             },
             PatchPart::Json(i) => match self.ops.get(i) {
@@ -795,12 +836,15 @@ impl PatchObserver for PatchSteps {
                         value: op.value.as_ref().map(|(v, t)| (v, t)),
                         at: op.at,
                         touch: op.touch,
+                        limited: op.limited,
                     },
+                    scope: None,
                 },
                 None => Step {
                     kind: StepKind::Patch,
                     place: self.at.clone(),
                     locate: Locate::Entry,
+                    scope: None,
                 },
             },
         };

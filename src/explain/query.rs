@@ -184,15 +184,43 @@ pub struct Field<'r> {
     pub value: &'r Value,
     /// Its history, when the resource has a trail.
     pub node: Option<&'r Node>,
-    /// The indices leading to it (entry indices in the value's mappings).
+    /// True for Secret data (`data`, `stringData`, a last-applied
+    /// configuration annotation of a Secret), masked in output.
+    pub secret: bool,
+    /// The indices leading to it (entry indices in the value's mappings);
+    /// kept by [`select`] only.
     steps: Vec<usize>,
 }
 
-impl Field<'_> {
-    /// The indices leading to the field from the resource's root (mapping
-    /// entry indices in value order, sequence indices).
-    pub fn steps(&self) -> &[usize] {
-        &self.steps
+/// An annotation that may hold a copy of a whole object (and so its
+/// Secret values).
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Where a walk is, for telling Secret data.
+#[derive(Clone, Copy, PartialEq)]
+enum Secretish {
+    /// Not in a Secret, or in nothing that holds its data.
+    No,
+    /// At the top of a Secret.
+    Top,
+    /// In a Secret's `metadata`.
+    Metadata,
+    /// In a Secret's `metadata.annotations`.
+    Annotations,
+    /// In Secret data.
+    Data,
+}
+
+impl Secretish {
+    fn below(self, key: Option<&str>) -> Secretish {
+        match (self, key) {
+            (Secretish::Top, Some("data" | "stringData")) => Secretish::Data,
+            (Secretish::Top, Some("metadata")) => Secretish::Metadata,
+            (Secretish::Metadata, Some("annotations")) => Secretish::Annotations,
+            (Secretish::Annotations, Some(LAST_APPLIED)) => Secretish::Data,
+            (Secretish::Data, _) => Secretish::Data,
+            _ => Secretish::No,
+        }
     }
 }
 
@@ -217,20 +245,40 @@ fn seq_kid(node: Option<&Node>, i: usize, len: usize) -> Option<&Node> {
 /// Every field of `value` in output order (mapping keys as the YAML output
 /// sorts them), with its path and its node of `trail`.
 pub fn fields<'r>(value: &'r Value, trail: Option<&'r Node>) -> Vec<Field<'r>> {
-    let mut out = Vec::new();
-    let mut path = String::new();
-    let mut steps = Vec::new();
-    walk(value, trail, &mut path, &mut steps, &mut out);
-    out
+    walk_fields(value, trail, false)
 }
 
-fn walk<'r>(
-    v: &'r Value,
-    node: Option<&'r Node>,
-    path: &mut String,
-    steps: &mut Vec<usize>,
-    out: &mut Vec<Field<'r>>,
-) {
+fn walk_fields<'r>(value: &'r Value, trail: Option<&'r Node>, keep_steps: bool) -> Vec<Field<'r>> {
+    let mut w = Walk {
+        out: Vec::new(),
+        path: String::new(),
+        steps: Vec::new(),
+        keep_steps,
+    };
+    let secret = if value.get("kind").and_then(Value::as_str) == Some("Secret") {
+        Secretish::Top
+    } else {
+        Secretish::No
+    };
+    w.walk(value, trail, secret);
+    w.out
+}
+
+/// The state of a [`fields`] walk.
+struct Walk<'r> {
+    out: Vec<Field<'r>>,
+    path: String,
+    steps: Vec<usize>,
+    keep_steps: bool,
+}
+
+impl<'r> Walk<'r> {
+    fn walk(&mut self, v: &'r Value, node: Option<&'r Node>, secret: Secretish) {
+        walk(v, node, secret, self)
+    }
+}
+
+fn walk<'r>(v: &'r Value, node: Option<&'r Node>, secret: Secretish, w: &mut Walk<'r>) {
     match v {
         Value::Map(m) if !m.is_empty() => {
             let mut order: Vec<usize> = (0..m.len()).collect();
@@ -247,34 +295,42 @@ fn walk<'r>(
             });
             for i in order {
                 let (k, cv) = &entries[i];
-                let len = path.len();
-                push_key(path, k);
-                steps.push(i);
-                walk(cv, map_kid(node, i, k), path, steps, out);
-                steps.pop();
-                path.truncate(len);
+                let len = w.path.len();
+                push_key(&mut w.path, k);
+                w.steps.push(i);
+                walk(cv, map_kid(node, i, k), secret.below(Some(k)), w);
+                w.steps.pop();
+                w.path.truncate(len);
             }
         }
         Value::Seq(items) if !items.is_empty() => {
             let key = item_key(items, items);
             for (i, cv) in items.iter().enumerate() {
-                let len = path.len();
+                let len = w.path.len();
                 match key.and_then(|k| cv.get(k).and_then(identity_scalar).map(|s| (k, s))) {
-                    Some((k, s)) => push_item(path, k, &s),
-                    None => push_index(path, i),
+                    Some((k, s)) => push_item(&mut w.path, k, &s),
+                    None => push_index(&mut w.path, i),
                 }
-                steps.push(i);
-                walk(cv, seq_kid(node, i, items.len()), path, steps, out);
-                steps.pop();
-                path.truncate(len);
+                w.steps.push(i);
+                walk(cv, seq_kid(node, i, items.len()), secret.below(None), w);
+                w.steps.pop();
+                w.path.truncate(len);
             }
         }
-        _ => out.push(Field {
-            path: path.clone(),
-            value: v,
-            node,
-            steps: steps.clone(),
-        }),
+        _ => {
+            let steps = if w.keep_steps {
+                w.steps.clone()
+            } else {
+                Vec::new()
+            };
+            w.out.push(Field {
+                path: w.path.clone(),
+                value: v,
+                node,
+                secret: secret == Secretish::Data,
+                steps,
+            })
+        }
     }
 }
 
@@ -310,7 +366,7 @@ pub fn select<'r>(
         at.push(i);
         cur = next;
     }
-    Ok(fields(value, trail)
+    Ok(walk_fields(value, trail, true)
         .into_iter()
         .filter(|f| f.steps.starts_with(&at))
         .collect())

@@ -2,8 +2,6 @@
 //! value naming its last source, one field's whole history, or the JSON
 //! format (see README "`aiw explain`").
 
-use rustc_hash::FxHashMap;
-
 use crate::diff::SECRET_MASK;
 use crate::diff::json::value_json;
 use crate::diff::render::inline_value;
@@ -29,17 +27,6 @@ pub struct RenderOptions {
 /// An annotation that may hold a copy of a whole object (and so its Secret
 /// values): masked on Secrets.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// True when the value at `keys` (the mapping keys above it) of a resource
-/// of kind `kind` is Secret data.
-fn is_secret_value(kind: &str, keys: &[&str]) -> bool {
-    kind == "Secret"
-        && match keys {
-            ["data" | "stringData", ..] => true,
-            ["metadata", "annotations", k, ..] => *k == LAST_APPLIED,
-            _ => false,
-        }
-}
 
 /// The resource's value with Secret data masked (unless shown).
 fn shown_value<'r>(r: &'r Resource, opts: &RenderOptions) -> std::borrow::Cow<'r, Value> {
@@ -105,42 +92,41 @@ fn comment(e: &Event, color: bool) -> String {
     c
 }
 
-/// Leaves of `v` (by address) and their trail nodes.
-fn leaf_nodes<'v>(v: &'v Value, node: &'v Node, out: &mut FxHashMap<usize, &'v Node>) {
-    match (v, &node.kids) {
-        (Value::Map(m), Kids::Map(kids)) if !m.is_empty() => {
-            for (i, (k, cv)) in m.entries().iter().enumerate() {
-                let kid = match kids.get(i) {
-                    Some((kk, n)) if kk == k => Some(n),
-                    _ => kids.iter().find(|(kk, _)| kk == k).map(|(_, n)| n),
-                };
-                if let Some(n) = kid {
-                    leaf_nodes(cv, n, out);
-                }
-            }
-        }
-        (Value::Seq(items), Kids::Seq(kids)) if !items.is_empty() && items.len() == kids.len() => {
-            for (cv, n) in items.iter().zip(kids) {
-                leaf_nodes(cv, n, out);
-            }
-        }
-        (Value::Map(_) | Value::Seq(_), Kids::Map(_) | Kids::Seq(_)) => {}
-        _ => {
-            out.insert(v as *const Value as usize, node);
-        }
-    }
-}
-
-/// Comments from a resource's trail, by the address of the value written.
+/// Comments from a resource's trail, followed as the writer walks the
+/// value.
 struct TrailComments<'v> {
-    nodes: FxHashMap<usize, &'v Node>,
+    /// The trail nodes of the collections the writer is in, innermost last
+    /// (`None` below a node the trail lacks).
+    stack: Vec<Option<&'v Node>>,
     color: bool,
 }
 
 impl yaml::Comments for TrailComments<'_> {
     const ACTIVE: bool = true;
-    fn comment(&mut self, v: &Value) -> Option<String> {
-        let n = self.nodes.get(&(v as *const Value as usize))?;
+
+    fn enter(&mut self, i: usize, key: Option<&str>) {
+        let child = self
+            .stack
+            .last()
+            .copied()
+            .flatten()
+            .and_then(|n| match (&n.kids, key) {
+                (Kids::Map(kids), Some(key)) => match kids.get(i) {
+                    Some((k, c)) if k == key => Some(c),
+                    _ => kids.iter().find(|(k, _)| k == key).map(|(_, c)| c),
+                },
+                (Kids::Seq(kids), None) => kids.get(i),
+                _ => None,
+            });
+        self.stack.push(child);
+    }
+
+    fn leave(&mut self) {
+        self.stack.pop();
+    }
+
+    fn comment(&mut self, _: &Value) -> Option<String> {
+        let n = self.stack.last().copied().flatten()?;
         n.last().map(|e| comment(e, self.color))
     }
 }
@@ -149,12 +135,8 @@ impl yaml::Comments for TrailComments<'_> {
 /// naming its last source.
 pub fn resource_yaml(r: &Resource, opts: &RenderOptions) -> String {
     let v = shown_value(r, opts);
-    let mut nodes = FxHashMap::default();
-    if let Some(t) = &r.trail {
-        leaf_nodes(&v, &t.root, &mut nodes);
-    }
     let mut c = TrailComments {
-        nodes,
+        stack: vec![r.trail.as_ref().map(|t| &t.root)],
         color: opts.color,
     };
     yaml::emit_document_commented(&v, &mut c)
@@ -180,24 +162,6 @@ pub fn build_yaml(resources: &[Resource], opts: &RenderOptions) -> String {
     parts.concat()
 }
 
-/// The mapping keys above a field (for masking).
-fn keys_of<'v>(r: &'v Resource, f: &Field<'_>) -> Vec<&'v str> {
-    let mut keys = Vec::new();
-    let mut cur = &r.value;
-    for &i in f.steps() {
-        cur = match cur {
-            Value::Map(m) => {
-                let (k, v) = &m.entries()[i];
-                keys.push(k.as_str());
-                v
-            }
-            Value::Seq(items) => &items[i],
-            _ => break,
-        };
-    }
-    keys
-}
-
 /// The value shown for a field (masked Secret data).
 fn shown(v: &Value, masked: bool) -> Value {
     if masked {
@@ -213,7 +177,7 @@ fn shown(v: &Value, masked: bool) -> Value {
 pub fn history_text(r: &Resource, fields: &[Field<'_>], opts: &RenderOptions) -> String {
     let mut out = format!("{}\n", r.id().readable());
     for f in fields {
-        let masked = !opts.show_secrets && is_secret_value(r.kind(), &keys_of(r, f));
+        let masked = !opts.show_secrets && f.secret;
         out.push_str(&format!(
             "{}: {}\n",
             f.path,
@@ -259,10 +223,29 @@ pub fn history_text(r: &Resource, fields: &[Field<'_>], opts: &RenderOptions) ->
 
 /// Appends `s` as a JSON string.
 fn json_str(out: &mut String, s: &str) {
-    let mut buf = Vec::with_capacity(s.len() + 2);
-    let mut ser = serde_json::Serializer::new(&mut buf);
-    let _ = serde::Serialize::serialize(s, &mut ser);
-    out.push_str(std::str::from_utf8(&buf).unwrap_or("\"\""));
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if esc.is_empty() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(esc);
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
 }
 
 /// Appends a value as JSON (as `aiw diff`'s JSON writes values).
@@ -271,9 +254,24 @@ fn json_value(out: &mut String, v: &Value) {
         Value::String(s) => json_str(out, s),
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::UInt(u) => out.push_str(&u.to_string()),
+        Value::Int(i) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{i}");
+        }
+        Value::UInt(u) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{u}");
+        }
         _ => out.push_str(&value_json(v).to_string()),
+    }
+}
+
+/// Appends a value as JSON, or the mask.
+fn json_shown(out: &mut String, v: &Value, masked: bool) {
+    if masked {
+        json_str(out, SECRET_MASK);
+    } else {
+        json_value(out, v);
     }
 }
 
@@ -305,25 +303,19 @@ fn json_id(out: &mut String, r: &Resource) {
 }
 
 /// Appends the fields of a resource, one per line indented by `indent`.
-fn json_fields(
-    out: &mut String,
-    r: &Resource,
-    fields: &[Field<'_>],
-    opts: &RenderOptions,
-    indent: &str,
-) {
+fn json_fields(out: &mut String, fields: &[Field<'_>], opts: &RenderOptions, indent: &str) {
     if fields.is_empty() {
         out.push_str("[]");
         return;
     }
     out.push_str("[\n");
     for (n, f) in fields.iter().enumerate() {
-        let masked = !opts.show_secrets && is_secret_value(r.kind(), &keys_of(r, f));
+        let masked = !opts.show_secrets && f.secret;
         out.push_str(indent);
         out.push_str("  {\"path\": ");
         json_str(out, &f.path);
         out.push_str(", \"value\": ");
-        json_value(out, &shown(f.value, masked));
+        json_shown(out, f.value, masked);
         out.push_str(", \"history\": [");
         for (i, e) in f
             .node
@@ -341,7 +333,7 @@ fn json_fields(
             out.push_str(", \"step\": ");
             json_str(out, e.step.as_str());
             out.push_str(", \"value\": ");
-            json_value(out, &shown(&e.value, masked));
+            json_shown(out, &e.value, masked);
             if let Some(o) = &e.from {
                 out.push_str(", \"from\": {");
                 let q = o.place.pos;
@@ -364,7 +356,7 @@ pub fn resource_json(r: &Resource, fields: &[Field<'_>], opts: &RenderOptions) -
     let mut out = format!("{{\n  \"version\": {JSON_VERSION},\n  \"resource\": ");
     json_id(&mut out, r);
     out.push_str(",\n  \"fields\": ");
-    json_fields(&mut out, r, fields, opts, "  ");
+    json_fields(&mut out, fields, opts, "  ");
     out.push_str("\n}\n");
     out
 }
@@ -384,7 +376,7 @@ pub fn build_json(resources: &[Resource], opts: &RenderOptions) -> String {
             json_id(&mut out, r);
             out.push_str(",\n     \"fields\": ");
             let fields = super::query::fields(&r.value, r.trail.as_ref().map(|t| &t.root));
-            json_fields(&mut out, r, &fields, opts, "     ");
+            json_fields(&mut out, &fields, opts, "     ");
             out.push('}');
         }
         out

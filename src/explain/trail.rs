@@ -231,6 +231,10 @@ pub(crate) enum Locate<'a> {
         pos: &'a PosTree,
         /// Record unchanged values the document names.
         touch: bool,
+        /// The step changes nothing outside the mapping keys the document
+        /// has (a strategic merge patch without `$` directives): other
+        /// entries are not walked.
+        limited: bool,
     },
     /// A JSON 6902 operation: values under its path sit where its `value`
     /// has them.
@@ -245,6 +249,9 @@ pub(crate) enum Locate<'a> {
         at: Pos,
         /// Record unchanged values the operation writes (add, replace).
         touch: bool,
+        /// The operation changes nothing off its path (all but `move` and
+        /// `copy`): other entries are not walked.
+        limited: bool,
     },
     /// A function of the leaf.
     With(&'a LocateFn<'a>),
@@ -259,6 +266,50 @@ pub(crate) struct Step<'a> {
     pub place: Place,
     /// How finer places are found.
     pub locate: Locate<'a>,
+    /// Where the step can change anything, when it is known (the field
+    /// specs of a labels or annotations step): the rest is not walked.
+    pub scope: Option<&'a Scope>,
+}
+
+/// The fields a step can change: a tree of mapping keys (sequences met on
+/// the way are fanned out, as field specs are); below an `end` node,
+/// anything.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    kids: Vec<(String, Scope)>,
+    end: bool,
+}
+
+impl Scope {
+    /// The scope of field specs with these paths (`spec/template/metadata/
+    /// labels`, `spec/volumeClaimTemplates[]/metadata/labels`).
+    pub(crate) fn of_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> Scope {
+        let mut root = Scope::default();
+        for p in paths {
+            let mut node = &mut root;
+            for seg in crate::fieldspec::split_path(p) {
+                let seg = seg.strip_suffix("[]").unwrap_or(&seg).to_string();
+                let i = match node.kids.iter().position(|(k, _)| *k == seg) {
+                    Some(i) => i,
+                    None => {
+                        node.kids.push((seg, Scope::default()));
+                        node.kids.len() - 1
+                    }
+                };
+                node = &mut node.kids[i].1;
+            }
+            node.end = true;
+        }
+        root
+    }
+
+    /// The scope below `key` of a mapping in this scope: `None` when the
+    /// entry cannot change, `Some(None)` when anything below can.
+    #[inline]
+    fn below(&self, key: &str) -> Option<Option<&Scope>> {
+        let (_, s) = self.kids.iter().find(|(k, _)| k == key)?;
+        Some(if s.end { None } else { Some(s) })
+    }
 }
 
 /// Where the walk is in the step's source document.
@@ -527,6 +578,35 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// True when the child at `child` of the mapping at `parent` cannot
+    /// have changed (see `limited` in [`Locate`]).
+    #[inline]
+    fn skip_entry(&self, parent: Cur<'_>, child: Cur<'_>) -> bool {
+        matches!(
+            (&self.step.locate, parent, child),
+            (Locate::Doc { limited: true, .. }, Cur::In(Value::Map(_), _), Cur::Lost(_))
+                | (Locate::Op { limited: true, .. }, Cur::OpPath(_), Cur::Off)
+        )
+    }
+
+    /// True when item `child` of the sequence at `parent` cannot have
+    /// changed: off an operation's path, above the list it changes.
+    #[inline]
+    fn skip_item(&self, parent: Cur<'_>, child: Cur<'_>) -> bool {
+        match (&self.step.locate, parent, child) {
+            (
+                Locate::Op {
+                    limited: true,
+                    path,
+                    ..
+                },
+                Cur::OpPath(n),
+                Cur::Off,
+            ) => n + 1 < path.len(),
+            _ => false,
+        }
+    }
+
     /// True when the step's document names this unchanged leaf with its
     /// value (a patch setting what was there already).
     fn touches(&self, cur: Cur<'_>, v: &Value, leaf: &Leaf<'_>) -> bool {
@@ -557,10 +637,13 @@ impl Walk<'_, '_> {
         depth: usize,
         top: Option<&'v str>,
         (item, ident): (bool, bool),
+        scope: Option<&Scope>,
     ) {
         match v {
-            Value::Map(m) if !m.is_empty() => self.sync_map(node, m, cur, depth, top, item),
-            Value::Seq(items) if !items.is_empty() => self.sync_seq(node, items, cur, depth, top),
+            Value::Map(m) if !m.is_empty() => self.sync_map(node, m, cur, depth, top, item, scope),
+            Value::Seq(items) if !items.is_empty() => {
+                self.sync_seq(node, items, cur, depth, top, scope)
+            }
             _ => {
                 let old = node.last().map(|e| &e.value);
                 let changed = old != Some(v);
@@ -590,6 +673,7 @@ impl Walk<'_, '_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn sync_map<'v>(
         &self,
         node: &mut Node,
@@ -598,6 +682,7 @@ impl Walk<'_, '_> {
         depth: usize,
         top: Option<&'v str>,
         item: bool,
+        scope: Option<&Scope>,
     ) {
         let ident_key = match item {
             true => match keyed(m.entries().iter().map(|(k, v)| (k.as_str(), Some(v)))) {
@@ -618,8 +703,18 @@ impl Walk<'_, '_> {
         let top_of = |k: &'v str| if depth == 0 { Some(k) } else { top };
         if old.len() == entries.len() && old.iter().zip(entries).all(|((a, _), (b, _))| a == b) {
             for ((_, n), (k, cv)) in old.iter_mut().zip(entries) {
+                let sub = match scope {
+                    None => None,
+                    Some(s) => match s.below(k) {
+                        Some(sub) => sub,
+                        None => continue,
+                    },
+                };
                 let c = self.cur_key(cur, k);
-                self.sync(n, cv, c, Some(k), depth + 1, top_of(k), flags(k));
+                if self.skip_entry(cur, c) {
+                    continue;
+                }
+                self.sync(n, cv, c, Some(k), depth + 1, top_of(k), flags(k), sub);
             }
             node.kids = Kids::Map(old);
             return;
@@ -642,9 +737,25 @@ impl Walk<'_, '_> {
         let mut slots: Vec<Option<Node>> = old.into_iter().map(|(_, n)| Some(n)).collect();
         let mut kids = Vec::with_capacity(entries.len());
         for ((k, cv), f) in entries.iter().zip(found) {
-            let mut n = f.and_then(|i| slots[i].take()).unwrap_or_default();
+            let old = f.and_then(|i| slots[i].take());
             let c = self.cur_key(cur, k);
-            self.sync(&mut n, cv, c, Some(k), depth + 1, top_of(k), flags(k));
+            let (out_of_scope, sub) = match scope {
+                None => (false, None),
+                Some(s) => match s.below(k) {
+                    Some(sub) => (false, sub),
+                    None => (true, None),
+                },
+            };
+            let n = match old {
+                Some(n) if out_of_scope || self.skip_entry(cur, c) => n,
+                old => {
+                    let mut n = old.unwrap_or_default();
+                    // A new entry out of the scope is walked whole.
+                    let sub = if out_of_scope { None } else { sub };
+                    self.sync(&mut n, cv, c, Some(k), depth + 1, top_of(k), flags(k), sub);
+                    n
+                }
+            };
             kids.push((k.clone(), n));
         }
         node.kids = Kids::Map(kids);
@@ -657,6 +768,7 @@ impl Walk<'_, '_> {
         cur: Cur<'_>,
         depth: usize,
         top: Option<&'v str>,
+        scope: Option<&Scope>,
     ) {
         let old = match std::mem::take(&mut node.kids) {
             Kids::Seq(kids) => kids,
@@ -675,7 +787,10 @@ impl Walk<'_, '_> {
             let mut kids = old;
             for (i, (n, cv)) in kids.iter_mut().zip(items).enumerate() {
                 let c = self.cur_item(cur, i, len, cv);
-                self.sync(n, cv, c, None, depth + 1, top, (true, false));
+                if self.skip_item(cur, c) {
+                    continue;
+                }
+                self.sync(n, cv, c, None, depth + 1, top, (true, false), scope);
             }
             node.kids = Kids::Seq(kids);
             return;
@@ -686,7 +801,8 @@ impl Walk<'_, '_> {
         for (i, (cv, f)) in items.iter().zip(found).enumerate() {
             let mut n = f.and_then(|j| slots[j].take()).unwrap_or_default();
             let c = self.cur_item(cur, i, len, cv);
-            self.sync(&mut n, cv, c, None, depth + 1, top, (true, false));
+            // Items moved or new are walked whole.
+            self.sync(&mut n, cv, c, None, depth + 1, top, (true, false), None);
             kids.push(n);
         }
         node.kids = Kids::Seq(kids);
@@ -704,7 +820,16 @@ impl Trail {
     pub(crate) fn sync(&mut self, value: &Value, step: &Step<'_>) {
         let w = Walk { step };
         let cur = w.start();
-        w.sync(&mut self.root, value, cur, None, 0, None, (false, false));
+        w.sync(
+            &mut self.root,
+            value,
+            cur,
+            None,
+            0,
+            None,
+            (false, false),
+            step.scope,
+        );
     }
 
     /// A trail for a value just read or made by `step`.
@@ -736,6 +861,7 @@ mod tests {
             kind,
             place: place(file, line),
             locate: Locate::Entry,
+            scope: None,
         }
     }
 
@@ -827,7 +953,9 @@ mod tests {
                 value: doc,
                 pos,
                 touch: true,
+                limited: true,
             },
+            scope: None,
         };
         t.sync(&val, &s);
         let path = ["spec", "template", "spec", "containers", "1"];

@@ -116,13 +116,21 @@ fn emit_document_into(out: &mut String, v: &Value) {
     emit_commented_into(out, v, NoComments);
 }
 
-/// Comments written after values by [`emit_document_commented`].
+/// Comments written after values by [`emit_document_commented`]. The
+/// writer says where it is: it enters each child of a collection before
+/// writing it and leaves it after.
 pub trait Comments {
     /// Whether any comment is ever written (plain output: no).
     const ACTIVE: bool;
+    /// The writer goes into child `i` of the collection being written
+    /// (entry `i` of a mapping, in the mapping's own order, with its key;
+    /// item `i` of a sequence).
+    fn enter(&mut self, i: usize, key: Option<&str>);
+    /// The writer is done with the child it last entered.
+    fn leave(&mut self);
     /// The comment (starting with `#`) to write after the scalar or empty
-    /// collection `v` (a reference into the document being written), if
-    /// any. A block scalar's comment goes on its header line.
+    /// collection `v` being written, if any. A block scalar's comment goes
+    /// on its header line.
     fn comment(&mut self, v: &Value) -> Option<String>;
 }
 
@@ -131,6 +139,10 @@ struct NoComments;
 
 impl Comments for NoComments {
     const ACTIVE: bool = false;
+    #[inline(always)]
+    fn enter(&mut self, _: usize, _: Option<&str>) {}
+    #[inline(always)]
+    fn leave(&mut self) {}
     #[inline(always)]
     fn comment(&mut self, _: &Value) -> Option<String> {
         None
@@ -147,6 +159,12 @@ pub fn emit_document_commented(v: &Value, comments: &mut impl Comments) -> Strin
 
 impl<C: Comments> Comments for &mut C {
     const ACTIVE: bool = C::ACTIVE;
+    fn enter(&mut self, i: usize, key: Option<&str>) {
+        (**self).enter(i, key);
+    }
+    fn leave(&mut self) {
+        (**self).leave();
+    }
     fn comment(&mut self, v: &Value) -> Option<String> {
         (**self).comment(v)
     }
@@ -1273,10 +1291,16 @@ impl<C: Comments> Emitter<'_, C> {
         let saved = self.indent;
         let indentless = mapping && !self.indention;
         self.increase_indent(false, indentless);
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             self.write_indent();
             self.write_indicator("-", true, false, true);
+            if C::ACTIVE {
+                self.comments.enter(i, None);
+            }
             self.node(item, false, false);
+            if C::ACTIVE {
+                self.comments.leave();
+            }
         }
         self.indent = saved;
     }
@@ -1325,7 +1349,13 @@ impl<C: Comments> Emitter<'_, C> {
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
+            if C::ACTIVE {
+                self.comments.enter(pos as usize, Some(key));
+            }
             self.node(value, true, false);
+            if C::ACTIVE {
+                self.comments.leave();
+            }
         }
         self.indent = saved;
     }
