@@ -7,10 +7,11 @@
 
 For each N it builds `overlays/prod` of the generated tree (see
 scripts/bench.py; trees cached in $AIW_BENCH_DIR) with `aiw build`,
-`aiw explain` (human output) and `aiw explain -o json`, alternating the three
-run by run, and prints the medians of wall time, CPU time (user + sys) and
-peak RSS, and the explain / build ratios (the target: at most 3). Then the
-same for the repository's `overlays/development`.
+`aiw explain` (human output) and `aiw explain -o json` (and `aiw build` with
+AIW_BASE_BIN, a binary from before a change, when set), alternating them run
+by run, and prints the medians of wall time, CPU time (user + sys) and peak
+RSS, and the ratios to `aiw build` (the target: explain at most 3, the base
+build no faster). Then the same for the repository's `overlays/development`.
 
 With CALLGRIND=1 it also counts instructions with valgrind (one thread,
 AIW_THREADS=1, so counts are repeatable): `aiw build` and `aiw explain` at
@@ -39,6 +40,8 @@ BASE = os.environ.get("AIW_BASE_BIN", "")
 
 MODES = (("build", ["build"]), ("explain", ["explain"]),
          ("explain -o json", ["explain", "-o", "json"]))
+if BASE:
+    MODES += (("base build", ["build"]),)
 
 
 def instructions(cmd):
@@ -60,7 +63,10 @@ def bench_target(label, target):
             for m, _ in MODES}
     for _ in range(RUNS):
         for m, args in MODES:
-            rows[m].append(bench.run([bench.AIW] + args + [target], outs[m]))
+            binary = BASE if m == "base build" else bench.AIW
+            rows[m].append(bench.run([binary] + args + [target], outs[m]))
+    if BASE and not bench.same_file(outs["build"], outs["base build"]):
+        sys.exit(f"{label}: the base binary's build differs from this one's")
     b = [bench.med(rows["build"], i) for i in range(3)]
     for m, _ in MODES:
         x = [bench.med(rows[m], i) for i in range(3)]

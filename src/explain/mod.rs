@@ -23,7 +23,7 @@
 //! collections) hold their history, a list of [`Event`]s (what kind of step,
 //! where in which file, the value after it). It is created when the
 //! resource is read (every leaf an event of kind `resource` at its position
-//! in the file) or generated. After each step, [`Trail::sync`] walks the
+//! in the file) or generated. After each step, `Trail::sync` walks the
 //! resource's new value against its trail: mapping entries are matched by
 //! key; list items by identity (a scalar item by its value, a mapping item
 //! by its `name`, `mountPath`, … the keys `aiw diff` uses; what is left by
@@ -35,7 +35,7 @@
 //! transformer records anything by hand, so a new transformer is explained
 //! as soon as it runs as a step.
 //!
-//! **The observer.** `build.rs` creates an [`Observer`](observe::Observer)
+//! **The observer.** `build.rs` creates an `Observer`
 //! per kustomization when explaining (`Option`, checked once per step). Before a
 //! step it asks the [`ResMap`](crate::resource::ResMap) to record which positions change (`update`,
 //! `update_each`, `push` record theirs; `resources_mut` records "all", as
@@ -47,7 +47,18 @@
 //! ([`crate::patch`] takes an optional observer): the exact document or
 //! operation that wrote a value is known.
 //!
-//! **Where a step puts a value** ([`trail::Locate`]):
+//! **Walking less.** A sync walks the whole resource unless the step's
+//! reach is known: a strategic merge patch without `$` directives changes
+//! nothing under mapping keys its document lacks, a JSON 6902 `add`,
+//! `replace`, `remove` or `test` nothing off its path, and labels and
+//! annotations nothing off their field specs (`trail::Scope`); those
+//! entries are skipped (their nodes kept as they are). List items that
+//! moved are always walked whole. Steps that run once per entry over every
+//! resource (`labels` entries and `commonLabels`, `images`, `replicas`)
+//! are synced once for all their entries, each value placed at the entry
+//! that last set it.
+//!
+//! **Where a step puts a value** (`trail::Locate`):
 //! * a resource file, a strategic merge patch: the position of the value in
 //!   that document, found by walking the document alongside the resource
 //!   (same keys; list items by identity). A patch that sets a value to what

@@ -1,4 +1,4 @@
-//! The build's side of `aiw explain`: an [`Observer`] per kustomization,
+//! The build's side of `aiw explain`: an `Observer` per kustomization,
 //! told by `build.rs` about each step, brings the trails of the resources
 //! the step changed up to date (see the module docs of [`crate::explain`]).
 

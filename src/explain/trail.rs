@@ -1,5 +1,5 @@
 //! A resource's provenance: a [`Trail`] shaped like its value, each leaf with
-//! its history, kept up to date by [`Trail::sync`] after every step.
+//! its history, kept up to date by `Trail::sync` after every step.
 
 use std::sync::Arc;
 
@@ -257,7 +257,7 @@ pub(crate) enum Locate<'a> {
     With(&'a LocateFn<'a>),
 }
 
-/// One step as [`Trail::sync`] sees it.
+/// One step as `Trail::sync` sees it.
 #[derive(Clone)]
 pub(crate) struct Step<'a> {
     /// What kind.
@@ -406,7 +406,7 @@ fn ident_text(i: Ident<'_>) -> Option<String> {
 /// Lists longer than this match items through a hash map.
 const LINEAR_MATCH_MAX: usize = 32;
 
-/// For each new item, the old item it continues (see [`Trail::sync`]).
+/// For each new item, the old item it continues (see `Trail::sync`).
 fn match_items(old: &[Node], new: &[Value]) -> Vec<Option<usize>> {
     let old_ids: Vec<Ident<'_>> = old.iter().map(ident_of_node).collect();
     let new_ids: Vec<Ident<'_>> = new.iter().map(ident_of_value).collect();
@@ -471,7 +471,7 @@ fn source_item(items: &[Value], index: usize, len: usize, item: &Value) -> Optio
     (items.len() == len && index < len && id == Ident::None).then_some(index)
 }
 
-/// The context of one [`Trail::sync`] walk.
+/// The context of one `Trail::sync` walk.
 struct Walk<'a, 's> {
     step: &'s Step<'a>,
 }
@@ -584,8 +584,11 @@ impl Walk<'_, '_> {
     fn skip_entry(&self, parent: Cur<'_>, child: Cur<'_>) -> bool {
         matches!(
             (&self.step.locate, parent, child),
-            (Locate::Doc { limited: true, .. }, Cur::In(Value::Map(_), _), Cur::Lost(_))
-                | (Locate::Op { limited: true, .. }, Cur::OpPath(_), Cur::Off)
+            (
+                Locate::Doc { limited: true, .. },
+                Cur::In(Value::Map(_), _),
+                Cur::Lost(_)
+            ) | (Locate::Op { limited: true, .. }, Cur::OpPath(_), Cur::Off)
         )
     }
 
@@ -625,7 +628,7 @@ impl Walk<'_, '_> {
             && matches!(cur, Cur::In(sv, t) if t.kids.is_empty() && sv == v)
     }
 
-    /// Brings `node` up to date with `v` (see [`Trail::sync`]). `item`:
+    /// Brings `node` up to date with `v` (see `Trail::sync`). `item`:
     /// `v` is a list item; `ident`: `v` identifies the item it is in.
     #[allow(clippy::too_many_arguments)]
     fn sync<'v>(
