@@ -966,6 +966,9 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                     }
                     r.transformations = old.transformations.clone();
                     r.trail = old.trail;
+                    if !merge_data && let Some(t) = &mut r.trail {
+                        t.forget(&["data", "binaryData"]);
+                    }
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }

@@ -10,9 +10,9 @@
 //!   literals and an env file), a component (commonAnnotations, inline JSON
 //!   6902), an overlay with namespace, namePrefix, labels, commonLabels,
 //!   commonAnnotations, chained images, replicas, a strategic merge patch
-//!   file, an inline JSON 6902 patch, a `behavior: merge` generator,
-//!   replacements (inline and from a file); name references and hash
-//!   suffixes follow;
+//!   file, an inline JSON 6902 patch, generators with `behavior: merge`
+//!   and `behavior: replace`, replacements (inline and from a file); name
+//!   references and hash suffixes follow;
 //! - `tests/explain/legacy`: vars, nameSuffix, patchesStrategicMerge (a file
 //!   and an inline patch), patchesJson6902 (JSON syntax), a `transformers`
 //!   plugin config, buildMetadata.
@@ -57,14 +57,12 @@ fn failed(out: &Output) -> String {
     err
 }
 
-/// The YAML without the comments `aiw explain` adds.
+/// The YAML without the comments `aiw explain` adds (`  # FILE:LINE
+/// (STEP…)` at the end of a line).
 fn uncommented(text: &str) -> String {
+    let comment = regex::Regex::new(r"  # [^ ]+ \([a-zA-Z ]+[^)]*\)$").expect("regex");
     text.lines()
-        .map(|l| match l.find("  # ") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .map(|l| format!("{l}\n"))
+        .map(|l| format!("{}\n", comment.replace(l, "")))
         .collect()
 }
 
@@ -174,7 +172,8 @@ fn the_yaml_under_the_comments_is_the_build() {
 
 #[test]
 fn secret_values_are_masked_unless_shown() {
-    // TOKEN=base-token, base64 YmFzZS10b2tlbg==.
+    // TOKEN=base-token in the base, replaced by TOKEN=prod-token (base64
+    // cHJvZC10b2tlbg==); histories hold every value the field had.
     for args in [
         vec!["explain", APP],
         vec!["explain", APP, "-o", "json"],
@@ -182,8 +181,14 @@ fn secret_values_are_masked_unless_shown() {
         vec!["explain", APP, "Secret/web-secret", "-o", "json"],
     ] {
         let out = ok(&aiw(&args));
-        assert!(!out.contains("YmFzZS10b2tlbg=="), "{args:?}");
-        assert!(!out.contains("base-token"), "{args:?}");
+        for secret in [
+            "cHJvZC10b2tlbg==",
+            "prod-token",
+            "YmFzZS10b2tlbg==",
+            "base-token",
+        ] {
+            assert!(!out.contains(secret), "{args:?}: {secret}");
+        }
         assert!(out.contains("<masked>"), "{args:?}");
     }
     let shown = ok(&aiw(&[
@@ -193,7 +198,7 @@ fn secret_values_are_masked_unless_shown() {
         "data",
         "--show-secrets",
     ]));
-    assert!(shown.contains("YmFzZS10b2tlbg=="));
+    assert!(shown.contains("cHJvZC10b2tlbg=="));
 }
 
 #[test]

@@ -78,8 +78,9 @@
 //! * `configMapGenerator`, `secretGenerator`: a data key at the literal or
 //!   file item that made it, or at its line of the env file; every other
 //!   field at the entry. A `behavior: merge` entry of an overlay changes
-//!   only what it changes, and the resource remembers the entry that last
-//!   made or merged it;
+//!   only what it changes (a `behavior: replace` one replaces the data and
+//!   its history), and the resource remembers the entry that last made or
+//!   merged it;
 //! * hash suffixes: that generator entry; name references: where the
 //!   resource they name got its current name (so a generated ConfigMap's
 //!   reference points at the generator entry of the overlay that last

@@ -191,6 +191,15 @@ impl Trail {
     pub fn generated_at(&self) -> Option<&Place> {
         self.generated_at.as_ref()
     }
+
+    /// Forgets the history of the top-level fields `keys` (a generator
+    /// with `behavior: replace` replaces a resource's data: what it sets
+    /// is its own, even where the old value was the same).
+    pub(crate) fn forget(&mut self, keys: &[&str]) {
+        if let Kids::Map(kids) = &mut self.root.kids {
+            kids.retain(|(k, _)| !keys.contains(&k.as_str()));
+        }
+    }
 }
 
 /// What a leaf's place can depend on, for [`Locate::With`].
