@@ -1369,6 +1369,9 @@ fn finish(k: &Kustomization, ra: &mut Accumulator, obs: Option<&Observer>) -> Re
             )
         },
     )?;
+    if let Some(o) = obs {
+        o.end_build(&mut ra.resources);
+    }
     Ok(())
 }
 

@@ -752,6 +752,34 @@ impl Observer {
     }
 }
 
+impl Observer {
+    /// Ends the build: a resource no observed step made (a step added to
+    /// the pipeline without an observer call) gets a trail placing its
+    /// values in the file it was read from, or in this kustomization.
+    pub(crate) fn end_build(&self, res: &mut ResMap) {
+        let fallback = self.place(&[]);
+        for r in res.resources_mut() {
+            if r.trail.is_some() {
+                continue;
+            }
+            let place = match &r.source {
+                Some(f) => Place {
+                    file: f.display().to_string().into(),
+                    pos: Pos::default(),
+                },
+                None => fallback.clone(),
+            };
+            let step = Step {
+                kind: StepKind::Resource,
+                place,
+                locate: Locate::Entry,
+                scope: None,
+            };
+            sync_one(r, &step);
+        }
+    }
+}
+
 /// Where the value at `node` was last set, for a copy of it.
 pub(crate) fn origin_of(node: &Node) -> Option<Origin> {
     let e = node.last()?;
@@ -852,5 +880,34 @@ impl PatchObserver for PatchSteps {
             Some(t) => t.sync(value, &step),
             None => *trail = Some(Box::new(Trail::new(value, &step))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_decode_their_escapes() {
+        assert_eq!(
+            pointer_segments("/metadata/annotations/a.io~1b~0c"),
+            ["metadata", "annotations", "a.io/b~c"]
+        );
+        assert_eq!(pointer_segments("/spec/ports/-"), ["spec", "ports", "-"]);
+        assert!(pointer_segments("").is_empty());
+    }
+
+    #[test]
+    fn directives_are_found_anywhere() {
+        let v = |j| Value::from(j);
+        assert!(!has_directive(&v(
+            serde_json::json!({"spec": {"a": [{"b": 1}]}})
+        )));
+        assert!(has_directive(&v(
+            serde_json::json!({"spec": {"a": [{"$patch": "delete"}]}})
+        )));
+        assert!(has_directive(&v(
+            serde_json::json!({"$setElementOrder/a": []})
+        )));
     }
 }

@@ -985,4 +985,79 @@ mod tests {
             1
         );
     }
+
+    #[test]
+    fn an_operation_places_values_inside_its_value() {
+        let text = "- op: add\n  path: /spec/tls\n  value:\n  - hosts:\n    - a.example.com\n    secretName: tls\n";
+        let docs = crate::yaml::parse_documents_with_positions(text, false).unwrap();
+        let (ops, pos) = &docs[0];
+        let op = &ops.as_seq().unwrap()[0];
+        let value = op.get("value").unwrap();
+        let value_pos = &pos.kids[0].kids[2];
+        let mut val = v(json!({"spec": {"rules": []}}));
+        let mut t = Trail::new(&val, &step(StepKind::Resource, "r.yaml", 1));
+        val = v(json!({"spec": {"rules": [],
+            "tls": [{"hosts": ["a.example.com"], "secretName": "tls"}]}}));
+        let path = vec!["spec".to_string(), "tls".to_string()];
+        let s = Step {
+            kind: StepKind::Patch,
+            place: place("kustomization.yaml", 9),
+            locate: Locate::Op {
+                file: "ops.yaml".into(),
+                path: &path,
+                value: Some((value, value_pos)),
+                at: Pos::new(3, 3),
+                touch: true,
+                limited: true,
+            },
+            scope: None,
+        };
+        t.sync(&val, &s);
+        assert_eq!(
+            history(&t, &["spec", "tls", "0", "hosts", "0"])[0].1,
+            "ops.yaml:5"
+        );
+        assert_eq!(
+            history(&t, &["spec", "tls", "0", "secretName"])[0].1,
+            "ops.yaml:6"
+        );
+        assert_eq!(history(&t, &["spec", "rules"]).len(), 1);
+    }
+
+    #[test]
+    fn a_scope_walks_only_where_field_specs_lead() {
+        let scope = Scope::of_paths([
+            "metadata/labels",
+            "spec/volumeClaimTemplates[]/metadata/labels",
+        ]);
+        let mut val = v(json!({"metadata": {"name": "a"}, "spec": {"replicas": 1,
+            "volumeClaimTemplates": [{"metadata": {"name": "d"}}]}}));
+        let mut t = Trail::new(&val, &step(StepKind::Resource, "r.yaml", 1));
+        val = v(
+            json!({"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"replicas": 1,
+            "volumeClaimTemplates": [{"metadata": {"name": "d", "labels": {"x": "1"}}}]}}),
+        );
+        let mut s = step(StepKind::Labels, "k.yaml", 4);
+        s.scope = Some(&scope);
+        t.sync(&val, &s);
+        assert_eq!(history(&t, &["metadata", "labels", "x"])[0].0, "labels");
+        let vct = [
+            "spec",
+            "volumeClaimTemplates",
+            "0",
+            "metadata",
+            "labels",
+            "x",
+        ];
+        assert_eq!(history(&t, &vct)[0].1, "k.yaml:4");
+        assert_eq!(history(&t, &["spec", "replicas"]).len(), 1);
+        // Outside the scope nothing is walked: a change there (which the
+        // step cannot make) is not seen.
+        val = v(
+            json!({"metadata": {"name": "a", "labels": {"x": "1"}}, "spec": {"replicas": 5,
+            "volumeClaimTemplates": [{"metadata": {"name": "d", "labels": {"x": "1"}}}]}}),
+        );
+        t.sync(&val, &s);
+        assert_eq!(history(&t, &["spec", "replicas"]).len(), 1);
+    }
 }
