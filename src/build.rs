@@ -915,11 +915,7 @@ fn run_generators(
         absorb(&mut ra.resources, r)?;
     }
     if let Some(o) = obs {
-        o.end_at(
-            &mut ra.resources,
-            crate::explain::StepKind::Generator,
-            &[yaml::PathStep::Key("generators")],
-        );
+        o.end_plugin_generators(&mut ra.resources);
     }
     Ok(())
 }

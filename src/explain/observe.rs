@@ -248,6 +248,28 @@ impl Observer {
         sync_changed(res, &step);
     }
 
+    /// Ends the step of the plugin generators (`generators`): everything
+    /// at that field, which the resources remember as their generator
+    /// entry (for their hash suffixes and the references to them).
+    pub(crate) fn end_plugin_generators(&self, res: &mut ResMap) {
+        let place = self.place(&[PathStep::Key("generators")]);
+        let step = Step {
+            kind: StepKind::Generator,
+            place: place.clone(),
+            locate: Locate::Entry,
+            scope: None,
+        };
+        if let Some(positions) = res.take_changes() {
+            sync_at(res, &positions, &|_| step.clone());
+            let all = res.resources_mut();
+            for p in positions {
+                if let Some(t) = all.get_mut(p).and_then(|r| r.trail.as_mut()) {
+                    t.generated_at = Some(place.clone());
+                }
+            }
+        }
+    }
+
     /// The pairs of the mapping at `path`: key, value text, place.
     fn pairs(&self, path: &[PathStep<'_>], out: &mut Vec<(String, String, Place)>) {
         let mut p: Vec<PathStep<'_>> = path.to_vec();
