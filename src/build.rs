@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::explain::observe::Observer;
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{self, GeneratedKind};
 use crate::kustomization::{KustKind, Kustomization};
@@ -50,6 +51,9 @@ pub struct Accumulator {
     /// order kustomize prints them: each kustomization's deprecation
     /// warnings as it is loaded, depth first.
     pub warnings: Vec<String>,
+    /// What `aiw explain` needs to know of the kustomizations below (empty
+    /// unless the build explains itself).
+    pub notes: crate::explain::Notes,
 }
 
 /// The merge schema a build uses, kustomize-style: the first kustomization
@@ -67,6 +71,29 @@ thread_local! {
     static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The helm flags of the build running on this thread.
     static HELM: RefCell<Arc<crate::helm::HelmConfig>> = RefCell::new(Arc::default());
+    /// True while a build explains itself (`aiw explain`).
+    static EXPLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while the build running on this thread explains itself.
+pub(crate) fn explaining() -> bool {
+    EXPLAIN.with(|e| e.get())
+}
+
+/// Makes the builds on this thread explain themselves until dropped.
+pub(crate) struct Explaining(bool);
+
+impl Explaining {
+    /// Starts explaining.
+    pub(crate) fn start() -> Explaining {
+        Explaining(EXPLAIN.with(|e| e.replace(true)))
+    }
+}
+
+impl Drop for Explaining {
+    fn drop(&mut self) {
+        EXPLAIN.with(|e| e.set(self.0));
+    }
 }
 
 /// The per-thread build settings a worker thread must start with: the
@@ -76,6 +103,7 @@ pub(crate) struct ThreadContext {
     schema: SchemaState,
     track_origins: bool,
     helm: Arc<crate::helm::HelmConfig>,
+    explain: bool,
 }
 
 impl ThreadContext {
@@ -85,6 +113,7 @@ impl ThreadContext {
             schema: SCHEMA.with(|s| s.borrow().clone()),
             track_origins: TRACK_ORIGINS.with(|t| t.get()),
             helm: HELM.with(|h| h.borrow().clone()),
+            explain: EXPLAIN.with(|e| e.get()),
         }
     }
 
@@ -93,6 +122,7 @@ impl ThreadContext {
         SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
         TRACK_ORIGINS.with(|t| t.set(self.track_origins));
         HELM.with(|h| *h.borrow_mut() = self.helm.clone());
+        EXPLAIN.with(|e| e.set(self.explain));
     }
 }
 
@@ -234,7 +264,8 @@ pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
-    finish(&k, &mut ra, opts.managed_by_label).map_err(|e| e.with_file(&k.file))?;
+    let obs = crate::explain::observe::Observer::new(&k);
+    finish(&k, &mut ra, opts.managed_by_label, obs.as_ref()).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
     // kustomize's applySortOrder: the kustomization's sortOptions win over
     // --reorder, which only `none` changes.
@@ -404,11 +435,16 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
                 .map_err(|e| e.with_file(&shown))?;
         }
     }
-    run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    let obs = crate::explain::observe::Observer::new(k);
+    let obs = obs.as_ref();
+    run_generators(ldr, k, &mut ra, obs).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
         ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
     }
-    run_transformers(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    run_transformers(ldr, k, &mut ra, obs).map_err(|e| e.with_file(&k.file))?;
+    if let Some(o) = obs {
+        o.note_vars(&mut ra.notes, &k.vars);
+    }
     if !k.vars.is_empty() {
         let vars = transform::vars::parse_vars(&Value::Seq(k.vars.clone()))
             .map_err(|e| e.with_file(&k.file))?;
@@ -757,6 +793,7 @@ fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
     ra.resources.append_all(sub.resources)?;
     merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
+    ra.notes.merge(sub.notes);
     Ok(())
 }
 
@@ -870,6 +907,9 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         repo: ldr.origin_repo(),
         ..Default::default()
     };
+    if explaining() {
+        return read_resources_explained(&shown, &text, origin);
+    }
     parse_resources(&shown, &text, Some(&origin))
 }
 
@@ -915,6 +955,56 @@ fn parse_resources(
         let mut r = r;
         r.source = Some(shown.clone());
         r.origin = origin.cloned();
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// [`read_resources`] for a build that explains itself: each resource gets
+/// its trail, every value at its position in the file.
+fn read_resources_explained(
+    shown: &Path,
+    text: &str,
+    origin: crate::resource::Origin,
+) -> Result<Vec<Resource>> {
+    let docs = yaml::parse_documents_with_positions(text, false)
+        .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line))?;
+    note_documents_read(docs.len());
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<(Value, yaml::PosTree)> = docs.into();
+    while let Some((doc, pos)) = queue.pop_front() {
+        let r = resource_from_doc(doc).map_err(|e| e.with_file(shown))?;
+        let Some(r) = r else { continue };
+        if r.kind().ends_with("List")
+            && let Some(items) = r.value.get("items")
+        {
+            match items {
+                Value::Seq(items) => {
+                    let at = r
+                        .map()
+                        .entries()
+                        .iter()
+                        .position(|(k, _)| k == "items")
+                        .and_then(|i| pos.kids.get(i));
+                    for (i, item) in items.iter().enumerate() {
+                        let t = at.and_then(|t| t.kids.get(i)).cloned().unwrap_or_default();
+                        queue.push_back((item.clone(), t));
+                    }
+                    continue;
+                }
+                Value::Null(_) => continue,
+                _ => {
+                    return Err(Error::in_file(
+                        shown,
+                        format!("expected array in {}/items", r.kind()),
+                    ));
+                }
+            }
+        }
+        let mut r = r;
+        r.source = Some(shown.to_path_buf());
+        r.origin = Some(origin.clone());
+        crate::explain::observe::read_trail(&mut r, shown, &pos);
         out.push(r);
     }
     Ok(out)
@@ -975,7 +1065,12 @@ pub fn stringify_annotations(doc: &mut Value) {
     }
 }
 
-fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+fn run_generators(
+    ldr: &Loader,
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    obs: Option<&Observer>,
+) -> Result<()> {
     // kustomize configures every builtin generator before running any: a
     // chart's configuration error comes first.
     let charts = if k.helm_charts.is_empty() {
@@ -1015,7 +1110,18 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
             "SecretGenerator"
         };
         r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
+        if let Some(o) = obs {
+            o.begin(&mut ra.resources);
+        }
         absorb(&mut ra.resources, r)?;
+        if let Some(o) = obs {
+            let (field, n, args) = if i < n_cm {
+                ("configMapGenerator", i, &k.config_map_generator[i])
+            } else {
+                ("secretGenerator", i - n_cm, &k.secret_generator[i - n_cm])
+            };
+            o.end_generator(ldr, &mut ra.resources, field, n, args);
+        }
     }
     for (entry, chart) in &charts {
         let made = chart
@@ -1031,8 +1137,15 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
                 .map_err(|e| crate::helm::entry_error(&k.file, entry, e))?;
         }
     }
-    for r in transform::plugins::run_generators(ldr, k, &mut ra.warnings)? {
+    let plugins = transform::plugins::run_generators(ldr, k, &mut ra.warnings)?;
+    if let Some(o) = obs {
+        o.begin(&mut ra.resources);
+    }
+    for r in plugins {
         absorb(&mut ra.resources, r)?;
+    }
+    if let Some(o) = obs {
+        o.end_plugin_generators(&mut ra.resources);
     }
     Ok(())
 }
@@ -1078,6 +1191,10 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                         r.origin = old.origin.clone();
                     }
                     r.transformations = old.transformations.clone();
+                    r.trail = old.trail;
+                    if !merge_data && let Some(t) = &mut r.trail {
+                        t.forget(&["data", "binaryData"]);
+                    }
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }
@@ -1135,7 +1252,31 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
     }
 }
 
-fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+/// Runs `f` over `res` as one step: with an observer, the resources it
+/// changes are recorded and `end` brings their trails up to date.
+fn step<T>(
+    obs: Option<&Observer>,
+    res: &mut ResMap,
+    f: impl FnOnce(&mut ResMap) -> Result<T>,
+    end: impl FnOnce(&Observer, &mut ResMap, &T),
+) -> Result<T> {
+    let Some(o) = obs else {
+        return f(res);
+    };
+    o.begin(res);
+    let out = f(res)?;
+    end(o, res, &out);
+    Ok(out)
+}
+
+fn run_transformers(
+    ldr: &Loader,
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    obs: Option<&Observer>,
+) -> Result<()> {
+    use crate::explain::StepKind;
+    use yaml::PathStep::Key;
     // Transformations are only recorded when `buildMetadata` asks for them.
     let note = |ldr: &Loader, k: &Kustomization, kind: &str, m: &mut ResMap| {
         if TRACK_ORIGINS.with(|t| t.get()) {
@@ -1145,71 +1286,193 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
     let res = &mut ra.resources;
     let tc = &ra.config;
     if !k.patches_strategic_merge.is_empty() {
-        patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
+        match obs {
+            None => patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?,
+            Some(o) => {
+                for (i, e) in k.patches_strategic_merge.iter().enumerate() {
+                    let steps = o.patch(ldr, "patchesStrategicMerge", i, None, Some(e));
+                    patch::apply_patches_strategic_merge_observed(
+                        ldr,
+                        std::slice::from_ref(e),
+                        res,
+                        Some(&steps),
+                    )?;
+                }
+            }
+        }
         note(ldr, k, "PatchStrategicMergeTransformer", res);
     }
-    for p in &k.patches {
-        patch::apply_patches(ldr, std::slice::from_ref(p), res)?;
+    for (i, p) in k.patches.iter().enumerate() {
+        match obs {
+            None => patch::apply_patches(ldr, std::slice::from_ref(p), res)?,
+            Some(o) => {
+                let steps = o.patch(ldr, "patches", i, Some(p), None);
+                patch::apply_patches_observed(ldr, std::slice::from_ref(p), res, Some(&steps))?;
+            }
+        }
         note(ldr, k, "PatchTransformer", res);
     }
     if !k.namespace.is_empty() {
         let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
-        transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
+        step(
+            obs,
+            res,
+            |res| transform::namespace::set_namespace(res, &opts, &tc.namespace),
+            |o, res, _| o.end_at(res, StepKind::Namespace, &[Key("namespace")]),
+        )?;
         note(ldr, k, "NamespaceTransformer", res);
     }
     if !k.name_prefix.is_empty() {
-        transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
+        step(
+            obs,
+            res,
+            |res| transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix),
+            |o, res, _| o.end_at(res, StepKind::NamePrefix, &[Key("namePrefix")]),
+        )?;
         note(ldr, k, "PrefixTransformer", res);
     }
     if !k.name_suffix.is_empty() {
-        transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
+        step(
+            obs,
+            res,
+            |res| transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix),
+            |o, res, _| o.end_at(res, StepKind::NameSuffix, &[Key("nameSuffix")]),
+        )?;
         note(ldr, k, "SuffixTransformer", res);
     }
-    for entry in &k.labels {
-        let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
-        transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
-        note(ldr, k, "LabelTransformer", res);
-    }
-    if !k.common_labels.is_empty() || !k.labels.is_empty() {
-        transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
-        note(ldr, k, "LabelTransformer", res);
-    }
+    // Every `labels` entry, then `commonLabels`: one step for explaining
+    // (a label sits at the last pair that set it).
+    step(
+        obs,
+        res,
+        |res| {
+            let mut label_specs = Vec::new();
+            for entry in &k.labels {
+                let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
+                transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+                note(ldr, k, "LabelTransformer", res);
+                if obs.is_some() {
+                    label_specs.push(specs);
+                }
+            }
+            if !k.common_labels.is_empty() || !k.labels.is_empty() {
+                transform::labels::add_labels(
+                    res.resources_mut(),
+                    &k.common_labels,
+                    &tc.common_labels,
+                )?;
+                note(ldr, k, "LabelTransformer", res);
+            }
+            Ok(label_specs)
+        },
+        |o, res, label_specs| {
+            let specs: Vec<&crate::fieldspec::FieldSpec> = label_specs
+                .iter()
+                .flatten()
+                .chain(&tc.common_labels)
+                .collect();
+            o.end_labels(res, k.labels.len(), &specs)
+        },
+    )?;
     if !k.common_annotations.is_empty() {
-        transform::annotations::add_annotations(
-            res.resources_mut(),
-            &k.common_annotations,
-            &tc.common_annotations,
+        step(
+            obs,
+            res,
+            |res| {
+                transform::annotations::add_annotations(
+                    res.resources_mut(),
+                    &k.common_annotations,
+                    &tc.common_annotations,
+                )
+            },
+            |o, res, _| o.end_annotations(res, &tc.common_annotations),
         )?;
         note(ldr, k, "AnnotationsTransformer", res);
     }
-    for p in &k.patches_json6902 {
-        patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?;
+    for (i, p) in k.patches_json6902.iter().enumerate() {
+        match obs {
+            None => patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?,
+            Some(o) => {
+                let steps = o.patch(ldr, "patchesJson6902", i, Some(p), None);
+                patch::apply_patches_json6902_observed(
+                    ldr,
+                    std::slice::from_ref(p),
+                    res,
+                    Some(&steps),
+                )?;
+            }
+        }
         note(ldr, k, "PatchJson6902Transformer", res);
     }
-    for r in &k.replicas {
-        transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
-        note(ldr, k, "ReplicaCountTransformer", res);
-    }
-    if TRACK_ORIGINS.with(|t| t.get()) {
-        for i in &k.images {
-            transform::images::set_images(res.resources_mut(), i, &tc.images)?;
-            note(ldr, k, "ImageTagTransformer", res);
-        }
-    } else {
-        transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)?;
-    }
+    // Every `replicas` entry: one step for explaining (a count sits at the
+    // last entry naming its resource).
+    step(
+        obs,
+        res,
+        |res| {
+            for r in &k.replicas {
+                transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
+                note(ldr, k, "ReplicaCountTransformer", res);
+            }
+            Ok(())
+        },
+        |o, res, _| o.end_replicas(res, &k.replicas),
+    )?;
+    // Every `images` entry: one step for explaining (an image sits at the
+    // last entry that changed it).
+    step(
+        obs,
+        res,
+        |res| {
+            if TRACK_ORIGINS.with(|t| t.get()) {
+                for i in &k.images {
+                    transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+                    note(ldr, k, "ImageTagTransformer", res);
+                }
+                Ok(())
+            } else {
+                transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)
+            }
+        },
+        |o, res, _| o.end_images(res, &k.images),
+    )?;
     if !k.replacements.is_empty() {
-        for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
-            transform::replacements::apply_replacements(res, std::slice::from_ref(&rep)).map_err(
-                |e| match &file {
-                    Some(f) => e.with_file(f).via(&k.file),
-                    None => e,
+        for (file, n, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
+            step(
+                obs,
+                res,
+                |res| {
+                    transform::replacements::apply_replacements(res, std::slice::from_ref(&rep))
+                        .map_err(|e| match &file {
+                            Some((f, _)) => e.with_file(f).via(&k.file),
+                            None => e,
+                        })
+                },
+                |o, res, _| {
+                    let source = transform::replacements::source_field(&rep, res)
+                        .map(|(p, v)| (p, v as *const Value));
+                    let in_file = file.as_ref().map(|(f, pos)| crate::explain::Place {
+                        file: f.display().to_string().into(),
+                        pos: *pos,
+                    });
+                    o.end_replacement(res, n, in_file, source);
                 },
             )?;
         }
         note(ldr, k, "ReplacementTransformer", res);
     }
-    transform::plugins::run_transformers(ldr, k, ra)?;
+    match obs {
+        None => transform::plugins::run_transformers(ldr, k, ra)?,
+        Some(o) => {
+            o.begin(&mut ra.resources);
+            transform::plugins::run_transformers(ldr, k, ra)?;
+            o.end_at(
+                &mut ra.resources,
+                StepKind::Transformer,
+                &[Key("transformers")],
+            );
+        }
+    }
     Ok(())
 }
 
@@ -1219,30 +1482,35 @@ pub(crate) fn load_replacements(
 ) -> Result<Vec<transform::replacements::Replacement>> {
     Ok(load_replacements_with_origin(ldr, entries)?
         .into_iter()
-        .map(|(_, r)| r)
+        .map(|(_, _, r)| r)
         .collect())
 }
 
+/// A replacement read from a file: the file and, while explaining, the
+/// replacement's position in it.
+type ReplacementFile = (std::path::PathBuf, yaml::Pos);
+
 /// The `replacements` entries, each with the file it came from (`None` for
-/// inline entries).
+/// inline entries) and the index of its entry.
 fn load_replacements_with_origin(
     ldr: &Loader,
     entries: &[Value],
 ) -> Result<
     Vec<(
-        Option<std::path::PathBuf>,
+        Option<ReplacementFile>,
+        usize,
         transform::replacements::Replacement,
     )>,
 > {
     use transform::replacements::{ReplacementEntry, parse_entry, parse_replacement_file};
     let mut out = Vec::new();
-    for e in entries {
+    for (n, e) in entries.iter().enumerate() {
         match parse_entry(e)? {
-            ReplacementEntry::Inline(r) => out.push((None, *r)),
+            ReplacementEntry::Inline(r) => out.push((None, n, *r)),
             ReplacementEntry::Path(p) => {
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
-                for doc in parse_yaml(&shown, &text)? {
+                for (doc, pos) in replacement_docs(&shown, &text)? {
                     // kustomize decodes the file leniently (as a plugin
                     // config: `sigs.k8s.io/yaml` into `[]Replacement`).
                     use transform::plugin_config::{Decoder, GoType, REPLACEMENT, normalize};
@@ -1255,8 +1523,14 @@ fn load_replacements_with_origin(
                             .map_err(|m| Error::in_file(&shown, m))?,
                         other => other,
                     };
-                    for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
-                        out.push((Some(shown.clone()), r));
+                    let rs = parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?;
+                    for (i, r) in rs.into_iter().enumerate() {
+                        // A file holds one replacement or a list of them.
+                        let at = match &doc {
+                            Value::Seq(_) => pos.kids.get(i).map_or(pos.pos, |t| t.pos),
+                            _ => pos.pos,
+                        };
+                        out.push((Some((shown.clone(), at)), n, r));
                     }
                 }
             }
@@ -1265,10 +1539,43 @@ fn load_replacements_with_origin(
     Ok(out)
 }
 
+/// The documents of a replacements file, with positions while explaining.
+fn replacement_docs(shown: &Path, text: &str) -> Result<Vec<(Value, yaml::PosTree)>> {
+    if explaining() {
+        return yaml::parse_documents_with_positions(text, false)
+            .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line));
+    }
+    Ok(parse_yaml(shown, text)?
+        .into_iter()
+        .map(|d| (d, yaml::PosTree::default()))
+        .collect())
+}
+
 /// The steps kustomize runs once, at the top kustomization only.
-fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Result<()> {
-    add_hash_suffixes(&mut ra.resources)?;
-    transform::name_reference::apply(&mut ra.resources, &ra.config)?;
+fn finish(
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    managed_by_label: bool,
+    obs: Option<&Observer>,
+) -> Result<()> {
+    step(obs, &mut ra.resources, add_hash_suffixes, |o, res, _| {
+        o.end_hash(res)
+    })?;
+    step(
+        obs,
+        &mut ra.resources,
+        |res| transform::name_reference::apply(res, &ra.config),
+        |o, res, _| o.end_name_references(res),
+    )?;
+    let var_sources = match obs {
+        Some(_) if !ra.vars.is_empty() => {
+            crate::explain::observe::var_sources(&ra.resources, &ra.vars)
+        }
+        _ => Vec::new(),
+    };
+    if let Some(o) = obs {
+        o.begin(&mut ra.resources);
+    }
     if !ra.vars.is_empty() {
         let specs: Vec<transform::vars::VarFieldSpec> = ra
             .config
@@ -1289,8 +1596,25 @@ fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Re
             ));
         }
     }
+    if let Some(o) = obs {
+        o.end_vars(&mut ra.resources, &ra.notes, &var_sources);
+    }
     drop_local_configs(&mut ra.resources);
-    transform::plugins::apply_build_metadata(k, &mut ra.resources, managed_by_label)?;
+    step(
+        obs,
+        &mut ra.resources,
+        |res| transform::plugins::apply_build_metadata(k, res, managed_by_label),
+        |o, res, _| {
+            o.end_at(
+                res,
+                crate::explain::StepKind::BuildMetadata,
+                &[yaml::PathStep::Key("buildMetadata")],
+            )
+        },
+    )?;
+    if let Some(o) = obs {
+        o.end_build(&mut ra.resources);
+    }
     Ok(())
 }
 

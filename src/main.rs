@@ -113,6 +113,9 @@ enum Command {
     /// Print the manual page (roff) of aiw or one of its commands, or write
     /// them all into a directory.
     Man(aiw::manpage::ManArgs),
+    /// Show where every value of a build came from: the built YAML with
+    /// each value's last source, or one field's whole history.
+    Explain(aiw::explain::cli::ExplainArgs),
 }
 
 /// Exit code of `aiw diff` when the sides differ.
@@ -222,6 +225,13 @@ fn main() -> ExitCode {
             };
             match written {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+        Command::Explain(args) => {
+            use std::io::IsTerminal;
+            match aiw::explain::cli::run(&args, std::io::stdout().is_terminal()) {
+                Ok(out) => print(out.as_bytes()),
                 Err(e) => fail(e),
             }
         }

@@ -1029,7 +1029,7 @@ impl Cx {
 }
 
 /// Keys that identify list items, tried in order.
-const ITEM_KEYS: [&str; 6] = [
+pub(crate) const ITEM_KEYS: [&str; 6] = [
     "name",
     "mountPath",
     "devicePath",

@@ -241,9 +241,20 @@ impl Patch {
     /// Applies the operations in order to `doc`. On error `doc` may be left
     /// partly patched (kustomize aborts the build then anyway).
     pub fn apply(&self, doc: &mut Value) -> Result<()> {
+        self.apply_observed(doc, |_, _| {})
+    }
+
+    /// [`Patch::apply`], calling `after(i, doc)` once operation `i` is
+    /// applied (`aiw explain` places each operation's values).
+    pub fn apply_observed(
+        &self,
+        doc: &mut Value,
+        mut after: impl FnMut(usize, &Value),
+    ) -> Result<()> {
         for (i, op) in self.ops.iter().enumerate() {
             self.apply_op(doc, op)
                 .map_err(|msg| op_error(i, self.ops.len(), op, &msg))?;
+            after(i, doc);
         }
         Ok(())
     }

@@ -204,6 +204,31 @@ impl<'a> Updater<'a> {
     }
 }
 
+/// The `images` entries as [`set_images_all`] applies them, to tell which
+/// one last changed an image (for `aiw explain`).
+pub(crate) struct ImageEntries<'a>(Vec<Updater<'a>>);
+
+impl<'a> ImageEntries<'a> {
+    /// The entries of a kustomization's `images`.
+    pub(crate) fn new(images: &'a [ImageSpec]) -> Self {
+        ImageEntries(images.iter().map(Updater::new).collect())
+    }
+
+    /// The index of the last entry that changes the image `old` when the
+    /// entries are applied to it in order.
+    pub(crate) fn last_to_change(&self, old: &Value) -> Option<usize> {
+        let mut v = old.clone();
+        let mut last = None;
+        for (i, u) in self.0.iter().enumerate() {
+            let before = v.clone();
+            if u.update(&mut v).is_ok() && v != before {
+                last = Some(i);
+            }
+        }
+        last
+    }
+}
+
 fn is_crd(r: &Resource) -> bool {
     r.kind() == "CustomResourceDefinition"
 }

@@ -906,6 +906,19 @@ fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()>
     Ok(())
 }
 
+/// The resource (its position) and the field a replacement reads its value
+/// from, when it selects exactly one (for `aiw explain`).
+pub(crate) fn source_field<'r>(
+    rep: &Replacement,
+    resources: &'r ResMap,
+) -> Option<(usize, &'r Value)> {
+    let idx = name_index(resources);
+    let pos = find_source(&rep.source, resources, &idx).ok()?;
+    let parts = split_field_path(&rep.source.field_path);
+    let v = lookup(&resources.get(pos).value, &parts).ok()??;
+    Some((pos, v))
+}
+
 /// Applies replacements in order to `resources` (kustomize runs them after
 /// every other transformer of the same kustomization).
 pub fn apply_replacements(resources: &mut ResMap, replacements: &[Replacement]) -> Result<()> {

@@ -283,6 +283,11 @@ fn var_path(path: &str) -> Vec<String> {
     out
 }
 
+/// The field of `r` a var reads (for `aiw explain`), if present.
+pub(crate) fn var_field<'r>(v: &Var, r: &'r Resource) -> Option<&'r Value> {
+    lookup(&r.value, &var_path(&v.field_path)).ok().flatten()
+}
+
 fn var_value(v: &Var, r: &Resource) -> Result<Value> {
     let not_found = || err!("{}: field not found in {}", v.describe(), r.id());
     let found = lookup(&r.value, &var_path(&v.field_path)).map_err(|_| not_found())?;

@@ -34,6 +34,7 @@ use std::fmt;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
+use super::pos::{Kids, NoPositions, PosTree, Positions, Recorder};
 use super::value::{Map, NullForm, Value};
 
 /// A YAML syntax or semantic error with its position.
@@ -281,6 +282,42 @@ fn reindent(text: &str, at: LowIndent) -> Option<String> {
     Some(out)
 }
 
+/// Parses a multi-document stream as [`parse_documents`] does (or as
+/// [`parse_documents_lenient`] does when `lenient`), with the position of
+/// every node of every document (see `yaml::pos`); lines count from the
+/// start of `text`.
+pub fn parse_documents_with_positions(
+    text: &str,
+    lenient: bool,
+) -> Result<Vec<(Value, PosTree)>, YamlError> {
+    let text: Cow<str> = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
+    check_characters(text)?;
+    let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
+    let mut out = Vec::new();
+    for chunk in split_documents(text)? {
+        let piece = &text[chunk.start..chunk.end];
+        let rec = Recorder::new(piece, chunk.line_offset);
+        let parsed = match super::fast::parse_chunk_with(piece, rec.clone()) {
+            Some((v, n)) => n.map(|n| (v, n)),
+            None => {
+                let mut b = Builder::with_positions(piece, chunk.line_offset, &mut budget, rec);
+                b.allow_duplicates = lenient;
+                b.parse_first_document_with()?
+            }
+        };
+        match parsed {
+            None | Some((Value::Null(_), _)) => {}
+            Some(doc) => out.push(doc),
+        }
+    }
+    Ok(out)
+}
+
 /// yaml.v3 (and go-yaml v2, which reads kustomization files) refuses any
 /// character outside YAML's printable set anywhere in the input, comments
 /// included: C0 controls other than tab, LF and CR, DEL, C1 controls other
@@ -439,13 +476,14 @@ fn in_spans(spans: &[(usize, usize)], ci: usize) -> bool {
 
 /// Reads the first document of a piece holding raw LS/PS as yaml.v3 does
 /// (see above).
-fn parse_with_line_separators(
+fn parse_with_line_separators<P: Positions + Clone>(
     text: &str,
     line_offset: usize,
     budget: &mut usize,
     allow_duplicates: bool,
     scalars: Scalars,
-) -> Result<Option<Value>, YamlError> {
+    rec: &P,
+) -> Result<Option<(Value, P::Node)>, YamlError> {
     // (char index, byte offset) of each LS/PS.
     let seps: Vec<(usize, usize)> = text
         .char_indices()
@@ -471,7 +509,7 @@ fn parse_with_line_separators(
         }
         parsed.push_str(&text[last..]);
         *budget = initial_budget;
-        let mut b = Builder::new(&parsed, line_offset, budget);
+        let mut b = Builder::with_positions(&parsed, line_offset, budget, rec.clone());
         b.allow_duplicates = allow_duplicates;
         b.scalars = scalars;
         b.separators = Some(SeparatorState {
@@ -833,9 +871,11 @@ struct KeyMeta {
     value_from_alias: bool,
 }
 
-enum Frame {
+enum Frame<P: Positions> {
     Seq {
         items: Vec<Value>,
+        kids: P::Kids,
+        at: P::Node,
         anchor: usize,
         flow: bool,
         weight: usize,
@@ -843,7 +883,10 @@ enum Frame {
     Map {
         entries: Vec<(String, Value)>,
         meta: Vec<KeyMeta>,
-        pending: Option<(String, KeyMeta)>,
+        kids: P::Kids,
+        at: P::Node,
+        /// The key waiting for its value, and where the key is.
+        pending: Option<(String, KeyMeta, P::Node)>,
         anchor: usize,
         flow: bool,
         weight: usize,
@@ -851,7 +894,7 @@ enum Frame {
     },
 }
 
-impl Frame {
+impl<P: Positions> Frame<P> {
     fn flow(&self) -> bool {
         match self {
             Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
@@ -859,15 +902,15 @@ impl Frame {
     }
 }
 
-pub(super) struct Builder<'a, 'b> {
+pub(super) struct Builder<'a, 'b, P: Positions = NoPositions> {
     text: &'a str,
     ascii: bool,
     cursor_char: usize,
     cursor_byte: usize,
     line_offset: usize,
     budget: &'b mut usize,
-    anchors: Vec<Option<(Value, usize)>>,
-    stack: Vec<Frame>,
+    anchors: Vec<Option<(Value, usize, P::Node)>>,
+    stack: Vec<Frame<P>>,
     /// go-yaml v2 semantics for duplicate keys: the last one wins. Set for
     /// kustomization files, which kustomize decodes into its own types: their
     /// values are never written out, so [`folded_round_trip`] does not apply.
@@ -883,14 +926,50 @@ pub(super) struct Builder<'a, 'b> {
     /// Start (char index) of the outermost open flow collection, and the
     /// depth of its frame.
     flow_start: Option<(usize, usize)>,
+    /// Where node positions go (see `yaml::pos`).
+    rec: P,
+}
+
+/// How a node's start is found from its event's span (see
+/// [`Builder::start_of`]).
+#[derive(Clone, Copy)]
+enum Start {
+    /// Where the span starts.
+    Plain,
+    /// At the `|` or `>` header before the span.
+    BlockScalar,
+    /// At the `-` just before the span, if there is one (`indentless`: a
+    /// sequence that is a mapping's value, which saphyr starts after its
+    /// first dash even when that is followed by another).
+    AfterDash { indentless: bool },
 }
 
 fn scalar_weight(len: usize) -> usize {
     1 + len / 32
 }
 
-impl<'a, 'b> Builder<'a, 'b> {
+impl<'a, 'b> Builder<'a, 'b, NoPositions> {
     pub(super) fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
+        Builder::with_positions(text, line_offset, budget, NoPositions)
+    }
+
+    /// Reads the first document of the chunk (kyaml decodes one document per
+    /// piece; anything after it is ignored). `None` when there is none.
+    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
+    /// [`parse_with_line_separators`]).
+    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+        Ok(self.parse_first_document_with()?.map(|(v, ())| v))
+    }
+}
+
+impl<'a, 'b, P: Positions + Clone> Builder<'a, 'b, P> {
+    /// A builder recording positions with `rec`.
+    pub(super) fn with_positions(
+        text: &'a str,
+        line_offset: usize,
+        budget: &'b mut usize,
+        rec: P,
+    ) -> Self {
         Builder {
             text,
             ascii: text.is_ascii(),
@@ -906,6 +985,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             prev_end: 0,
             low_indent: None,
             flow_start: None,
+            rec,
         }
     }
 
@@ -1243,6 +1323,60 @@ impl<'a, 'b> Builder<'a, 'b> {
         !before.ends_with('?') && after.starts_with(':')
     }
 
+    /// Where a node whose event starts at `span` sits (see `yaml::pos`):
+    /// saphyr starts a block scalar at its text (the node starts at its
+    /// header), an indentless block sequence and an empty sequence entry
+    /// after their dash (they start at it). Plain reads skip the look-ups.
+    fn start_of(&mut self, span: &Span, start: Start) -> P::Node {
+        let (line, col) = (span.start.line(), span.start.col());
+        if !P::RECORDS {
+            return self.rec.at_line_col(line, col);
+        }
+        let at = self.byte_index(span.start.index());
+        let b = self.text.as_bytes();
+        match start {
+            Start::Plain => {}
+            Start::BlockScalar => {
+                // From the end of the previous event, past indicators and
+                // comments, to the header (after any tag or anchor).
+                let mut i = self.byte_index(self.prev_end).min(at);
+                loop {
+                    while i < at && matches!(b[i], b' ' | b'\t' | b'\n' | b':' | b'-' | b'?' | b',')
+                    {
+                        i += 1;
+                    }
+                    if i < at && b[i] == b'#' {
+                        i = self.text[i..at].find('\n').map_or(at, |n| i + n);
+                    } else {
+                        break;
+                    }
+                }
+                if let Some(h) = header_from(b, i).filter(|&h| h < at) {
+                    let lines_between = self.text[h..at].matches('\n').count();
+                    let line_start = self.text[..h].rfind('\n').map_or(0, |n| n + 1);
+                    let col = self.text[line_start..h].chars().count();
+                    return self.rec.at_line_col(line - lines_between, col);
+                }
+            }
+            Start::AfterDash { indentless } => {
+                // An indentless sequence starts after its first dash even
+                // when its first item is a sequence (`- - x`).
+                let on_dash = b.get(at) == Some(&b'-')
+                    && matches!(b.get(at + 1), None | Some(b' ' | b'\t' | b'\n'));
+                if indentless || !on_dash {
+                    let mut i = at;
+                    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+                        i -= 1;
+                    }
+                    if i > 0 && b[i - 1] == b'-' && (i == 1 || matches!(b[i - 2], b' ' | b'\n')) {
+                        return self.rec.at_line_col(line, col - (at - i) - 1);
+                    }
+                }
+            }
+        }
+        self.rec.at_line_col(line, col)
+    }
+
     /// True when a collection start event opened a flow collection: its span
     /// ends just after the `{` or `[`.
     fn starts_flow(&mut self, span: &Span) -> bool {
@@ -1289,6 +1423,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         &mut self,
         id: usize,
         v: &Value,
+        node: &P::Node,
         weight: usize,
         span: &Span,
     ) -> Result<(), YamlError> {
@@ -1299,7 +1434,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         if self.anchors.len() <= id {
             self.anchors.resize(id + 1, None);
         }
-        self.anchors[id] = Some((v.clone(), weight));
+        self.anchors[id] = Some((v.clone(), weight, node.clone()));
         Ok(())
     }
 
@@ -1316,11 +1451,10 @@ impl<'a, 'b> Builder<'a, 'b> {
         matches!(self.stack.last(), Some(Frame::Map { root: true, .. }))
     }
 
-    /// Reads the first document of the chunk (kyaml decodes one document per
-    /// piece; anything after it is ignored). `None` when there is none.
-    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
-    /// [`parse_with_line_separators`]).
-    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+    /// [`Builder::parse_first_document`] with the root's positions.
+    pub(super) fn parse_first_document_with(
+        &mut self,
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         if self.separators.is_none() && has_line_separator(self.text) {
             return parse_with_line_separators(
                 self.text,
@@ -1328,13 +1462,14 @@ impl<'a, 'b> Builder<'a, 'b> {
                 self.budget,
                 self.allow_duplicates,
                 self.scalars,
+                &self.rec,
             );
         }
         self.parse_events()
     }
 
     /// [`Builder::parse_first_document`] on the text as it is.
-    fn parse_events(&mut self) -> Result<Option<Value>, YamlError> {
+    fn parse_events(&mut self) -> Result<Option<(Value, P::Node)>, YamlError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (ev, span) = match parser.next_event() {
@@ -1356,8 +1491,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                 Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => None,
                 Event::StreamEnd | Event::DocumentEnd => return Ok(None),
                 Event::Alias(id) => {
-                    let (v, w) = match self.anchors.get(id) {
-                        Some(Some((v, w))) => (v, *w),
+                    let (v, w, n) = match self.anchors.get(id) {
+                        Some(Some((v, w, n))) => (v, *w, n),
                         _ => {
                             return Err(self.err(
                                 &span,
@@ -1365,9 +1500,9 @@ impl<'a, 'b> Builder<'a, 'b> {
                             ));
                         }
                     };
-                    let v = v.clone();
+                    let (v, n) = (v.clone(), n.clone());
                     self.charge(w, &span)?;
-                    self.complete(v, w, true, &span)?
+                    self.complete(v, n, w, true, &span)?
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     self.scalar(text, style, anchor, tag.as_deref(), &span)?
@@ -1389,9 +1524,19 @@ impl<'a, 'b> Builder<'a, 'b> {
                     if flow && self.flow_start.is_none() {
                         self.flow_start = Some((span.start.index(), self.stack.len()));
                     }
+                    let start = if matches!(ev, Event::SequenceStart(..)) && !flow {
+                        Start::AfterDash {
+                            indentless: matches!(self.stack.last(), Some(Frame::Map { .. })),
+                        }
+                    } else {
+                        Start::Plain
+                    };
+                    let at = self.start_of(&span, start);
                     let frame = if matches!(ev, Event::SequenceStart(..)) {
                         Frame::Seq {
                             items: Vec::new(),
+                            kids: P::Kids::default(),
+                            at,
                             anchor,
                             flow,
                             weight: 1,
@@ -1400,6 +1545,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                         Frame::Map {
                             entries: Vec::new(),
                             meta: Vec::new(),
+                            kids: P::Kids::default(),
+                            at,
                             pending: None,
                             anchor,
                             flow,
@@ -1420,23 +1567,35 @@ impl<'a, 'b> Builder<'a, 'b> {
                     {
                         self.flow_start = None;
                     }
-                    let (v, anchor, weight) = match frame {
+                    let (v, n, anchor, weight) = match frame {
                         Frame::Seq {
                             items,
+                            kids,
+                            at,
                             anchor,
                             weight,
                             ..
-                        } => (Value::Seq(items), anchor, weight),
+                        } => (
+                            Value::Seq(items),
+                            self.rec.collection(at, kids),
+                            anchor,
+                            weight,
+                        ),
                         Frame::Map {
                             entries,
                             meta,
+                            kids,
+                            at,
                             anchor,
                             weight,
                             ..
-                        } => (self.finish_map(entries, meta, &span)?, anchor, weight),
+                        } => {
+                            let (v, kids) = self.finish_map(entries, meta, kids, &span)?;
+                            (v, self.rec.collection(at, kids), anchor, weight)
+                        }
                     };
-                    self.store_anchor(anchor, &v, weight, &span)?;
-                    self.complete(v, weight, false, &span)?
+                    self.store_anchor(anchor, &v, &n, weight, &span)?;
+                    self.complete(v, n, weight, false, &span)?
                 }
             };
             self.prev_end = last_end;
@@ -1464,7 +1623,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         anchor: usize,
         tag: Option<&Tag>,
         span: &Span,
-    ) -> Result<Option<Value>, YamlError> {
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
@@ -1493,6 +1652,17 @@ impl<'a, 'b> Builder<'a, 'b> {
         } else {
             text
         };
+        let start = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => Start::BlockScalar,
+            ScalarStyle::Plain
+                if text.is_empty()
+                    && matches!(self.stack.last(), Some(Frame::Seq { flow: false, .. })) =>
+            {
+                Start::AfterDash { indentless: false }
+            }
+            _ => Start::Plain,
+        };
+        let at = self.start_of(span, start);
         if self.at_key() {
             if flow && span.end.line() != span.start.line() && self.implicit_key_with_value(span) {
                 return Err(self.err(
@@ -1507,7 +1677,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             if anchor != 0 {
                 let v = self.value_of(&text, plain, kind, flow, span)?;
                 let w = scalar_weight(text.len());
-                self.store_anchor(anchor, &v, w, span)?;
+                self.store_anchor(anchor, &v, &at, w, span)?;
             }
             if let Some(Frame::Map {
                 pending, weight, ..
@@ -1521,6 +1691,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                         line,
                         value_from_alias: false,
                     },
+                    at,
                 ));
             }
             return Ok(None);
@@ -1532,10 +1703,18 @@ impl<'a, 'b> Builder<'a, 'b> {
             },
             _ => text,
         };
+        // An empty value (`key:` with nothing after it) sits at its key.
+        let at = match self.stack.last() {
+            Some(Frame::Map {
+                pending: Some((_, _, key_at)),
+                ..
+            }) if plain && text.is_empty() => key_at.clone(),
+            _ => at,
+        };
         let v = self.value_of(&text, plain, kind, flow, span)?;
         let w = scalar_weight(text.len());
-        self.store_anchor(anchor, &v, w, span)?;
-        self.complete(v, w, false, span)
+        self.store_anchor(anchor, &v, &at, w, span)?;
+        self.complete(v, at, w, false, span)
     }
 
     /// The value of a scalar node under this reader's [`Scalars`] rules.
@@ -1613,10 +1792,11 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn complete(
         &mut self,
         v: Value,
+        n: P::Node,
         w: usize,
         from_alias: bool,
         span: &Span,
-    ) -> Result<Option<Value>, YamlError> {
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         let root = self.in_root_map();
         let line = span.start.line() + self.line_offset;
         let key_from_alias = if self.at_key() {
@@ -1650,15 +1830,22 @@ impl<'a, 'b> Builder<'a, 'b> {
             None
         };
         match self.stack.last_mut() {
-            None => Ok(Some(v)),
-            Some(Frame::Seq { items, weight, .. }) => {
+            None => Ok(Some((v, n))),
+            Some(Frame::Seq {
+                items,
+                kids,
+                weight,
+                ..
+            }) => {
                 items.push(v);
+                kids.push(n);
                 *weight += w;
                 Ok(None)
             }
             Some(Frame::Map {
                 entries,
                 meta,
+                kids,
                 pending,
                 weight,
                 ..
@@ -1672,13 +1859,15 @@ impl<'a, 'b> Builder<'a, 'b> {
                             line,
                             value_from_alias: false,
                         },
+                        n,
                     ));
                     return Ok(None);
                 }
-                if let Some((k, mut m)) = pending.take() {
+                if let Some((k, mut m, _)) = pending.take() {
                     m.value_from_alias = from_alias;
                     entries.push((k, v));
                     meta.push(m);
+                    kids.push(n);
                     *weight += w;
                 }
                 Ok(None)
@@ -1691,30 +1880,44 @@ impl<'a, 'b> Builder<'a, 'b> {
         &mut self,
         mut entries: Vec<(String, Value)>,
         mut meta: Vec<KeyMeta>,
+        mut kids: P::Kids,
         span: &Span,
-    ) -> Result<Value, YamlError> {
+    ) -> Result<(Value, P::Kids), YamlError> {
         if meta.iter().any(|m| m.merge) || entries.iter().any(|(k, _)| k == "<<") {
-            self.apply_merges(&mut entries, &mut meta, span)?;
+            self.apply_merges(&mut entries, &mut meta, &mut kids, span)?;
         }
         if self.allow_duplicates {
             let mut m = Map::with_capacity(entries.len());
-            for (k, v) in entries {
+            if !P::RECORDS {
+                for (k, v) in entries {
+                    m.insert(k, v);
+                }
+                return Ok((Value::Map(m), kids));
+            }
+            // The last value of a repeated key wins, at the first key's place.
+            let mut out = P::Kids::default();
+            for (j, (k, v)) in entries.into_iter().enumerate() {
+                match m.entries().iter().position(|(e, _)| *e == k) {
+                    Some(p) => out.set(p, kids.get(j)),
+                    None => out.push(kids.get(j)),
+                }
                 m.insert(k, v);
             }
-            return Ok(Value::Map(m));
+            return Ok((Value::Map(m), out));
         }
         check_duplicates(&entries, &meta).map_err(|(line, key, first)| YamlError {
             line: Some(line),
             column: None,
             message: format!("mapping key {key:?} already defined at line {first}"),
         })?;
-        Ok(Value::Map(Map::from_unique_entries(entries)))
+        Ok((Value::Map(Map::from_unique_entries(entries)), kids))
     }
 
     fn apply_merges(
         &mut self,
         entries: &mut Vec<(String, Value)>,
         meta: &mut Vec<KeyMeta>,
+        kids: &mut P::Kids,
         span: &Span,
     ) -> Result<(), YamlError> {
         let mut merge_idx = None;
@@ -1737,15 +1940,17 @@ impl<'a, 'b> Builder<'a, 'b> {
             None => None,
             Some(i) => {
                 let m = meta[i];
+                let n = kids.get(i);
                 let v = if clear_idx == Some(i) {
                     meta.remove(i);
+                    kids.remove(i);
                     entries.remove(i).1
                 } else {
                     let v = entries[i].1.clone();
                     self.charge(value_weight(&v), span)?;
                     v
                 };
-                Some((v, m))
+                Some((v, n, m))
             }
         };
         if let Some(c) = clear_idx
@@ -1753,8 +1958,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         {
             entries.remove(c);
             meta.remove(c);
+            kids.remove(c);
         }
-        let Some((value, m)) = merge_value else {
+        let Some((value, node, m)) = merge_value else {
             return Ok(());
         };
         let bad = |msg: &str| YamlError {
@@ -1764,14 +1970,15 @@ impl<'a, 'b> Builder<'a, 'b> {
         };
         const NOT_MAPS: &str = "map merge requires map or sequence of maps as the value";
         const ALIAS_NOT_MAP: &str = "invalid map merge: received alias for a non-map value";
-        let mut sources: Vec<Map> = match value {
-            Value::Map(map) => vec![map],
+        let mut sources: Vec<(Map, P::Kids)> = match value {
+            Value::Map(map) => vec![(map, P::children(&node))],
             Value::Seq(_) if m.value_from_alias => return Err(bad(ALIAS_NOT_MAP)),
             Value::Seq(items) => {
                 let mut v = Vec::with_capacity(items.len());
-                for item in items {
+                let item_nodes = P::children(&node);
+                for (j, item) in items.into_iter().enumerate() {
                     match item {
-                        Value::Map(map) => v.push(map),
+                        Value::Map(map) => v.push((map, P::children(&item_nodes.get(j)))),
                         Value::Seq(_) => {
                             return Err(bad("invalid map merge: received a nested sequence"));
                         }
@@ -1788,14 +1995,14 @@ impl<'a, 'b> Builder<'a, 'b> {
         sources.reverse();
         let own = entries.len();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let use_index = own + sources.iter().map(Map::len).sum::<usize>() > 16;
+        let use_index = own + sources.iter().map(|(m, _)| m.len()).sum::<usize>() > 16;
         if use_index {
             for (i, (k, _)) in entries.iter().enumerate() {
                 index.entry(k.clone()).or_insert(i);
             }
         }
-        for src in sources {
-            for (k, v) in src {
+        for (src, src_kids) in sources {
+            for (j, (k, v)) in src.into_iter().enumerate() {
                 let found = if use_index {
                     index.get(&k).copied()
                 } else {
@@ -1803,12 +2010,16 @@ impl<'a, 'b> Builder<'a, 'b> {
                 };
                 match found {
                     Some(i) if i < own => {}
-                    Some(i) => entries[i].1 = v,
+                    Some(i) => {
+                        entries[i].1 = v;
+                        kids.set(i, src_kids.get(j));
+                    }
                     None => {
                         if use_index {
                             index.insert(k.clone(), entries.len());
                         }
                         entries.push((k, v));
+                        kids.push(src_kids.get(j));
                         meta.push(KeyMeta {
                             merge: false,
                             line: m.line,
