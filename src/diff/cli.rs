@@ -87,6 +87,16 @@ pub struct DiffArgs {
         default_value = "LoadRestrictionsRootOnly"
     )]
     pub load_restrictor: LoadRestrictor,
+    /// Never use the network: remote bases and files must be in the cache.
+    #[arg(long = "offline")]
+    pub offline: bool,
+    /// Helm chart inflation for sides that are kustomizations, as for
+    /// `aiw build`.
+    #[command(flatten)]
+    pub helm: crate::build_flags::HelmFlags,
+    /// The other kustomize build flags, as for `aiw build`.
+    #[command(flatten)]
+    pub kustomize: crate::build_flags::KustomizeFlags,
     /// Do not report order changes: items of a keyed list (containers by
     /// name, …) in another order, or any list holding the same items.
     #[arg(long = "ignore-order-changes")]
@@ -152,10 +162,17 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     } else {
         None
     };
-    let bopts = BuildOptions {
+    let mut bopts = BuildOptions {
         load_restrictor: args.load_restrictor,
+        remote: crate::remote::RemoteOptions {
+            offline: args.offline,
+            ..Default::default()
+        },
+        helm: args.helm.clone().config(),
         ..Default::default()
     };
+    let managedby_env = std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").ok();
+    args.kustomize.apply(&mut bopts, managedby_env.as_deref())?;
     let (a, b) = rayon::join(
         || old.load(&bopts, input.as_deref()),
         || new.load(&bopts, input.as_deref()),
