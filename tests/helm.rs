@@ -1020,3 +1020,59 @@ fn diff_inflates_charts_on_both_sides() {
     assert_eq!(off.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&off.stderr).contains("--enable-helm"));
 }
+
+/// Serves `body` at every path on 127.0.0.1 until the test process ends;
+/// returns the port.
+fn serve_forever(body: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line == "\r\n" || line == "\n" => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn values_file_over_http() {
+    let Some(helm) = helm() else { return };
+    let port = serve_forever("replicaCount: 4\nservice:\n  port: 8081\n");
+    let dir = tempfile::tempdir().unwrap();
+    helm_create(&helm, dir.path(), "web");
+    for inline in [
+        "",
+        "  valuesInline:\n    replicaCount: 5\n  valuesMerge: override\n",
+    ] {
+        write(
+            dir.path(),
+            &[(
+                "kustomization.yaml",
+                &format!(
+                    "helmCharts:\n- name: web\n  releaseName: s\n  \
+                     valuesFile: http://127.0.0.1:{port}/values.yaml\n{inline}"
+                ),
+            )],
+        );
+        let out = same(&helm, dir.path(), &[]);
+        assert!(out.contains("port: 8081\n"), "{out}");
+        let replicas = if inline.is_empty() { 4 } else { 5 };
+        assert!(out.contains(&format!("replicas: {replicas}\n")), "{out}");
+    }
+}
