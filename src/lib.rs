@@ -7,15 +7,20 @@
 //! [`yaml`] emit.
 
 pub mod build;
+pub mod build_flags;
 pub mod crds;
 pub mod diff;
 pub mod dircache;
+pub mod edit;
 pub mod error;
+pub mod explain;
 pub mod fieldspec;
 pub mod generate;
 pub mod hash;
+pub mod helm;
 pub mod kustomization;
 pub mod loader;
+pub mod manpage;
 pub mod order;
 pub mod out_dir;
 pub mod output;
@@ -28,6 +33,8 @@ pub mod session;
 pub mod stable_sort;
 pub mod suggest;
 pub mod transform;
+pub mod validate;
+pub mod version;
 pub mod watch;
 mod workers;
 pub mod yaml;

@@ -1,12 +1,12 @@
 //! The `aiw` command line: a thin layer over the library.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build, render};
+use aiw::build::{BuildOptions, build_with_warnings, render};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -64,8 +64,10 @@ enum Command {
         /// with --out-dir (directories they share are built once).
         #[arg(default_value = ".", value_name = "DIR")]
         dirs: Vec<PathBuf>,
-        /// Write the output to FILE (atomically: left untouched on error).
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        /// Write the output to PATH: a file (atomically: left untouched on
+        /// error), an existing directory (one file per resource, all or
+        /// nothing), or - for standard output.
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
         /// Write each DIR's output to OUT/<DIR as given>.yaml, all or
         /// nothing.
@@ -88,18 +90,72 @@ enum Command {
         /// or the build fails.
         #[arg(long = "offline")]
         offline: bool,
+        #[command(flatten)]
+        helm: aiw::build_flags::HelmFlags,
+        /// Validate the output against the Kubernetes API schemas (the
+        /// newest embedded release, or X.Y); write nothing when invalid.
+        #[arg(long = "validate", value_name = "X.Y", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+        validate: Option<String>,
+        #[command(flatten)]
+        kustomize: aiw::build_flags::KustomizeFlags,
     },
     /// Compare two overlays, directories or built manifests: a semantic,
     /// secret-safe diff. Exit code 0: no differences, 1: differences, 2: error.
     Diff(aiw::diff::cli::DiffArgs),
+    /// Validate built manifests (a kustomization, a YAML file or -) against
+    /// the Kubernetes API schemas, offline. Exit code 0: valid, 1: invalid,
+    /// 2: error.
+    Validate(aiw::validate::cli::ValidateArgs),
+    /// Edit the kustomization file in the current directory (the
+    /// `kustomize edit` commands; comments and formatting are kept).
+    Edit(aiw::edit::cli::EditArgs),
+    /// Create a kustomization.yaml in the current directory.
+    #[command(visible_alias = "init")]
+    Create(aiw::edit::cli::CreateArgs),
+    /// Print the kustomize version aiw reproduces, then aiw's version.
+    Version(aiw::version::VersionArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of aiw or one of its commands, or write
+    /// them all into a directory.
+    Man(aiw::manpage::ManArgs),
+    /// Show where every value of a build came from: the built YAML with
+    /// each value's last source, or one field's whole history.
+    Explain(aiw::explain::cli::ExplainArgs),
 }
 
 /// Exit code of `aiw diff` when the sides differ.
 const EXIT_DIFFERENT: u8 = 1;
 
+/// Exit code of `aiw validate` (and `aiw build --validate`) when the
+/// manifests are invalid.
+const EXIT_INVALID: u8 = 1;
+
 /// Exit code for errors (0 is success; 1 is reserved for "differences" in
 /// `aiw diff`).
 const EXIT_ERROR: u8 = 2;
+
+/// Writes `out` to standard output; a closed pipe is not an error.
+fn print(out: &[u8]) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("Error: writing output: {}", e);
+            ExitCode::from(EXIT_ERROR)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Reports an error on stderr, exit code 2.
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("Error: {}", e);
+    ExitCode::from(EXIT_ERROR)
+}
 
 fn main() -> ExitCode {
     tune_memory();
@@ -112,17 +168,36 @@ fn main() -> ExitCode {
             watch,
             load_restrictor,
             offline,
+            helm,
+            validate,
+            kustomize,
         } => {
-            let opts = BuildOptions {
+            use aiw::output::Target;
+            let mut opts = BuildOptions {
                 load_restrictor,
                 remote: aiw::remote::RemoteOptions {
                     offline,
                     ..Default::default()
                 },
+                helm: helm.config(),
+                ..Default::default()
             };
+            let managedby_env = std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").ok();
+            if let Err(e) = kustomize.apply(&mut opts, managedby_env.as_deref()) {
+                return fail(e);
+            }
+            let target = aiw::output::target(output.as_deref());
+            if (watch || out_dir.is_some()) && validate.is_some() {
+                return fail(aiw::Error::msg(
+                    "--validate builds one directory once: not with --watch or --out-dir",
+                ));
+            }
             if watch {
-                let target = match (&output, &out_dir) {
-                    (Some(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
+                let target = match (&target, &out_dir) {
+                    (Target::File(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
+                    (Target::Dir(_), _) => Err(aiw::Error::msg(
+                        "--watch writes one file per directory: -o FILE or --out-dir OUT",
+                    )),
                     (_, Some(out)) => {
                         aiw::out_dir::output_paths(out, &dirs).map(aiw::watch::Target::Files)
                     }
@@ -133,81 +208,150 @@ fn main() -> ExitCode {
                 });
                 return match watched {
                     Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("Error: {}", e);
-                        ExitCode::from(EXIT_ERROR)
-                    }
+                    Err(e) => fail(e),
                 };
             }
             if let Some(out) = out_dir {
                 return match aiw::out_dir::build_into(&opts, &dirs, &out) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("Error: {}", e);
-                        ExitCode::from(EXIT_ERROR)
+                    Ok(warnings) => {
+                        for w in &warnings {
+                            eprintln!("{w}");
+                        }
+                        ExitCode::SUCCESS
                     }
+                    Err(e) => fail(e),
                 };
             }
             let [dir] = dirs.as_slice() else {
-                eprintln!("Error: several directories need --out-dir OUT");
-                return ExitCode::from(EXIT_ERROR);
+                return fail(aiw::Error::msg("several directories need --out-dir OUT"));
             };
-            let built = build(dir, &opts).and_then(|resources| {
-                let out = render(&resources)?;
+            let built = build_with_warnings(dir, &opts).and_then(|built| {
+                // Warnings on stderr, as kubectl prints them.
+                for w in &built.warnings {
+                    eprintln!("{w}");
+                }
+                let resources = built.resources;
+                let out = match &target {
+                    Target::Dir(_) => Err(aiw::output::individual_files(&resources)?),
+                    _ => Ok(render(&resources)?),
+                };
+                if let Some(version) = &validate {
+                    // Problems are located by their line in the output
+                    // stream, which `-o DIR` does not otherwise render.
+                    let stream;
+                    let text = match &out {
+                        Ok(text) => text,
+                        Err(_) => {
+                            stream = render(&resources)?;
+                            &stream
+                        }
+                    };
+                    let invalid = aiw::validate::cli::check_build(&resources, text, dir, version)?;
+                    if let Some(report) = invalid {
+                        return Ok(Err(report));
+                    }
+                }
                 // The process ends right after writing: the OS takes the
                 // memory back faster than freeing every node would.
                 std::mem::forget(resources);
-                Ok(out)
+                Ok(Ok(out))
             });
-            let out = match built {
-                Ok(out) => out,
-                Err(e) => {
-                    eprintln!("Error: {}", e);
-                    return ExitCode::from(EXIT_ERROR);
+            let built = match built {
+                Ok(Err(report)) => {
+                    eprint!("{report}");
+                    return ExitCode::from(EXIT_INVALID);
                 }
+                Ok(Ok(out)) => Ok(out),
+                Err(e) => Err(e),
             };
-            let written = match output {
-                Some(path) => aiw::output::write_atomically(&path, out.as_bytes()),
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    stdout
-                        .write_all(out.as_bytes())
-                        .and_then(|_| stdout.flush())
+            let written = match (built, &target) {
+                (Err(e), _) => Err(e),
+                (Ok(Ok(out)), Target::Stdout) => return print(out.as_bytes()),
+                (Ok(Ok(out)), Target::File(path)) => aiw::output::write_file(path, out.as_bytes()),
+                (Ok(Err(files)), Target::Dir(dir)) => {
+                    aiw::output::write_individual_files(dir, &files)
                 }
+                (Ok(_), _) => unreachable!("the rendering follows the target"),
             };
-            if let Err(e) = written {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
-                eprintln!("Error: writing output: {}", e);
-                return ExitCode::from(EXIT_ERROR);
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
             }
-            ExitCode::SUCCESS
+        }
+        Command::Explain(args) => {
+            use std::io::IsTerminal;
+            match aiw::explain::cli::run(&args, std::io::stdout().is_terminal()) {
+                Ok(out) => print(out.as_bytes()),
+                Err(e) => fail(e),
+            }
         }
         Command::Diff(args) => {
             use std::io::IsTerminal;
             let is_tty = std::io::stdout().is_terminal();
             let outcome = match aiw::diff::cli::run(&args, &mut std::io::stdin().lock(), is_tty) {
                 Ok(o) => o,
-                Err(e) => {
-                    eprintln!("Error: {}", e);
-                    return ExitCode::from(EXIT_ERROR);
-                }
+                Err(e) => return fail(e),
             };
-            let mut stdout = std::io::stdout().lock();
-            let written = stdout
-                .write_all(outcome.output.as_bytes())
-                .and_then(|_| stdout.flush());
-            if let Err(e) = written
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                eprintln!("Error: writing output: {}", e);
-                return ExitCode::from(EXIT_ERROR);
+            for w in &outcome.warnings {
+                eprintln!("{w}");
             }
-            if outcome.differs {
+            let code = print(outcome.output.as_bytes());
+            if code != ExitCode::SUCCESS {
+                code
+            } else if outcome.differs {
                 ExitCode::from(EXIT_DIFFERENT)
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Validate(args) => {
+            match aiw::validate::cli::run(&args, &mut std::io::stdin().lock()) {
+                Ok(outcome) => match print(outcome.output.as_bytes()) {
+                    code if code != ExitCode::SUCCESS => code,
+                    _ if outcome.valid => ExitCode::SUCCESS,
+                    _ => ExitCode::from(EXIT_INVALID),
+                },
+                Err(e) => fail(e),
+            }
+        }
+        Command::Edit(args) => match aiw::edit::cli::run(&args, Path::new(".")) {
+            Ok(outcome) => {
+                for w in &outcome.warnings {
+                    eprintln!("{}", w);
+                }
+                print(outcome.output.as_bytes())
+            }
+            Err(e) => fail(e),
+        },
+        Command::Create(args) => match aiw::edit::cli::run_create(&args, Path::new(".")) {
+            Ok(warnings) => {
+                for w in &warnings {
+                    eprintln!("{}", w);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Version(args) => match aiw::version::render(&args) {
+            Ok(out) => print(out.as_bytes()),
+            Err(e) => fail(e),
+        },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "aiw", &mut out);
+            print(&out)
+        }
+        Command::Man(args) => {
+            if let Some(dir) = &args.dir {
+                return match aiw::manpage::write_all(&Cli::command(), dir) {
+                    Ok(_) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                };
+            }
+            let mut out = Vec::new();
+            match aiw::manpage::render(&Cli::command(), &args.command, &mut out) {
+                Ok(()) => print(&out),
+                Err(e) => fail(e),
             }
         }
     }

@@ -10,16 +10,17 @@ use crate::session::Session;
 
 /// Builds every one of `dirs` in one session (directories they share are
 /// built once) and writes each output to [`output_path`]`(out, dir)`; on
-/// any error nothing is written.
-pub fn build_into(opts: &BuildOptions, dirs: &[PathBuf], out: &Path) -> Result<()> {
+/// any error nothing is written. Returns the builds' warnings (each once).
+pub fn build_into(opts: &BuildOptions, dirs: &[PathBuf], out: &Path) -> Result<Vec<String>> {
     let paths = output_paths(out, dirs)?;
-    let outputs = Session::for_dirs(opts, dirs).build_all(dirs)?;
+    let (outputs, warnings) = Session::for_dirs(opts, dirs).build_all(dirs)?;
     let files: Vec<(PathBuf, &[u8])> = paths
         .into_iter()
         .zip(&outputs)
         .map(|(p, o)| (p, o.as_bytes()))
         .collect();
-    write_all(&files)
+    write_all(&files)?;
+    Ok(warnings)
 }
 
 /// Where the output of building `dir` goes under `out`: `dir` as given,

@@ -1,18 +1,372 @@
 //! Writing results: all or nothing.
+//!
+//! `aiw build -o` takes what kustomize's `-o` takes: `-` (standard output),
+//! an existing directory (one file per resource, named as kustomize's
+//! `writeIndividualFiles` names them), or a file. A file is written through a
+//! temporary file beside it and a rename, so it is either the old file or the
+//! complete new one; a new file gets the mode the umask allows (as any
+//! program's new file does), an existing file keeps its mode (and, where the
+//! process may, its owner), a symlink is written through (its target is
+//! replaced, the link stays), and something that is not a regular file
+//! (`/dev/stdout`, a FIFO) is written in place. When the directory does not
+//! let a temporary file be made but the file itself is writable, the file is
+//! written in place, as kubectl writes it. Errors name the file asked for,
+//! never a temporary file.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so the file is either the old one or the complete new one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+use crate::error::{Error, Result};
+use crate::resource::Resource;
+
+/// Where `-o` sends the output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `-o -`, or no `-o`: standard output.
+    Stdout,
+    /// An existing directory: one file per resource.
+    Dir(PathBuf),
+    /// A file (created or replaced).
+    File(PathBuf),
+}
+
+/// Classifies an `-o` argument as kustomize does (a directory only when it
+/// exists and is one; `-` is standard output).
+pub fn target(arg: Option<&Path>) -> Target {
+    match arg {
+        None => Target::Stdout,
+        Some(p) if p.as_os_str() == "-" => Target::Stdout,
+        Some(p) if p.is_dir() => Target::Dir(p.to_path_buf()),
+        Some(p) => Target::File(p.to_path_buf()),
+    }
+}
+
+/// An I/O error's message without any path in it (tempfile's errors name the
+/// temporary file).
+fn bare(e: &std::io::Error) -> String {
+    if let Some(code) = e.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code).to_string();
+    }
+    // tempfile wraps the OS error with the temporary path: find the OS
+    // error underneath.
+    let mut inner: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|r| r as _);
+    while let Some(err) = inner {
+        if let Some(code) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return std::io::Error::from_raw_os_error(code).to_string();
+        }
+        inner = err.source();
+    }
+    use std::io::ErrorKind as K;
+    let code = match e.kind() {
+        K::NotFound => libc::ENOENT,
+        K::PermissionDenied => libc::EACCES,
+        K::AlreadyExists => libc::EEXIST,
+        K::NotADirectory => libc::ENOTDIR,
+        K::IsADirectory => libc::EISDIR,
+        K::ReadOnlyFilesystem => libc::EROFS,
+        K::StorageFull => libc::ENOSPC,
+        other => return other.to_string(),
+    };
+    std::io::Error::from_raw_os_error(code).to_string()
+}
+
+/// Writes `bytes` to `path` all or nothing (see the module docs); the error
+/// names `path` only.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically(path, bytes)
+        .map_err(|e| Error::msg(format!("writing {}: {}", path.display(), bare(&e))))
+}
+
+/// Follows `path` through symlinks to the file a write should replace (which
+/// may not exist yet); `path` itself when it is no symlink.
+fn resolve_symlinks(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // A loop of links ends after this many steps (the OS then reports it).
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(target) => {
+                p = match p.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Err(_) => break,
+        }
+    }
+    p
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename (see the module docs for modes, symlinks and special files).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let real = resolve_symlinks(path);
+    let existing = std::fs::metadata(&real).ok();
+    if let Some(md) = &existing
+        && !md.is_file()
+    {
+        if md.is_dir() {
+            return Err(std::io::Error::from_raw_os_error(libc::EISDIR));
+        }
+        // A device, FIFO or socket: there is nothing to replace.
+        return write_in_place(&real, bytes);
+    }
+    match write_through_temp(&real, bytes, existing.as_ref()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && existing.is_some() => {
+            // The directory is not writable but the file may be.
+            write_in_place(&real, bytes).map_err(|_| e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Truncates and writes an existing file (or special file) in place.
+fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.flush()
+}
+
+/// A temporary file beside `path` with the mode a new file would get
+/// (0666 less the umask) or the existing file's mode and owner.
+fn temp_beside(
+    path: &Path,
+    existing: Option<&std::fs::Metadata>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::Builder::new()
+        .prefix(".aiw-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(parent_dir(path))?;
+    if let Some(md) = existing {
+        use std::os::unix::fs::MetadataExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(md.mode() & 0o7777))?;
+        // Keep the owner where allowed (root, or the same owner); a failure
+        // leaves the writer's ownership, as any rewrite would.
+        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(md.uid()), Some(md.gid()));
+    }
+    Ok(tmp)
+}
+
+fn write_through_temp(
+    path: &Path,
+    bytes: &[u8],
+    existing: Option<&std::fs::Metadata>,
+) -> std::io::Result<()> {
+    let mut tmp = temp_beside(path, existing)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The file name kustomize's `writeIndividualFiles` gives a resource:
+/// `<group>_<version>_<kind>_<name>.yaml` lowercased, empty parts left out,
+/// prefixed by `<namespace>_` when the namespaced resources span more than
+/// one namespace.
+fn individual_file_name(r: &Resource, namespace_prefix: Option<&str>) -> String {
+    let gvk = r.gvk();
+    let parts: Vec<&str> = [gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    let base = format!("{}_{}.yaml", parts.join("_"), r.name()).to_lowercase();
+    match namespace_prefix {
+        Some(ns) => format!("{}_{}", ns.to_lowercase(), base),
+        None => base,
+    }
+}
+
+/// The files `-o DIR` writes for `resources` (in output order): names as
+/// kustomize gives them, each holding the resource's document as the output
+/// stream has it. Two resources with one file name, or a name that is not a
+/// plain file name, are errors (kustomize would silently write one over the
+/// other, or fail half-way).
+pub fn individual_files(resources: &[Resource]) -> Result<Vec<(String, String)>> {
+    use crate::resource::{effective_namespace, is_cluster_scoped};
+    let mut namespaces: Vec<&str> = Vec::new();
+    for r in resources {
+        let gvk = r.gvk();
+        if !is_cluster_scoped(&gvk) {
+            let ns = effective_namespace(&gvk, r.namespace());
+            if !namespaces.contains(&ns) {
+                namespaces.push(ns);
+            }
+        }
+    }
+    let prefixed = namespaces.len() > 1;
+    // kustomize writes the namespaced resources first, then the cluster-scoped.
+    let (namespaced, cluster): (Vec<&Resource>, Vec<&Resource>) =
+        resources.iter().partition(|r| !is_cluster_scoped(&r.gvk()));
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut files = Vec::with_capacity(resources.len());
+    for (r, cluster_scoped) in namespaced
+        .into_iter()
+        .map(|r| (r, false))
+        .chain(cluster.into_iter().map(|r| (r, true)))
+    {
+        let ns = effective_namespace(&r.gvk(), r.namespace()).to_string();
+        let name = individual_file_name(r, (prefixed && !cluster_scoped).then_some(ns.as_str()));
+        if name.contains('/') || name.contains('\0') {
+            return Err(Error::msg(format!(
+                "cannot write {} to its own file: the file name {:?} is not a plain file name",
+                r.id().readable(),
+                name
+            )));
+        }
+        if let Some(other) = seen.insert(name.clone(), r.id().readable()) {
+            return Err(Error::msg(format!(
+                "cannot write one file per resource: {} and {} would both be written to {}",
+                other,
+                r.id().readable(),
+                name
+            )));
+        }
+        crate::yaml::check_writable(&r.value).map_err(|e| {
+            let e = Error::msg(format!("{}: {}", r.id().readable(), e.message));
+            match &r.source {
+                Some(file) => e.with_file(file),
+                None => e,
+            }
+        })?;
+        files.push((name, crate::yaml::emit_document(&r.value)));
+    }
+    Ok(files)
+}
+
+/// Writes `files` (name, content) into `dir`, all or nothing: every file is
+/// first written to a temporary file in `dir`, and only when all are written
+/// are they renamed into place (temporaries are removed on failure). Other
+/// files in `dir` are left alone, as kustomize leaves them.
+pub fn write_individual_files(dir: &Path, files: &[(String, String)]) -> Result<()> {
+    let fail = |name: &str, e: &std::io::Error| {
+        Error::msg(format!("writing {}: {}", dir.join(name).display(), bare(e)))
+    };
+    let mut staged = Vec::with_capacity(files.len());
+    for (name, content) in files {
+        let path = resolve_symlinks(&dir.join(name));
+        let existing = std::fs::metadata(&path).ok();
+        if existing.as_ref().is_some_and(|m| !m.is_file()) {
+            return Err(fail(name, &std::io::Error::from_raw_os_error(libc::EEXIST)));
+        }
+        let mut tmp = temp_beside(&path, existing.as_ref()).map_err(|e| fail(name, &e))?;
+        tmp.write_all(content.as_bytes())
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| fail(name, &e))?;
+        staged.push((tmp, path, name));
+    }
+    // Renames within one directory: all of them go through or the first
+    // failure stops the rest (the temporaries left are removed on drop).
+    for (tmp, path, name) in staged {
+        tmp.persist(&path).map_err(|e| fail(name, &e.error))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn targets() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(target(None), Target::Stdout);
+        assert_eq!(target(Some(Path::new("-"))), Target::Stdout);
+        assert_eq!(target(Some(d.path())), Target::Dir(d.path().to_path_buf()));
+        let f = d.path().join("x.yaml");
+        assert_eq!(target(Some(&f)), Target::File(f.clone()));
+    }
+
+    #[test]
+    fn existing_file_keeps_its_mode_and_new_file_follows_umask() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("out.yaml");
+        std::fs::write(&f, "old").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_file(&f, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
+        assert_eq!(mode(&f), 0o640);
+        let g = d.path().join("fresh.yaml");
+        write_file(&g, b"x").unwrap();
+        // SAFETY: umask only reads and sets this process's mask; it is put
+        // back at once.
+        let mask = unsafe {
+            let m = libc::umask(0o022);
+            libc::umask(m);
+            m
+        };
+        assert_eq!(mode(&g), 0o666 & !(mask as u32));
+    }
+
+    #[test]
+    fn symlink_is_written_through() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.yaml");
+        std::fs::write(&real, "old").unwrap();
+        let link = d.path().join("link.yaml");
+        std::os::unix::fs::symlink("real.yaml", &link).unwrap();
+        write_file(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn errors_name_the_file_not_a_temporary() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("missing-dir").join("out.yaml");
+        let e = write_file(&f, b"x").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "writing {}: No such file or directory (os error 2)",
+                f.display()
+            )
+        );
+    }
+
+    #[test]
+    fn special_files_are_written_in_place() {
+        write_file(Path::new("/dev/null"), b"x").unwrap();
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device_like()
+        );
+    }
+
+    trait CharDevice {
+        fn is_char_device_like(&self) -> bool;
+    }
+    impl CharDevice for std::fs::FileType {
+        fn is_char_device_like(&self) -> bool {
+            use std::os::unix::fs::FileTypeExt;
+            self.is_char_device()
+        }
+    }
 }

@@ -38,6 +38,9 @@ pub struct Session {
 pub struct Built<T> {
     /// The finished result.
     pub result: Result<T>,
+    /// The build's warnings for the user (as [`build::Built`] has them);
+    /// none when it failed.
+    pub warnings: Vec<String>,
     /// What the build read (for watch mode).
     pub deps: Deps,
 }
@@ -78,6 +81,7 @@ impl Session {
             .pop()
             .unwrap_or_else(|| Built {
                 result: Err(crate::Error::msg("internal error: no build")),
+                warnings: Vec::new(),
                 deps: Deps::default(),
             })
     }
@@ -95,7 +99,14 @@ impl Session {
             let mut pending = Vec::with_capacity(dirs.len());
             for (i, dir) in dirs.iter().enumerate() {
                 let (top, deps) = self.accumulate(dir);
-                let finish = move || then(i, top.and_then(build::finish_top));
+                let finish = move || {
+                    let mut warnings = Vec::new();
+                    let resources = top.and_then(build::finish_top).map(|b| {
+                        warnings = b.warnings;
+                        b.resources
+                    });
+                    (then(i, resources), warnings)
+                };
                 let result = match WorkerSlot::take() {
                     Some(slot) => std::thread::Builder::new()
                         .stack_size(WORKER_STACK)
@@ -105,7 +116,10 @@ impl Session {
                         })
                         .map(Finishing::Running)
                         .unwrap_or_else(|e| {
-                            Finishing::Done(Err(Error::msg(format!("cannot start a thread: {e}"))))
+                            Finishing::Done((
+                                Err(Error::msg(format!("cannot start a thread: {e}"))),
+                                Vec::new(),
+                            ))
                         }),
                     None => Finishing::Done(finish()),
                 };
@@ -116,14 +130,18 @@ impl Session {
             let _lent = crate::workers::LentCore::lend();
             pending
                 .into_iter()
-                .map(|(result, deps)| Built {
-                    result: match result {
+                .map(|(result, deps)| {
+                    let (result, warnings) = match result {
                         Finishing::Done(r) => r,
                         Finishing::Running(h) => {
                             h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
                         }
-                    },
-                    deps,
+                    };
+                    Built {
+                        result,
+                        warnings,
+                        deps,
+                    }
                 })
                 .collect()
         })
@@ -131,12 +149,20 @@ impl Session {
 
     /// Builds and renders every one of `dirs` (as `kubectl kustomize`
     /// prints it), all or nothing: the first error in the order of `dirs`
-    /// if any build fails.
-    pub fn build_all(&self, dirs: &[PathBuf]) -> Result<Vec<String>> {
-        self.build_each(dirs, |_, r| build::render(&r?))
-            .into_iter()
-            .map(|b| b.result)
-            .collect()
+    /// if any build fails. Also returns the builds' warnings, in order,
+    /// each once.
+    pub fn build_all(&self, dirs: &[PathBuf]) -> Result<(Vec<String>, Vec<String>)> {
+        let mut outs = Vec::with_capacity(dirs.len());
+        let mut warnings: Vec<String> = Vec::new();
+        for b in self.build_each(dirs, |_, r| build::render(&r?)) {
+            outs.push(b.result?);
+            for w in b.warnings {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+        }
+        Ok((outs, warnings))
     }
 
     /// The accumulation of `dir` on this thread, and what it read.
@@ -155,7 +181,7 @@ impl Session {
                 return (Err(e), deps);
             }
         };
-        let mut top = build::accumulate_top(&ldr);
+        let mut top = build::accumulate_top(&ldr, &self.opts);
         if let (Ok(top), Some(hashes)) = (&mut top, &self.hashes) {
             let mut hashes = hashes.lock().unwrap_or_else(|e| e.into_inner());
             top.hashes = Some(hashes.entry(dir.to_path_buf()).or_default().clone());
@@ -166,8 +192,8 @@ impl Session {
 
 /// A build's last steps: done here, or running on a spare core.
 enum Finishing<'scope, T> {
-    Done(Result<T>),
-    Running(std::thread::ScopedJoinHandle<'scope, Result<T>>),
+    Done((Result<T>, Vec<String>)),
+    Running(std::thread::ScopedJoinHandle<'scope, (Result<T>, Vec<String>)>),
 }
 
 /// How many times each kustomization directory (resolved) is expected to be

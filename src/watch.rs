@@ -149,6 +149,8 @@ pub struct Rebuild {
     pub reused: usize,
     /// Output files written (unchanged outputs are left alone).
     pub written: usize,
+    /// The builds' warnings, in order, each once.
+    pub warnings: Vec<String>,
 }
 
 impl Rebuild {
@@ -235,7 +237,13 @@ impl Watch {
         self.garbage = garbage.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut results = Vec::with_capacity(self.dirs.len());
         let mut outputs: Vec<Option<String>> = Vec::with_capacity(self.dirs.len());
+        let mut warnings: Vec<String> = Vec::new();
         for ((top, b), memo) in self.tops.iter_mut().zip(built).zip(memo_slots) {
+            for w in b.warnings {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
             top.deps = b.deps;
             top.memo = memo.into_inner().unwrap_or_else(|e| e.into_inner());
             match b.result {
@@ -270,6 +278,7 @@ impl Watch {
             rebuilt: after.misses - before.misses,
             reused: after.hits - before.hits,
             written,
+            warnings,
         }
     }
 
@@ -565,6 +574,7 @@ pub fn run(
     let mut listening = Listening::default();
     let mut stdout = std::io::stdout();
     let mut changed: Vec<PathBuf> = Vec::new();
+    let mut last_warnings: Vec<String> = Vec::new();
     loop {
         // File times come from a coarse clock: a margin, at worst one
         // needless rebuild.
@@ -573,6 +583,12 @@ pub fn run(
         // Listen before saying so: a change made after the status line is
         // then always seen.
         changed = listening.update(&mut watcher, watch.deps(), since);
+        if rebuild.ok() && rebuild.warnings != last_warnings {
+            for w in &rebuild.warnings {
+                let _ = writeln!(status, "{w}");
+            }
+            last_warnings = rebuild.warnings.clone();
+        }
         let _ = writeln!(status, "{}", rebuild.status(watch.dirs()));
         let _ = status.flush();
         if changed.is_empty() {

@@ -289,11 +289,21 @@ fn generated_environments_together_equal_their_own_builds() {
     let envs = ["overlays/dev", "overlays/staging", "overlays/prod"];
     let dirs: Vec<PathBuf> = envs.iter().map(|e| tmp.path().join(e)).collect();
     let session = aiw::session::Session::for_dirs(&Default::default(), &dirs);
-    let outputs = session.build_all(&dirs).expect("builds");
+    let (outputs, warnings) = session.build_all(&dirs).expect("builds");
+    let mut want_warnings: Vec<String> = Vec::new();
     for (dir, got) in dirs.iter().zip(&outputs) {
         let alone = aiw::build::build_yaml(dir, &Default::default()).unwrap();
         assert!(*got == alone, "{} differs", dir.display());
+        let built = aiw::build::build_with_warnings(dir, &Default::default()).unwrap();
+        for w in built.warnings {
+            if !want_warnings.contains(&w) {
+                want_warnings.push(w);
+            }
+        }
     }
+    // The builds' warnings (commonLabels is deprecated), each once.
+    assert!(!warnings.is_empty());
+    assert_eq!(warnings, want_warnings);
     let stats = session.cache().stats();
     // 12 service bases, the team commons and the platform base are reached
     // from all three environments.

@@ -13,6 +13,36 @@ use crate::resource::{ResMap, Resource};
 use crate::selector::Selector;
 use crate::yaml::Value;
 
+/// Told about every patch document or operation applied to a resource
+/// while a build explains itself (`aiw explain`); may be called from
+/// several threads at once, each with its own resource.
+pub(crate) trait PatchObserver: Sync {
+    /// `part` of the current entry was applied to the resource whose value
+    /// and trail these are.
+    fn applied(
+        &self,
+        part: PatchPart,
+        value: &Value,
+        trail: &mut Option<Box<crate::explain::Trail>>,
+    );
+}
+
+/// Which part of a patch entry was applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PatchPart {
+    /// Strategic merge patch document `i` of the entry.
+    Strategic(usize),
+    /// JSON 6902 operation `i` of the entry.
+    Json(usize),
+}
+
+/// Tells `obs` (if any) that `part` was applied to `r`.
+fn observed(obs: Option<&dyn PatchObserver>, part: PatchPart, r: &mut Resource) {
+    if let Some(o) = obs {
+        o.applied(part, &r.value, &mut r.trail);
+    }
+}
+
 /// What a patch text turned out to be.
 #[derive(Debug)]
 pub enum PatchBody {
@@ -135,9 +165,14 @@ fn apply_smp_at(
     patch: &Resource,
     allow_name_change: bool,
     allow_kind_change: bool,
+    obs: Option<(&dyn PatchObserver, usize)>,
 ) -> Result<bool> {
     m.update(pos, |r| {
-        apply_smp(r, patch, allow_name_change, allow_kind_change)
+        let kept = apply_smp(r, patch, allow_name_change, allow_kind_change)?;
+        if kept && let Some((o, doc)) = obs {
+            observed(Some(o), PatchPart::Strategic(doc), r);
+        }
+        Ok(kept)
     })
 }
 
@@ -199,12 +234,13 @@ fn apply_smp_by_id(
     allow_name: bool,
     allow_kind: bool,
     origin: &str,
+    obs: Option<(&dyn PatchObserver, usize)>,
 ) -> Result<()> {
     let id = patch.id();
     let found = m.find_by_any_id(&id);
     match found.len() {
         1 => {
-            if !apply_smp_at(m, found[0], patch, allow_name, allow_kind)? {
+            if !apply_smp_at(m, found[0], patch, allow_name, allow_kind, obs)? {
                 m.remove_positions(&found);
             }
             Ok(())
@@ -229,6 +265,17 @@ pub fn apply_patches_strategic_merge(
     entries: &[String],
     m: &mut ResMap,
 ) -> Result<()> {
+    apply_patches_strategic_merge_observed(ldr, entries, m, None)
+}
+
+/// [`apply_patches_strategic_merge`], telling `obs` about each document
+/// applied.
+pub(crate) fn apply_patches_strategic_merge_observed(
+    ldr: &Loader,
+    entries: &[String],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for entry in entries {
         // kustomize first tries the entry as inline YAML, then as a path.
         // Inline means: it parses as YAML documents that are all objects.
@@ -252,8 +299,8 @@ pub fn apply_patches_strategic_merge(
                 origin
             )));
         };
-        for p in &patches {
-            apply_smp_by_id(m, p, false, false, &origin)?;
+        for (i, p) in patches.iter().enumerate() {
+            apply_smp_by_id(m, p, false, false, &origin, obs.map(|o| (o, i)))?;
         }
     }
     Ok(())
@@ -272,6 +319,17 @@ fn load_entry_text(ldr: &Loader, p: &PatchEntry) -> Result<String> {
 /// applied to its `target` selection or, for strategic merge patches
 /// without a target, to the resource the patch names.
 pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    apply_patches_observed(ldr, entries, m, None)
+}
+
+/// [`apply_patches`], telling `obs` about each document or operation
+/// applied.
+pub(crate) fn apply_patches_observed(
+    ldr: &Loader,
+    entries: &[PatchEntry],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for p in entries {
         let origin = source_of(p, ldr);
         let text = load_entry_text(ldr, p)?;
@@ -288,7 +346,12 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                     }
                     let positions = select(m, sel);
                     let outcomes = m.update_each(&positions, |_, r| {
-                        apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)
+                        let kept =
+                            apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)?;
+                        if kept {
+                            observed(obs, PatchPart::Strategic(0), r);
+                        }
+                        Ok(kept)
                     });
                     let mut deleted = Vec::new();
                     for (pos, kept) in positions.into_iter().zip(outcomes) {
@@ -307,6 +370,7 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                             p.allow_name_change,
                             p.allow_kind_change,
                             &origin,
+                            obs.map(|o| (o, i)),
                         )?;
                         if m.len() < before && i + 1 < patches.len() {
                             // kustomize 5.5 crashes on this input; refuse it clearly.
@@ -329,7 +393,7 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                 m.update_each(&positions, |_, r| {
                     let id = r.id();
                     r.store_previous_id();
-                    ops.apply(&mut r.value).map_err(|e| {
+                    apply_ops(&ops, r, obs).map_err(|e| {
                         Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
                     })
                 })
@@ -343,6 +407,31 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
 
 /// The legacy `patchesJson6902` field: JSON 6902 patches with a target.
 pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    apply_patches_json6902_observed(ldr, entries, m, None)
+}
+
+/// Applies JSON 6902 operations to `r`, telling `obs` about each one.
+fn apply_ops(
+    ops: &json6902::Patch,
+    r: &mut Resource,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
+    match obs {
+        None => ops.apply(&mut r.value),
+        Some(o) => {
+            let Resource { value, trail, .. } = r;
+            ops.apply_observed(value, |i, v| o.applied(PatchPart::Json(i), v, trail))
+        }
+    }
+}
+
+/// [`apply_patches_json6902`], telling `obs` about each operation applied.
+pub(crate) fn apply_patches_json6902_observed(
+    ldr: &Loader,
+    entries: &[PatchEntry],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for p in entries {
         let origin = source_of(p, ldr);
         let Some(target) = &p.target else {
@@ -384,7 +473,7 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
         let positions = select(m, &sel);
         m.update_each(&positions, |_, r| {
             let id = r.id();
-            ops.apply(&mut r.value)
+            apply_ops(&ops, r, obs)
                 .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))
         })
         .into_iter()
