@@ -939,7 +939,8 @@ fn accumulate_directory(
         SCHEMA.with(|s| s.borrow().clone()),
         TRACK_ORIGINS.with(|t| t.get()),
     );
-    if let Some(found) = cache.get(&key, &child) {
+    let (found, _flight) = cache.lookup(&key, &child);
+    if let Some(found) = found {
         SCHEMA.with(|s| *s.borrow_mut() = found.ended_with);
         ldr.add_deps(found.deps);
         return Ok(found.acc);

@@ -143,6 +143,22 @@ fn touches(
     t
 }
 
+/// True when `me` waiting for `owner` would close a circle of threads each
+/// waiting for the next one's build.
+fn closes_circle(f: &Flights, owner: std::thread::ThreadId, me: std::thread::ThreadId) -> bool {
+    let mut cur = owner;
+    for _ in 0..=f.waiting.len() {
+        if cur == me {
+            return true;
+        }
+        match f.waiting.get(&cur).and_then(|k| f.building.get(k)) {
+            Some(&next) => cur = next,
+            None => return false,
+        }
+    }
+    true
+}
+
 /// Which results a [`DirCache`] keeps.
 #[derive(Clone, Debug, Default)]
 pub enum KeepPolicy {
@@ -176,6 +192,39 @@ pub struct DirCache {
     entries: Mutex<HashMap<DirKey, Entry>>,
     policy: KeepPolicy,
     stats: Mutex<CacheStats>,
+    /// Directories being built now, for builds running side by side.
+    flights: Mutex<Flights>,
+    /// Signalled when a build in flight ends.
+    landed: std::sync::Condvar,
+}
+
+/// Which thread builds which directory now, and which directory each
+/// waiting thread waits for.
+#[derive(Debug, Default)]
+struct Flights {
+    building: HashMap<DirKey, std::thread::ThreadId>,
+    waiting: HashMap<std::thread::ThreadId, DirKey>,
+}
+
+/// Longest wait for another thread's build of a directory: past it (only a
+/// cycle of directories, which fails anyway, can make a wait that long),
+/// the directory is built again.
+const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A directory this thread builds while other threads may want it: they
+/// wait until it is dropped (after the result is kept, or the build failed).
+pub(crate) struct Flight<'a> {
+    cache: &'a DirCache,
+    key: DirKey,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut f = self.cache.flights.lock().unwrap_or_else(|e| e.into_inner());
+        f.building.remove(&self.key);
+        drop(f);
+        self.cache.landed.notify_all();
+    }
 }
 
 impl DirCache {
@@ -193,6 +242,58 @@ impl DirCache {
 
     fn count(&self, f: impl FnOnce(&mut CacheStats)) {
         f(&mut self.stats.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Like [`DirCache::get`], for builds running side by side: when
+    /// another thread is building `key`, waits for its result first; on a
+    /// miss this thread is recorded as building `key` (if the result will
+    /// be kept) until the returned flight is dropped. A wait that could
+    /// close a circle of waiting threads is not entered: the directory is
+    /// built again instead.
+    pub(crate) fn lookup(
+        &self,
+        key: &DirKey,
+        ldr: &Loader,
+    ) -> (Option<DirResult>, Option<Flight<'_>>) {
+        let flight = self.enter(key, ldr);
+        match self.get(key, ldr) {
+            Some(found) => (Some(found), None),
+            None => (None, flight),
+        }
+    }
+
+    /// Waits while another thread builds `key`; then claims it when its
+    /// result will be kept.
+    fn enter(&self, key: &DirKey, ldr: &Loader) -> Option<Flight<'_>> {
+        let kept = match &self.policy {
+            KeepPolicy::All => true,
+            KeepPolicy::Expected(counts) => counts.get(ldr.root()).is_some_and(|&n| n > 1),
+        };
+        if !kept {
+            return None;
+        }
+        let me = std::thread::current().id();
+        let start = std::time::Instant::now();
+        let mut f = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let Some(&owner) = f.building.get(key) else {
+                f.building.insert(key.clone(), me);
+                return Some(Flight {
+                    cache: self,
+                    key: key.clone(),
+                });
+            };
+            if owner == me || start.elapsed() > LONGEST_WAIT || closes_circle(&f, owner, me) {
+                return None;
+            }
+            f.waiting.insert(me, key.clone());
+            f = self
+                .landed
+                .wait_timeout(f, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+            f.waiting.remove(&me);
+        }
     }
 
     /// The result kept for `key`, when `ldr` (the directory's loader) may

@@ -3,11 +3,11 @@
 //! the two sides of `aiw diff`, and watch mode's rebuilds.
 //!
 //! Each build gives the same resources, in the same order, as a build of
-//! its own ([`crate::build::build`]) would. Overlays are accumulated one
-//! after the other on this thread (and its workers), and each one's last
-//! steps (hash suffixes, name references, order, and whatever the caller
-//! does with the result, such as rendering) run on a spare core while the
-//! next one is accumulated.
+//! its own ([`crate::build::build`]) would. Several overlays are built side
+//! by side, one per spare core, each to the end (its last steps and
+//! whatever the caller does with the result, such as rendering); a shared
+//! directory is built by the first thread that reaches it while the others
+//! wait for it ([`crate::dircache::DirCache::lookup`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -87,13 +87,18 @@ impl Session {
     }
 
     /// Builds each of `dirs` and hands its resources (or error) to `then`
-    /// with its index; results in the order of `dirs`. `then` runs beside
-    /// the next build when a core is spare.
+    /// with its index; results in the order of `dirs`. Several directories
+    /// are built side by side, one per spare core (a directory they share
+    /// is built by one and waited for by the others); one directory's
+    /// `then` runs on a spare core when there is one.
     pub fn build_each<T, F>(&self, dirs: &[PathBuf], then: F) -> Vec<Built<T>>
     where
         T: Send,
         F: Fn(usize, Result<Vec<Resource>>) -> Result<T> + Sync,
     {
+        if dirs.len() > 1 {
+            return self.build_side_by_side(dirs, &then);
+        }
         let then = &then;
         std::thread::scope(|scope| {
             let mut pending = Vec::with_capacity(dirs.len());
@@ -145,6 +150,77 @@ impl Session {
                 })
                 .collect()
         })
+    }
+
+    /// [`Session::build_each`] of several directories: each thread (this
+    /// one and one per spare core) takes the next directory nobody has
+    /// taken and builds it to the end.
+    fn build_side_by_side<T, F>(&self, dirs: &[PathBuf], then: &F) -> Vec<Built<T>>
+    where
+        T: Send,
+        F: Fn(usize, Result<Vec<Resource>>) -> Result<T> + Sync,
+    {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let done: Vec<Mutex<Option<Built<T>>>> = dirs.iter().map(|_| Mutex::new(None)).collect();
+        let work = || {
+            loop {
+                let i = next.fetch_add(1, Ordering::AcqRel);
+                let Some(dir) = dirs.get(i) else {
+                    break;
+                };
+                let (top, deps) = self.accumulate(dir);
+                let mut warnings = Vec::new();
+                let resources = top.and_then(build::finish_top).map(|b| {
+                    warnings = b.warnings;
+                    b.resources
+                });
+                let built = Built {
+                    result: then(i, resources),
+                    warnings,
+                    deps,
+                };
+                *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(built);
+            }
+        };
+        std::thread::scope(|scope| {
+            let work = &work;
+            let mut helpers = Vec::new();
+            while helpers.len() + 1 < dirs.len() {
+                let Some(slot) = WorkerSlot::take() else {
+                    break;
+                };
+                let spawned = std::thread::Builder::new()
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, move || {
+                        let _slot = slot;
+                        work();
+                    });
+                match spawned {
+                    Ok(h) => helpers.push(h),
+                    Err(_) => break,
+                }
+            }
+            work();
+            // Nothing left to take: this thread's core goes to the builds
+            // still running.
+            let _lent = crate::workers::LentCore::lend();
+            for h in helpers {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            }
+        });
+        done.into_iter()
+            .map(|d| {
+                d.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(|| Built {
+                        result: Err(Error::msg("internal error: no build")),
+                        warnings: Vec::new(),
+                        deps: Deps::default(),
+                    })
+            })
+            .collect()
     }
 
     /// Builds and renders every one of `dirs` (as `kubectl kustomize`

@@ -323,3 +323,72 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn bases_in_a_cycle_built_side_by_side_fail_as_alone_and_do_not_hang() {
+    // a → x → y → x and b → y → x → y: built side by side, each thread may
+    // start on the other's base; waiting for each other would never end.
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "a/kustomization.yaml", "resources: [../x]\n");
+    write(r, "b/kustomization.yaml", "resources: [../y]\n");
+    write(r, "x/kustomization.yaml", "resources: [../y, cm.yaml]\n");
+    write(r, "y/kustomization.yaml", "resources: [../x]\n");
+    write(
+        r,
+        "x/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    let dirs = [r.join("a"), r.join("b")];
+    for _ in 0..20 {
+        let session = aiw::session::Session::for_dirs(&Default::default(), &dirs);
+        let built = session.build_each(&dirs, |_, res| res.map(|v| v.len()));
+        for (dir, b) in dirs.iter().zip(built) {
+            let alone = aiw::build::build(dir, &Default::default()).unwrap_err();
+            let got = b.result.unwrap_err();
+            assert_eq!(got.to_string(), alone.to_string(), "{}", dir.display());
+        }
+    }
+}
+
+#[test]
+fn shared_bases_built_side_by_side_are_built_once() {
+    // Four overlays over the same twelve bases: whichever thread reaches a
+    // base first builds it, the others wait for it.
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    let bases: Vec<String> = (0..12).map(|i| format!("../../bases/b{i}")).collect();
+    for i in 0..12 {
+        write(
+            r,
+            &format!("bases/b{i}/kustomization.yaml"),
+            "resources: [cm.yaml]\ncommonLabels: {team: t}\n",
+        );
+        write(
+            r,
+            &format!("bases/b{i}/cm.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"),
+        );
+    }
+    let envs = ["o/e0", "o/e1", "o/e2", "o/e3"];
+    for (i, e) in envs.iter().enumerate() {
+        write(
+            r,
+            &format!("{e}/kustomization.yaml"),
+            &format!("namePrefix: e{i}-\nresources: [{}]\n", bases.join(", ")),
+        );
+    }
+    let dirs: Vec<PathBuf> = envs.iter().map(|e| r.join(e)).collect();
+    for _ in 0..10 {
+        let session = aiw::session::Session::for_dirs(&Default::default(), &dirs);
+        let (outs, _) = session.build_all(&dirs).unwrap();
+        for (dir, got) in dirs.iter().zip(&outs) {
+            assert_eq!(
+                *got,
+                aiw::build::build_yaml(dir, &Default::default()).unwrap()
+            );
+        }
+        let stats = session.cache().stats();
+        assert_eq!((stats.misses, stats.hits), (12, 36), "{stats:?}");
+    }
+}
