@@ -424,6 +424,9 @@ struct Listening {
     mapped: HashMap<*const Deps, Arc<Deps>>,
     /// Resolved directories, by directory as recorded.
     resolved: HashMap<PathBuf, Option<PathBuf>>,
+    /// Every proper ancestor of a key of `by_event_path`: only an event on
+    /// one of these can stand for paths below it.
+    ancestors: HashSet<PathBuf>,
 }
 
 impl Listening {
@@ -488,6 +491,11 @@ impl Listening {
                     missed.push(dep.to_path_buf());
                 }
             }
+            for a in form.ancestors().skip(1) {
+                if !self.ancestors.insert(a.to_path_buf()) {
+                    break;
+                }
+            }
             let known = self.by_event_path.entry(form).or_default();
             if !known.iter().any(|k| k == dep) {
                 known.push(dep.to_path_buf());
@@ -501,9 +509,13 @@ impl Listening {
         if let Some(deps) = self.by_event_path.get(path) {
             out.extend(deps.iter().cloned());
         }
-        for (form, deps) in &self.by_event_path {
-            if form.starts_with(path) && form != path {
-                out.extend(deps.iter().cloned());
+        // A directory created, removed or renamed: everything below it (a
+        // file's event needs no look at every path).
+        if self.ancestors.contains(path) {
+            for (form, deps) in &self.by_event_path {
+                if form.starts_with(path) && form != path {
+                    out.extend(deps.iter().cloned());
+                }
             }
         }
         // A watched directory removed or replaced: watch it afresh.

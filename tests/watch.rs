@@ -492,6 +492,19 @@ fn the_command_follows_changes_on_disk() {
         );
         settles();
         assert!(read().contains("replicas: 5"));
+
+        // A whole base directory renamed away (one event, on the directory):
+        // an error; back again: rebuilt.
+        std::fs::rename(r.join("other"), r.join("other.away")).unwrap();
+        let s = loop {
+            let s = next_status();
+            if s.contains("error") {
+                break s;
+            }
+        };
+        assert!(s.contains("other"), "{s}");
+        std::fs::rename(r.join("other.away"), r.join("other")).unwrap();
+        settles();
     }));
     let _ = child.kill();
     let _ = child.wait();
