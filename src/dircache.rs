@@ -287,6 +287,8 @@ impl DirCache {
                 return None;
             }
             f.waiting.insert(me, key.clone());
+            // This thread's core serves the other builds meanwhile.
+            let _lent = crate::workers::LentCore::lend();
             f = self
                 .landed
                 .wait_timeout(f, std::time::Duration::from_millis(100))
