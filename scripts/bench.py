@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark `aiw build` against `kubectl kustomize` (issue 6).
+"""Benchmark `aiw build` against `kubectl kustomize` (issues 6 and 18).
 
 Run it through `scripts/bench.sh`, which builds the release binary first.
 
@@ -9,8 +9,11 @@ with `kubectl kustomize` at N <= $KUBECTL_MAX_N, alternating the two tools run
 by run, checks the outputs are byte-identical, and prints medians of wall
 time, CPU time (user + sys) and peak RSS of each tool and their ratios. CPU
 time and peak RSS come from wait4(2) on the child, wall time from a monotonic
-clock around it. It then times the repository's own `overlays/development`
-and checks the targets of issue 6.
+clock around it. It then times the repository's own `overlays/development`,
+then (issue 18) dev, staging and prod built in one run (`--out-dir`) against
+three separate builds, and watch mode's rebuild after a one-file change
+against a cold build of the changed tree, and checks the targets of both
+issues.
 
 Environment (all optional):
   BENCH_NS        sizes to run              (default "10 100 300 1000 3000")
@@ -21,6 +24,10 @@ Environment (all optional):
   AIW_BENCH_DIR   where trees and outputs go (default $TMPDIR/aiw-bench-trees)
   AIW_BENCH_GEN   the generator (default ../shared/bench/gen.py beside the repo)
   AIW_BIN         the binary (default target/release/aiw)
+  MULTI_NS        sizes for the one-run-for-three-overlays comparison (default "100")
+  MULTI_RUNS      runs of each side there (default 7)
+  WATCH_NS        sizes for the watch-mode comparison (default "300")
+  WATCH_RUNS      one-file changes (and cold builds) there (default 9)
 
 Exit status: 0 when every output matched (targets are reported, not enforced),
 1 on a mismatch or a failed build.
@@ -55,6 +62,11 @@ ROOT = os.environ.get("AIW_BENCH_DIR") or os.path.join(
 GEN = os.environ.get("AIW_BENCH_GEN") or os.path.join(
     REPO, "..", "shared", "bench", "gen.py")
 AIW = os.environ.get("AIW_BIN") or os.path.join(REPO, "target", "release", "aiw")
+MULTI_NS = env_list("MULTI_NS", "100")
+MULTI_RUNS = env_int("MULTI_RUNS", 7)
+WATCH_NS = env_list("WATCH_NS", "300")
+WATCH_RUNS = env_int("WATCH_RUNS", 9)
+ENVS = ("dev", "staging", "prod")
 
 
 TIME = "/usr/bin/time"
@@ -85,6 +97,103 @@ def run(cmd, out_path, rss=True):
         with open(rss_path) as f:
             peak = int(f.read().split()[-1])
     return wall, ru.ru_utime + ru.ru_stime, peak
+
+
+def run_many(cmds, cwd):
+    """Runs cmds one after the other; returns (wall s, cpu s) of them all."""
+    t0 = time.perf_counter()
+    cpu = 0.0
+    for cmd in cmds:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        _, status, ru = os.wait4(p.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"FAILED: {' '.join(cmd)}\n{p.stderr.read().decode(errors='replace')}")
+        cpu += ru.ru_utime + ru.ru_stime
+    return time.perf_counter() - t0, cpu
+
+
+def multi(n):
+    """dev, staging and prod: three `aiw build ENV -o FILE` against one
+    `aiw build dev staging prod --out-dir OUT`, alternating; same bytes?"""
+    d = tree(n)
+    sep_out = os.path.join(ROOT, f"multi-sep-n{n}")
+    one_out = os.path.join(ROOT, f"multi-one-n{n}")
+    os.makedirs(sep_out, exist_ok=True)
+    envs = [f"overlays/{e}" for e in ENVS]
+    separate = [[AIW, "build", e, "-o", os.path.join(sep_out, os.path.basename(e) + ".yaml")]
+                for e in envs]
+    together = [[AIW, "build", *envs, "--out-dir", one_out]]
+    sep_rows, one_rows = [], []
+    for _ in range(MULTI_RUNS):
+        sep_rows.append(run_many(separate, d))
+        one_rows.append(run_many(together, d))
+    same = all(same_file(os.path.join(sep_out, e + ".yaml"),
+                         os.path.join(one_out, "overlays", e + ".yaml")) for e in ENVS)
+    sep = (med(sep_rows, 0), med(sep_rows, 1))
+    one = (med(one_rows, 0), med(one_rows, 1))
+    print(f"{n:>5} | {fmt_s(sep[0]):>9} {fmt_s(sep[1]):>9} | {fmt_s(one[0]):>9} "
+          f"{fmt_s(one[1]):>9} | {one[0] / sep[0]:>6.2f} {one[1] / sep[1]:>6.2f} | "
+          f"{'yes' if same else 'NO'}", flush=True)
+    return one[0] / sep[0], same
+
+
+def watch(n):
+    """`aiw build overlays/prod --watch -o FILE`: time from a one-file change
+    (a port in one service base's Service) to the status line that follows
+    the output's write, against cold builds of the changed tree, alternating;
+    then the watch's output against the cold build's."""
+    import threading, queue
+    d = tree(n)
+    target = os.path.join(d, "overlays", "prod")
+    svc_file = None
+    for team in sorted(os.listdir(os.path.join(d, "apps"))):
+        for svc in sorted(os.listdir(os.path.join(d, "apps", team))):
+            f = os.path.join(d, "apps", team, svc, "service.yaml")
+            if os.path.exists(f):
+                svc_file = f
+                break
+        if svc_file:
+            break
+    with open(svc_file) as f:
+        original = f.read()
+    w_out = os.path.join(ROOT, f"watch-n{n}.yaml")
+    c_out = os.path.join(ROOT, f"watch-cold-n{n}.yaml")
+    proc = subprocess.Popen([AIW, "build", target, "--watch", "-o", w_out],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in proc.stderr], daemon=True).start()
+    latencies, colds = [], []
+    try:
+        first = lines.get(timeout=600)
+        if "error" in first:
+            sys.exit(f"watch failed: {first}")
+        for i in range(WATCH_RUNS):
+            text = original.replace("port: 80\n", f"port: {81 + i}\n", 1)
+            tmp = svc_file + ".bench-tmp"
+            with open(tmp, "w") as f:
+                f.write(text)
+            t0 = time.perf_counter()
+            os.rename(tmp, svc_file)
+            while True:
+                line = lines.get(timeout=600)
+                with open(w_out) as f:
+                    if f"port: {81 + i}\n" in f.read():
+                        break
+            latencies.append(time.perf_counter() - t0)
+            if "error" in line:
+                sys.exit(f"watch rebuild failed: {line}")
+            colds.append(run([AIW, "build", target, "-o", c_out], c_out + ".log")[0])
+        same = same_file(w_out, c_out)
+    finally:
+        proc.kill()
+        proc.wait()
+        with open(svc_file, "w") as f:
+            f.write(original)
+    lat, cold = statistics.median(latencies), statistics.median(colds)
+    print(f"{n:>5} | {fmt_s(cold):>9} | {fmt_s(lat):>9} | {lat / cold:>6.2f} | "
+          f"{'yes' if same else 'NO'}", flush=True)
+    return lat / cold, same
 
 
 def tree(n):
@@ -203,7 +312,25 @@ def main():
         ok &= same
         print(f"overlays/development identical to kubectl: {'yes' if same else 'NO'}")
 
-    print("\ntargets (issue 6):")
+    multi_ratio = {}
+    if MULTI_NS and MULTI_RUNS > 0:
+        print(f"\ndev + staging + prod: three separate builds (-o FILE) against one run "
+              f"(--out-dir), medians of {MULTI_RUNS}, alternating")
+        print(f"{'N':>5} | {'separate':>9} {'cpu':>9} | {'one run':>9} {'cpu':>9} | "
+              f"{'wall':>6} {'cpu':>6} | same")
+        for n in MULTI_NS:
+            multi_ratio[n], same = multi(n)
+            ok &= same
+    watch_ratio = {}
+    if WATCH_NS and WATCH_RUNS > 0:
+        print(f"\nwatch: one-file change to output written, against a cold build of the "
+              f"changed tree; medians of {WATCH_RUNS}, alternating")
+        print(f"{'N':>5} | {'cold':>9} | {'rebuild':>9} | {'ratio':>6} | same")
+        for n in WATCH_NS:
+            watch_ratio[n], same = watch(n)
+            ok &= same
+
+    print("\ntargets (issues 6 and 18):")
 
     def check(label, value, limit, less=True):
         good = value <= limit if less else value >= limit
@@ -220,6 +347,12 @@ def main():
         check("N=100 kubectl wall / aiw wall", k[0] / a[0], 150, less=False)
         check("N=100 aiw peak RSS / kubectl peak RSS", a[2] / k[2], 1 / 3)
     check("overlays/development wall (ms)", dev_wall * 1000, 5)
+    if 100 in results and "kubectl" in results[100]:
+        check("N=100 kubectl wall / aiw wall (issue 18)", k[0] / a[0], 250, less=False)
+    for n, r in multi_ratio.items():
+        check(f"N={n} one run for dev+staging+prod / three builds (wall)", r, 0.75)
+    for n, r in watch_ratio.items():
+        check(f"N={n} watch rebuild after one change / cold build (wall)", r, 0.35)
     if not ok:
         print("\nOUTPUTS DIFFER: see", ROOT)
     return 0 if ok else 1

@@ -3,6 +3,7 @@
 //! components → run transformers → (at the top only) add hash suffixes, fix
 //! name references, resolve vars, drop local configs → order.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
@@ -38,7 +39,7 @@ pub struct BuildOptions {
 
 /// Resources plus what the transformers need to finish them: kustomize's
 /// `ResAccumulator`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Accumulator {
     /// The resources so far.
     pub resources: ResMap,
@@ -59,8 +60,8 @@ pub struct Accumulator {
 /// The merge schema a build uses, kustomize-style: the first kustomization
 /// (top first, then bases depth-first) with an `openapi` field chooses it for
 /// everything that follows.
-#[derive(Clone, Default)]
-struct SchemaState {
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SchemaState {
     chosen: bool,
     custom: Option<Arc<Schema>>,
 }
@@ -128,7 +129,7 @@ impl ThreadContext {
 
 impl SchemaState {
     /// The same choice (the custom schema compared by identity).
-    fn same_as(&self, other: &SchemaState) -> bool {
+    pub(crate) fn same_as(&self, other: &SchemaState) -> bool {
         self.chosen == other.chosen
             && match (&self.custom, &other.custom) {
                 (None, None) => true,
@@ -245,7 +246,17 @@ pub struct Built {
 /// [`build`], with the warnings kustomize would print.
 pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
     let remote = Arc::new(crate::remote::Remote::new(&opts.remote));
-    let ldr = match dir.to_str().map(crate::remote::RepoSpec::parse) {
+    let ldr = top_loader(dir, opts, remote)?;
+    finish_top(accumulate_top(&ldr, opts)?)
+}
+
+/// The loader of the top kustomization `dir` (a directory or a git URL).
+pub(crate) fn top_loader(
+    dir: &Path,
+    opts: &BuildOptions,
+    remote: Arc<crate::remote::Remote>,
+) -> Result<Loader> {
+    Ok(match dir.to_str().map(crate::remote::RepoSpec::parse) {
         Some(Ok(spec)) => Loader::at_repo(spec, remote).map_err(|e| {
             Error::msg(format!(
                 "{}: {}",
@@ -254,31 +265,80 @@ pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
             ))
         })?,
         _ => Loader::new(dir, opts.load_restrictor)?.with_remote(remote),
-    };
+    })
+}
+
+/// A top kustomization with its resources accumulated and transformed: what
+/// is left is [`finish_top`].
+pub(crate) struct TopBuild {
+    k: Kustomization,
+    ra: Accumulator,
+    /// `--reorder` and `--enable-managedby-label`.
+    reorder: Option<crate::build_flags::Reorder>,
+    managed_by_label: bool,
+    /// Hash suffixes to reuse, and to keep for the next build.
+    pub(crate) hashes: Option<Arc<HashMemo>>,
+    /// The thread settings the build ended with, for the thread that
+    /// finishes it.
+    context: ThreadContext,
+}
+
+/// Accumulates and transforms the top kustomization of `ldr` with `opts`
+/// (this thread's build settings are set for it).
+pub(crate) fn accumulate_top(ldr: &Loader, opts: &BuildOptions) -> Result<TopBuild> {
     HELM.with(|h| *h.borrow_mut() = Arc::new(opts.helm.clone()));
-    let k = load_kustomization(&ldr)?;
-    choose_schema(&ldr, &k, true)?;
+    let k = load_kustomization(ldr)?;
+    choose_schema(ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
-    let mut ra = Accumulator {
+    let ra = Accumulator {
         warnings: k.warnings.iter().map(|w| w.to_string()).collect(),
         ..Default::default()
     };
-    ra = accumulate_target(&ldr, &k, ra)?;
+    let ra = accumulate_target(ldr, &k, ra)?;
+    Ok(TopBuild {
+        k,
+        ra,
+        reorder: opts.reorder,
+        managed_by_label: opts.managed_by_label,
+        hashes: None,
+        context: ThreadContext::capture(),
+    })
+}
+
+/// The steps run once at the top (hash suffixes, name references, vars,
+/// build metadata) and the final order, on any thread.
+pub(crate) fn finish_top(top: TopBuild) -> Result<Built> {
+    let TopBuild {
+        k,
+        mut ra,
+        reorder,
+        managed_by_label,
+        hashes,
+        context,
+    } = top;
+    context.install();
     let obs = crate::explain::observe::Observer::new(&k);
-    finish(&k, &mut ra, opts.managed_by_label, obs.as_ref()).map_err(|e| e.with_file(&k.file))?;
+    finish(
+        &k,
+        &mut ra,
+        managed_by_label,
+        obs.as_ref(),
+        hashes.as_deref(),
+    )
+    .map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
     // kustomize's applySortOrder: the kustomization's sortOptions win over
     // --reorder, which only `none` changes.
     let sort = match &k.sort_options {
         Some(v) => {
-            if opts.reorder.is_some() {
+            if reorder.is_some() {
                 ra.warnings.push(
                     "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string(),
                 );
             }
             Some(crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?)
         }
-        None if opts.reorder == Some(crate::build_flags::Reorder::None) => None,
+        None if reorder == Some(crate::build_flags::Reorder::None) => None,
         None => Some(crate::order::SortOptions::default()),
     };
     if let Some(sort) = sort {
@@ -346,16 +406,22 @@ pub fn render(resources: &[Resource]) -> Result<String> {
 /// [`render`] on one thread.
 fn render_part(resources: &[Resource]) -> Result<String> {
     for r in resources {
-        yaml::check_writable(&r.value).map_err(|e| {
-            let e = Error::msg(format!("{}: {}", r.id(), e.message));
-            match &r.source {
-                Some(file) => e.with_file(file),
-                None => e,
-            }
-        })?;
+        check_writable(r)?;
     }
     let docs: Vec<&Value> = resources.iter().map(|r| &r.value).collect();
     Ok(yaml::emit_stream_refs(&docs))
+}
+
+/// Checks that `r` can be written (see [`yaml::check_writable`]); the error
+/// names the resource and the file it came from.
+pub(crate) fn check_writable(r: &Resource) -> Result<()> {
+    yaml::check_writable(&r.value).map_err(|e| {
+        let e = Error::msg(format!("{}: {}", r.id(), e.message));
+        match &r.source {
+            Some(file) => e.with_file(file),
+            None => e,
+        }
+    })
 }
 
 /// Reads and parses the kustomization file in `ldr`'s root.
@@ -859,8 +925,49 @@ fn accumulate_directory(
     let child = ldr
         .child(path)
         .map_err(|e| remote_entry_error(ldr, path, component, e))?;
-    let k = load_kustomization(&child)?;
-    choose_schema(&child, &k, false)?;
+    let Some(cache) = child.dir_cache() else {
+        return accumulate_child(&child, path, ra, component);
+    };
+    // A component works on its parent's resources: only bases are shared.
+    if component {
+        let result = accumulate_child(&child, path, ra, component);
+        ldr.add_deps(Arc::new(child.deps()));
+        return result;
+    }
+    let key = crate::dircache::DirKey::new(
+        &child,
+        SCHEMA.with(|s| s.borrow().clone()),
+        TRACK_ORIGINS.with(|t| t.get()),
+    );
+    let (found, _flight) = cache.lookup(&key, &child);
+    if let Some(found) = found {
+        SCHEMA.with(|s| *s.borrow_mut() = found.ended_with);
+        ldr.add_deps(found.deps);
+        return Ok(found.acc);
+    }
+    let result = accumulate_child(&child, path, ra, component);
+    let deps = Arc::new(child.deps());
+    ldr.add_deps(deps.clone());
+    let acc = result?;
+    let built = crate::dircache::DirResult {
+        acc,
+        ended_with: SCHEMA.with(|s| s.borrow().clone()),
+        deps,
+    };
+    cache.keep(key, &child, &built);
+    Ok(built.acc)
+}
+
+/// Builds the kustomization `child` (the directory `path` names) as a base
+/// or, into `ra`, as a component.
+fn accumulate_child(
+    child: &Loader,
+    path: &str,
+    ra: Accumulator,
+    component: bool,
+) -> Result<Accumulator> {
+    let k = load_kustomization(child)?;
+    choose_schema(child, &k, false)?;
     match (component, k.kind) {
         (true, KustKind::Kustomization) => {
             return Err(Error::in_file(
@@ -886,15 +993,14 @@ fn accumulate_directory(
     if component {
         let mut ra = ra;
         ra.warnings.extend(warnings);
-        accumulate_target(&child, &k, ra)
+        accumulate_target(child, &k, ra)
     } else {
-        let mut sub = Accumulator {
+        let sub = Accumulator {
             warnings: warnings.collect(),
             ..Default::default()
         };
-        sub = accumulate_target(&child, &k, sub)?;
         let _ = ra;
-        Ok(sub)
+        accumulate_target(child, &k, sub)
     }
 }
 
@@ -1557,10 +1663,14 @@ fn finish(
     ra: &mut Accumulator,
     managed_by_label: bool,
     obs: Option<&Observer>,
+    hashes: Option<&HashMemo>,
 ) -> Result<()> {
-    step(obs, &mut ra.resources, add_hash_suffixes, |o, res, _| {
-        o.end_hash(res)
-    })?;
+    step(
+        obs,
+        &mut ra.resources,
+        |res| add_hash_suffixes(res, hashes),
+        |o, res, _| o.end_hash(res),
+    )?;
     step(
         obs,
         &mut ra.resources,
@@ -1618,17 +1728,46 @@ fn finish(
     Ok(())
 }
 
-fn add_hash_suffixes(m: &mut ResMap) -> Result<()> {
+/// The hash suffixes of the last build's generated resources, by id, with
+/// the content each was computed from: a rebuild (watch mode) computes only
+/// those of resources that changed.
+#[derive(Debug, Default)]
+pub struct HashMemo {
+    last: std::sync::Mutex<HashMap<crate::resource::ResId, (Value, String)>>,
+}
+
+fn add_hash_suffixes(m: &mut ResMap, memo: Option<&HashMemo>) -> Result<()> {
     let positions: Vec<usize> = (0..m.len()).filter(|&p| m.get(p).needs_hash).collect();
-    m.update_each(&positions, |_, r| {
-        let h = crate::hash::hash_suffix(&r.value)?;
-        r.store_previous_id();
-        let name = format!("{}-{}", r.name(), h);
-        r.set_name(&name);
-        Ok(())
-    })
-    .into_iter()
-    .collect()
+    let last =
+        memo.map(|memo| std::mem::take(&mut *memo.last.lock().unwrap_or_else(|e| e.into_inner())));
+    let next = std::sync::Mutex::new(HashMap::default());
+    let done: Result<()> = m
+        .update_each(&positions, |_, r| {
+            let h = match &last {
+                Some(last) => {
+                    let id = r.id();
+                    let h = match last.get(&id) {
+                        Some((v, h)) if *v == r.value => h.clone(),
+                        _ => crate::hash::hash_suffix(&r.value)?,
+                    };
+                    let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
+                    next.insert(id, (r.value.clone(), h.clone()));
+                    h
+                }
+                None => crate::hash::hash_suffix(&r.value)?,
+            };
+            r.store_previous_id();
+            let name = format!("{}-{}", r.name(), h);
+            r.set_name(&name);
+            Ok(())
+        })
+        .into_iter()
+        .collect();
+    if let Some(memo) = memo {
+        *memo.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            next.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+    done
 }
 
 fn drop_local_configs(m: &mut ResMap) {

@@ -12,6 +12,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::dircache::DirCache;
 use crate::error::{Error, Result};
 use crate::remote::{Checkout, Remote, RepoSpec};
 use crate::resource::OriginRepo;
@@ -75,6 +76,76 @@ pub struct Loader {
     remote: Arc<Remote>,
     /// The repository checkout the root lies in, if it came from one.
     repo: Option<Arc<RepoRoot>>,
+    /// In a build that shares directory results ([`crate::dircache`]): the
+    /// cache, and the record of what this directory's build reads.
+    share: Option<Share>,
+}
+
+/// A loader's part in a build that shares directory results.
+#[derive(Clone, Debug)]
+struct Share {
+    cache: Arc<DirCache>,
+    deps: Arc<DepLog>,
+}
+
+/// What one directory's build looked at, its bases' shared: the input of a
+/// cached result, and what invalidates it.
+#[derive(Clone, Debug, Default)]
+pub struct Deps {
+    /// Every file and directory the directory's own build read or looked
+    /// for (absolute, as joined to the resolved roots; missing ones
+    /// included: creating them changes the build).
+    pub paths: Vec<PathBuf>,
+    /// The kustomization roots it opened, with the repository checkout each
+    /// lies in: a result is reused only where the same cycle checks pass
+    /// (see [`Loader::can_reuse`]).
+    pub roots: Vec<(PathBuf, Option<Arc<RepoRoot>>)>,
+    /// The repository URLs it opened (cycle checks too).
+    pub urls: Vec<String>,
+    /// What the bases and components it built looked at.
+    pub bases: Vec<Arc<Deps>>,
+}
+
+impl Deps {
+    /// Calls `f` on this record and every base's, depth first (a base
+    /// reached twice is visited twice).
+    pub fn visit(&self, f: &mut dyn FnMut(&Deps)) {
+        f(self);
+        for b in &self.bases {
+            b.visit(f);
+        }
+    }
+
+    /// Every path looked at, bases included.
+    pub fn all_paths(&self) -> Vec<&Path> {
+        let mut out = Vec::new();
+        self.collect_paths(&mut out);
+        out
+    }
+
+    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
+        out.extend(self.paths.iter().map(PathBuf::as_path));
+        for b in &self.bases {
+            b.collect_paths(out);
+        }
+    }
+}
+
+/// The [`Deps`] of one directory's build while it runs (its bases may be
+/// built on other threads).
+#[derive(Debug, Default)]
+pub struct DepLog(std::sync::Mutex<Deps>);
+
+impl DepLog {
+    fn with(&self, f: impl FnOnce(&mut Deps)) {
+        let mut deps = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut deps);
+    }
+
+    /// What was recorded so far.
+    pub fn snapshot(&self) -> Deps {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// One kustomization on the way to a loader.
@@ -158,6 +229,7 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote: Arc::new(Remote::default()),
             repo: None,
+            share: None,
         })
     }
 
@@ -171,6 +243,7 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote,
             repo: None,
+            share: None,
         };
         let mut ldr = top.open_repo(spec, false)?;
         ldr.referrers = Arc::new(Vec::new());
@@ -181,6 +254,79 @@ impl Loader {
     pub fn with_remote(mut self, remote: Arc<Remote>) -> Loader {
         self.remote = remote;
         self
+    }
+
+    /// The same loader sharing directory results through `cache`, with a
+    /// fresh record of what its build reads.
+    pub fn with_cache(mut self, cache: Arc<DirCache>) -> Loader {
+        self.share = Some(Share {
+            cache,
+            deps: Arc::new(DepLog::default()),
+        });
+        self
+    }
+
+    /// The cache of directory results this build shares, if any.
+    pub fn dir_cache(&self) -> Option<&Arc<DirCache>> {
+        self.share.as_ref().map(|s| &s.cache)
+    }
+
+    /// What this directory's build has read so far (empty without a cache).
+    pub fn deps(&self) -> Deps {
+        self.share
+            .as_ref()
+            .map(|s| s.deps.snapshot())
+            .unwrap_or_default()
+    }
+
+    /// Adds `deps` (a base's) to what this directory's build has read.
+    pub fn add_deps(&self, deps: Arc<Deps>) {
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.bases.push(deps));
+        }
+    }
+
+    /// Records that the build looked at `path`.
+    fn note_path(&self, path: &Path) {
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.paths.push(path.to_path_buf()));
+        }
+    }
+
+    /// True when a result built from `deps` for a directory whose loader
+    /// stood in the checkout `built_in` can stand for this loader's build:
+    /// the same cycle checks pass with this loader's referrers (everything
+    /// else that could change the result is in the cache key).
+    pub fn can_reuse(&self, deps: &Deps, built_in: &Option<Arc<RepoRoot>>) -> bool {
+        let outer_repos: Vec<&Arc<RepoRoot>> = self
+            .repo
+            .iter()
+            .chain(self.referrers.iter().filter_map(|r| r.repo.as_ref()))
+            .collect();
+        let mut ok = true;
+        deps.visit(&mut |d| {
+            for (root, repo) in &d.roots {
+                // Roots in another checkout instance than the directory's
+                // own (a repository opened below it) are compared with
+                // referrers of that instance only, all of them below it.
+                if !ok || !same_repo(repo, built_in) {
+                    continue;
+                }
+                ok = !self
+                    .referrers
+                    .iter()
+                    .any(|r| same_repo(&r.repo, &self.repo) && r.root.starts_with(root));
+            }
+            for u in &d.urls {
+                if outer_repos
+                    .iter()
+                    .any(|e| e.spec.raw.starts_with(u.as_str()))
+                {
+                    ok = false;
+                }
+            }
+        });
+        ok
     }
 
     /// Remote access for this build.
@@ -211,6 +357,16 @@ impl Loader {
 
     /// The absolute path of `rel` under the root (not checked).
     pub fn join(&self, rel: &str) -> PathBuf {
+        // The root is clean already: a plain relative path (no empty, `.`
+        // or `..` segment) joins to a clean path with nothing to normalise.
+        let plain = !rel.is_empty()
+            && !rel.starts_with('/')
+            && rel
+                .split('/')
+                .all(|s| !s.is_empty() && s != "." && s != "..");
+        if plain {
+            return self.root.join(rel);
+        }
         clean(&self.root.join(rel))
     }
 
@@ -281,6 +437,7 @@ impl Loader {
             });
         }
         let path = self.check_file(rel)?;
+        self.note_path(&path);
         read_file(&path).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::IsADirectory {
                 "is a directory, expected a file".to_string()
@@ -299,7 +456,12 @@ impl Loader {
 
     /// True when `rel` names an existing directory under the root.
     pub fn is_dir(&self, rel: &str) -> bool {
-        !crate::remote::is_remote_file(rel) && self.join(rel).is_dir()
+        if crate::remote::is_remote_file(rel) {
+            return false;
+        }
+        let path = self.join(rel);
+        self.note_path(&path);
+        path.is_dir()
     }
 
     /// What `rel` names, with one look at the filesystem (symlinks
@@ -309,7 +471,9 @@ impl Loader {
         if crate::remote::is_remote_file(rel) {
             return None;
         }
-        let md = fs::metadata(self.join(rel)).ok()?;
+        let path = self.join(rel);
+        self.note_path(&path);
+        let md = fs::metadata(&path).ok()?;
         if md.is_dir() {
             Some(true)
         } else if md.is_file() {
@@ -350,6 +514,7 @@ impl Loader {
             return Err(Error::msg(format!("new root '{}' cannot be absolute", rel)));
         }
         let path = self.join(rel);
+        self.note_path(&path);
         if !path.is_dir() {
             return Err(Error::in_file(
                 display(&path),
@@ -386,6 +551,10 @@ impl Loader {
                 ));
             }
         }
+        if let Some(s) = &self.share {
+            s.deps
+                .with(|d| d.roots.push((root.clone(), self.repo.clone())));
+        }
         Ok(Loader {
             root,
             restrictor: self.restrictor,
@@ -393,6 +562,15 @@ impl Loader {
             kustomization_file: std::sync::OnceLock::new(),
             remote: self.remote.clone(),
             repo: self.repo.clone(),
+            share: self.child_share(),
+        })
+    }
+
+    /// The share of a child loader: the same cache, a fresh record.
+    fn child_share(&self) -> Option<Share> {
+        self.share.as_ref().map(|s| Share {
+            cache: s.cache.clone(),
+            deps: Arc::new(DepLog::default()),
         })
     }
 
@@ -424,6 +602,9 @@ impl Loader {
                     crate::remote::redact(&earlier.spec.raw)
                 )));
             }
+        }
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.urls.push(spec.raw.clone()));
         }
         if spec.forced_git_prefix {
             eprintln!("{}", crate::remote::spec::GIT_PREFIX_WARNING);
@@ -476,6 +657,7 @@ impl Loader {
                 checkout,
                 origin,
             })),
+            share: self.child_share(),
         })
     }
 
@@ -485,13 +667,17 @@ impl Loader {
         if let Some(file) = self.kustomization_file.get() {
             return Ok(file.clone());
         }
+        let candidates = crate::kustomization::FILE_NAMES
+            .iter()
+            .map(|n| self.root.join(n));
+        if let Some(s) = &self.share {
+            s.deps.with(|d| d.paths.extend(candidates.clone()));
+        }
         // kustomize loads each name through the loader: under the default
         // restrictor, a symlink to a file outside the root fails to load
         // and counts as absent.
         let mut refused = Vec::new();
-        let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
-            .iter()
-            .map(|n| self.root.join(n))
+        let found: Vec<PathBuf> = candidates
             .filter(|p| {
                 // One `lstat` for the usual plain file; a symlink is
                 // followed, and checked against the root.
@@ -548,24 +734,15 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
 
 /// Reads a whole file with open, read and close only (`fs::read` also asks
 /// for the file's size first: one more system call per file, and a build
-/// reads thousands of small files).
+/// reads thousands of small files). The buffer is not zeroed first: reads go
+/// into its spare capacity.
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let mut buf = Vec::new();
-    let mut len = 0;
-    loop {
-        if buf.len() - len < 4096 {
-            buf.resize((buf.len() * 2).max(16 << 10), 0);
-        }
-        match file.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(len);
+    let file = fs::File::open(path)?;
+    let mut buf = Vec::with_capacity(16 << 10);
+    // `Take` hides the file's size hint (no `statx`), and reads straight
+    // into the spare capacity as it grows.
+    file.take(u64::MAX).read_to_end(&mut buf)?;
     Ok(buf)
 }
 

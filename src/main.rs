@@ -60,14 +60,24 @@ struct Cli {
 enum Command {
     /// Build a kustomization directory and print the resulting YAML stream.
     Build {
-        /// Directory holding a kustomization.yaml, or a git URL.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Directory holding a kustomization.yaml, or a git URL; several
+        /// with --out-dir (directories they share are built once).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dirs: Vec<PathBuf>,
         /// Write the output to PATH: a file (atomically: left untouched on
         /// error), an existing directory (one file per resource, all or
         /// nothing), or - for standard output.
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
+        /// Write each DIR's output to OUT/<DIR as given>.yaml, all or
+        /// nothing.
+        #[arg(long = "out-dir", value_name = "OUT", conflicts_with = "output")]
+        out_dir: Option<PathBuf>,
+        /// Build, then rebuild whenever a file the build read changes (one
+        /// status line per rebuild on stderr; an error keeps the last good
+        /// output).
+        #[arg(long = "watch")]
+        watch: bool,
         /// Which files a kustomization may read.
         #[arg(
             long = "load-restrictor",
@@ -152,8 +162,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            dir,
+            dirs,
             output,
+            out_dir,
+            watch,
             load_restrictor,
             offline,
             helm,
@@ -175,7 +187,45 @@ fn main() -> ExitCode {
                 return fail(e);
             }
             let target = aiw::output::target(output.as_deref());
-            let built = build_with_warnings(&dir, &opts).and_then(|built| {
+            if (watch || out_dir.is_some()) && validate.is_some() {
+                return fail(aiw::Error::msg(
+                    "--validate builds one directory once: not with --watch or --out-dir",
+                ));
+            }
+            if watch {
+                let target = match (&target, &out_dir) {
+                    (Target::File(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
+                    (Target::Dir(_), _) => Err(aiw::Error::msg(
+                        "--watch writes one file per directory: -o FILE or --out-dir OUT",
+                    )),
+                    (_, Some(out)) => {
+                        aiw::out_dir::output_paths(out, &dirs).map(aiw::watch::Target::Files)
+                    }
+                    _ => Ok(aiw::watch::Target::Stdout),
+                };
+                let watched = target.and_then(|target| {
+                    aiw::watch::run(&opts, &dirs, &target, &mut std::io::stderr())
+                });
+                return match watched {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                };
+            }
+            if let Some(out) = out_dir {
+                return match aiw::out_dir::build_into(&opts, &dirs, &out) {
+                    Ok(warnings) => {
+                        for w in &warnings {
+                            eprintln!("{w}");
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(e),
+                };
+            }
+            let [dir] = dirs.as_slice() else {
+                return fail(aiw::Error::msg("several directories need --out-dir OUT"));
+            };
+            let built = build_with_warnings(dir, &opts).and_then(|built| {
                 // Warnings on stderr, as kubectl prints them.
                 for w in &built.warnings {
                     eprintln!("{w}");
@@ -196,7 +246,7 @@ fn main() -> ExitCode {
                             &stream
                         }
                     };
-                    let invalid = aiw::validate::cli::check_build(&resources, text, &dir, version)?;
+                    let invalid = aiw::validate::cli::check_build(&resources, text, dir, version)?;
                     if let Some(report) = invalid {
                         return Ok(Err(report));
                     }

@@ -173,11 +173,27 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     };
     let managedby_env = std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").ok();
     args.kustomize.apply(&mut bopts, managedby_env.as_deref())?;
-    let (a, b) = rayon::join(
-        || old.load(&bopts, input.as_deref()),
-        || new.load(&bopts, input.as_deref()),
-    );
-    let ((a, wa), (b, wb)) = (a?, b?);
+    let ((a, wa), (b, wb)) = match (&old, &new) {
+        // Two kustomizations: one session, so what they share is built once.
+        (Source::Kustomization(x), Source::Kustomization(y)) => {
+            let dirs = [x.clone(), y.clone()];
+            let session = crate::session::Session::for_dirs(&bopts, &dirs);
+            let mut sides = session
+                .build_each(&dirs, |_, r| Ok(r?.into_iter().map(|r| r.value).collect()))
+                .into_iter()
+                .map(|b| b.result.map(|docs: Vec<_>| (docs, b.warnings)));
+            let a = sides.next().unwrap_or_else(|| Ok(Default::default()));
+            let b = sides.next().unwrap_or_else(|| Ok(Default::default()));
+            (a?, b?)
+        }
+        _ => {
+            let (a, b) = rayon::join(
+                || old.load(&bopts, input.as_deref()),
+                || new.load(&bopts, input.as_deref()),
+            );
+            (a?, b?)
+        }
+    };
     let mut warnings: Vec<String> = Vec::new();
     for w in wa.into_iter().chain(wb) {
         if !warnings.contains(&w) {

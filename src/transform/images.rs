@@ -108,6 +108,17 @@ impl<'a> Updater<'a> {
     fn matches(&self, value: &str) -> bool {
         match &self.pattern {
             Pattern::Dotted => {
+                // Most images are ASCII: then the name's characters are its
+                // bytes, and a byte comparison (`.` matching any byte but a
+                // line break) rejects at the first difference.
+                let (name, v) = (self.spec.name.as_bytes(), value.as_bytes());
+                if name.is_ascii() && v.len() >= name.len() && v[..name.len()].is_ascii() {
+                    let same = name
+                        .iter()
+                        .zip(v)
+                        .all(|(&w, &c)| w == c || (w == b'.' && c != b'\n'));
+                    return same && tag_and_digest_ok(&value[name.len()..]);
+                }
                 // The name has a fixed length in characters, so the split
                 // between name and tail is known.
                 let n = self.spec.name.chars().count();
@@ -639,6 +650,30 @@ mod tests {
         assert_eq!(s("nginx:1@sha256:ab"), t("nginx", "1", "sha256:ab"));
         assert_eq!(s("reg:5000/nginx:1"), t("reg:5000/nginx", "1", ""));
         assert_eq!(s("reg:5000/nginx"), t("reg:5000/nginx", "", ""));
+    }
+
+    /// The byte comparison for ASCII images answers as the character one
+    /// (the slow path, taken for non-ASCII values) does.
+    #[test]
+    fn dotted_names_match_bytes_as_characters() {
+        let cases = [
+            ("reg.io/app", "reg.io/app", true),
+            ("reg.io/app", "regXio/app:1", true),
+            ("reg.io/app", "reg\nio/app", false),
+            ("reg.io/app", "reg.io/app2", false),
+            ("reg.io/app", "reg.io/ap", false),
+            ("reg.io/app", "reg.io/app@sha256:ab", true),
+            ("reg.io/app", "regéio/app", true),
+            ("reg.io/app", "reg.io/appé", false),
+            ("a.b", "aéb:1", true),
+            ("a.b", "a\nb", false),
+        ];
+        for (name, value, want) in cases {
+            let spec = img(name);
+            let u = Updater::new(&spec);
+            assert!(matches!(u.pattern, Pattern::Dotted), "{name}");
+            assert_eq!(u.matches(value), want, "{name} ~ {value:?}");
+        }
     }
 
     fn img(name: &str) -> ImageSpec {
