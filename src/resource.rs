@@ -149,6 +149,9 @@ pub struct Resource {
     /// The plugin transformers that touched the resource, oldest first, for
     /// `buildMetadata: [transformerAnnotations]`.
     pub transformations: Vec<Origin>,
+    /// Fields that are one shared node in kustomize (made by the label and
+    /// annotation transformers; see [`crate::alias`]).
+    pub aliases: crate::alias::Aliases,
 }
 
 /// What made or configured a resource (kustomize's `resource.Origin`). Paths
@@ -211,6 +214,7 @@ impl Resource {
             source: None,
             origin: None,
             transformations: Vec::new(),
+            aliases: crate::alias::Aliases::default(),
         }
     }
 
