@@ -715,7 +715,12 @@ fn value_add(m: &mut ResMap, value: &str, targets: &[ValueAddTarget]) -> Result<
                     _ => fields.push(f.to_string()),
                 }
             }
-            m.update(pos, |r| set_value_add(&mut r.value, &fields, value, t))?;
+            m.update(pos, |r| {
+                set_value_add(&mut r.value, &fields, value, t)?;
+                // One node written: passed to its aliases, if shared.
+                crate::alias::sync_all(std::slice::from_mut(r));
+                Ok::<(), crate::Error>(())
+            })?;
         }
     }
     Ok(())
