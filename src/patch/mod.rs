@@ -166,12 +166,17 @@ fn apply_smp(
     if allow_name_change || allow_kind_change {
         r.store_previous_id();
     }
-    let outcome = crate::build::with_active_schema(|schema| {
-        smp::merge_patch(&mut r.value, &patch_value, schema)
+    let (outcome, aliases) = crate::build::with_active_schema(|schema| {
+        // What the merge does to the target's shared nodes, worked out first.
+        let plan = crate::alias::SmpPlan::new(&r.aliases, &r.value, &patch_value, schema);
+        smp::merge_patch(&mut r.value, &patch_value, schema).map(|o| (o, plan))
     })
     .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
     if outcome == smp::MergeOutcome::Delete {
         return Ok(false);
+    }
+    if let Some(plan) = aliases {
+        plan.finish(&mut r.aliases, &mut r.value);
     }
     if !allow_kind_change {
         r.map_mut().insert("kind", Value::String(kind));
@@ -329,6 +334,9 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                 m.update_each(&positions, |_, r| {
                     let id = r.id();
                     r.store_previous_id();
+                    // kustomize round trips the resource through JSON: no
+                    // node stays shared.
+                    r.aliases.clear();
                     ops.apply(&mut r.value).map_err(|e| {
                         Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
                     })
@@ -384,6 +392,8 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
         let positions = select(m, &sel);
         m.update_each(&positions, |_, r| {
             let id = r.id();
+            // A JSON round trip in kustomize: no node stays shared.
+            r.aliases.clear();
             ops.apply(&mut r.value)
                 .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))
         })
