@@ -34,9 +34,11 @@
 //!   happens to point at a member. Writes happen one node at a time, so a
 //!   writer reaching two members of one group writes twice (a `namePrefix`
 //!   field spec on two aliased labels gives `p-p-a`, as kustomize does).
-//!   Fixtures: `alias-labels-overwrite`, `alias-managed-by`,
-//!   `alias-replacements`, `alias-strategic-merge`, `alias-vars`,
-//!   `alias-field-spec-writers`.
+//!   The write reaches members its writer's field specs never name (an
+//!   annotation shared with containers' limits). Fixtures:
+//!   `alias-labels-overwrite`, `alias-annotations-off-specs`,
+//!   `alias-managed-by`, `alias-replacements`, `alias-strategic-merge`,
+//!   `alias-vars`, `alias-field-spec-writers`.
 //! - **Rebuilt nodes leave their group.** A strategic merge patch that
 //!   deletes the field (`null`, `$patch: delete`), replaces a mapping above it
 //!   (`$patch: replace`) or replaces a list above it (a list without a merge
@@ -66,6 +68,12 @@
 //! writers that set the same value wherever they write); structural steps
 //! drop members ([`Aliases::clear`], [`Aliases::drop_under`],
 //! [`SmpPlan`]).
+//!
+//! `aiw explain` walks only where a labels or annotations step or a
+//! strategic merge document can change anything; writes through shared
+//! nodes widen that: the step's scope takes the members of the pairs' keys
+//! ([`Aliases::member_spec_paths`]), and a patch that spread a value
+//! ([`SmpPlan::finish`] returns true) is walked whole.
 
 use crate::error::Result;
 use crate::fieldspec::{self, CreateKind, FieldSpec, NodeStep};
@@ -273,6 +281,27 @@ impl Aliases {
             .iter()
             .map(|g| g.members.iter().map(Path::readable).collect())
             .collect()
+    }
+
+    /// The members of the groups whose key `key` accepts, as field-spec
+    /// paths (keys joined by `/`, a `/` inside a key written `\/`,
+    /// sequence steps left out as a field-spec walk fans out over them):
+    /// where a write to one member of those groups can show.
+    pub fn member_spec_paths(&self, key: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for g in self.groups.iter().filter(|g| key(&g.key)) {
+            for m in &g.members {
+                let keys: Vec<String> = m
+                    .steps()
+                    .filter_map(|s| match s {
+                        Step::Key(k) => Some(k.replace('/', "\\/")),
+                        Step::Index(_) => None,
+                    })
+                    .collect();
+                out.push(keys.join("/"));
+            }
+        }
+        out
     }
 
     /// Forgets every group: the resource's nodes were all rebuilt (a JSON
@@ -672,7 +701,8 @@ impl SmpPlan {
     /// stay (found again where the merge moved them), others leave; when
     /// the patch wrote members of a group, the last one kyaml's walk wrote
     /// (fields in sorted order) gives the whole group its value.
-    pub fn finish(self, aliases: &mut Aliases, root: &mut Value) {
+    pub fn finish(self, aliases: &mut Aliases, root: &mut Value) -> bool {
+        let mut spread = false;
         for (g, fates) in aliases.groups.iter_mut().zip(self.fates) {
             if fates.iter().all(|(f, _)| *f == Fate::Same) {
                 continue;
@@ -710,14 +740,18 @@ impl SmpPlan {
                 && let Some(v) = w.get(root).cloned()
             {
                 for m in &g.members {
-                    if let Some(slot) = m.get_mut(root) {
+                    if let Some(slot) = m.get_mut(root)
+                        && *slot != v
+                    {
                         *slot = v.clone();
+                        spread = true;
                     }
                 }
                 g.value = v;
             }
         }
         aliases.groups.retain(|g| g.members.len() > 1);
+        spread
     }
 }
 
@@ -798,7 +832,7 @@ fn member_fate(
                     }
                     p = match pm.get(k) {
                         None => None,
-                        Some(Value::Null) => return (Fate::Gone, items),
+                        Some(Value::Null(_)) => return (Fate::Gone, items),
                         Some(c) => Some(c),
                     };
                 }

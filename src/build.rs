@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::explain::observe::Observer;
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{self, GeneratedKind};
 use crate::kustomization::{KustKind, Kustomization};
@@ -46,6 +47,13 @@ pub struct Accumulator {
     pub config: Arc<TransformerConfig>,
     /// Declared vars.
     pub vars: transform::vars::VarSet,
+    /// Warnings for the user (kustomize prints them on stderr), in the
+    /// order kustomize prints them: each kustomization's deprecation
+    /// warnings as it is loaded, depth first.
+    pub warnings: Vec<String>,
+    /// What `aiw explain` needs to know of the kustomizations below (empty
+    /// unless the build explains itself).
+    pub notes: crate::explain::Notes,
 }
 
 /// The merge schema a build uses, kustomize-style: the first kustomization
@@ -63,6 +71,29 @@ thread_local! {
     static TRACK_ORIGINS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The helm flags of the build running on this thread.
     static HELM: RefCell<Arc<crate::helm::HelmConfig>> = RefCell::new(Arc::default());
+    /// True while a build explains itself (`aiw explain`).
+    static EXPLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while the build running on this thread explains itself.
+pub(crate) fn explaining() -> bool {
+    EXPLAIN.with(|e| e.get())
+}
+
+/// Makes the builds on this thread explain themselves until dropped.
+pub(crate) struct Explaining(bool);
+
+impl Explaining {
+    /// Starts explaining.
+    pub(crate) fn start() -> Explaining {
+        Explaining(EXPLAIN.with(|e| e.replace(true)))
+    }
+}
+
+impl Drop for Explaining {
+    fn drop(&mut self) {
+        EXPLAIN.with(|e| e.set(self.0));
+    }
 }
 
 /// True while the running build records origins and transformations (its
@@ -78,6 +109,7 @@ pub(crate) struct ThreadContext {
     schema: SchemaState,
     track_origins: bool,
     helm: Arc<crate::helm::HelmConfig>,
+    explain: bool,
 }
 
 impl ThreadContext {
@@ -87,6 +119,7 @@ impl ThreadContext {
             schema: SCHEMA.with(|s| s.borrow().clone()),
             track_origins: TRACK_ORIGINS.with(|t| t.get()),
             helm: HELM.with(|h| h.borrow().clone()),
+            explain: EXPLAIN.with(|e| e.get()),
         }
     }
 
@@ -95,6 +128,7 @@ impl ThreadContext {
         SCHEMA.with(|s| *s.borrow_mut() = self.schema.clone());
         TRACK_ORIGINS.with(|t| t.set(self.track_origins));
         HELM.with(|h| *h.borrow_mut() = self.helm.clone());
+        EXPLAIN.with(|e| e.set(self.explain));
     }
 }
 
@@ -154,7 +188,7 @@ fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
         let doc = parse_yaml(&shown, &text)?
             .into_iter()
             .next()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Value::NULL);
         let schema = Schema::from_openapi_value(&doc).map_err(|e| e.with_file(&shown))?;
         state.custom = Some(Arc::new(schema));
     } else if let Some(v) = version {
@@ -201,6 +235,21 @@ fn note_documents_read(n: usize) {
 /// Builds the kustomization in `dir` (or, as kustomize does, in the
 /// repository a git URL names) and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
+    Ok(build_with_warnings(dir, opts)?.resources)
+}
+
+/// The result of a build: the resources, and the warnings for the user.
+#[derive(Debug)]
+pub struct Built {
+    /// The output resources, in output order.
+    pub resources: Vec<Resource>,
+    /// One line each, as kustomize prints them on stderr (deprecated fields,
+    /// vars never used), in its order.
+    pub warnings: Vec<String>,
+}
+
+/// [`build`], with the warnings kustomize would print.
+pub fn build_with_warnings(dir: &Path, opts: &BuildOptions) -> Result<Built> {
     let remote = Arc::new(crate::remote::Remote::new(&opts.remote));
     let ldr = match dir.to_str().map(crate::remote::RepoSpec::parse) {
         Some(Ok(spec)) => Loader::at_repo(spec, remote).map_err(|e| {
@@ -217,18 +266,20 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     choose_schema(&ldr, &k, true)?;
     TRACK_ORIGINS.with(|t| t.set(!k.build_metadata.is_empty()));
     let mut ra = Accumulator {
+        warnings: k.warnings.iter().map(|w| w.to_string()).collect(),
         ..Default::default()
     };
     ra = accumulate_target(&ldr, &k, ra)?;
-    finish(&k, &mut ra, opts.managed_by_label).map_err(|e| e.with_file(&k.file))?;
+    let obs = crate::explain::observe::Observer::new(&k);
+    finish(&k, &mut ra, opts.managed_by_label, obs.as_ref()).map_err(|e| e.with_file(&k.file))?;
     let mut resources = ra.resources.into_resources();
     // kustomize's applySortOrder: the kustomization's sortOptions win over
     // --reorder, which only `none` changes.
     let sort = match &k.sort_options {
         Some(v) => {
             if opts.reorder.is_some() {
-                eprintln!(
-                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
+                ra.warnings.push(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string(),
                 );
             }
             Some(crate::order::SortOptions::from_value(v).map_err(|e| e.with_file(&k.file))?)
@@ -239,7 +290,10 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
     if let Some(sort) = sort {
         crate::order::sort(&mut resources, &sort);
     }
-    Ok(resources)
+    Ok(Built {
+        resources,
+        warnings: ra.warnings,
+    })
 }
 
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
@@ -319,14 +373,15 @@ pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
     // kustomize reads only the first document of a kustomization file.
-    let doc = docs.into_iter().next().unwrap_or(Value::Null);
-    let mut k = Kustomization::from_value(&shown, &doc)?;
+    let doc = docs.into_iter().next().unwrap_or(Value::NULL);
+    let mut k = Kustomization::from_value(&shown, &doc)
+        .map_err(|e| crate::kustomization::locate_unknown_field(e, &text))?;
     if k.has_helm_values_inline() {
         // kustomize decodes its own fields with go-yaml v2, and chart
         // values keep those scalar rules (`yes` is true): read them again so.
         let docs = yaml::parse_documents_as(&text, yaml::Scalars::GoYamlV2)
             .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
-        k.set_helm_values_inline(docs.first().unwrap_or(&Value::Null))
+        k.set_helm_values_inline(docs.first().unwrap_or(&Value::NULL))
             .map_err(|e| e.with_file(&shown))?;
     }
     check_openapi_path(ldr, &k)?;
@@ -386,11 +441,16 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
                 .map_err(|e| e.with_file(&shown))?;
         }
     }
-    run_generators(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    let obs = crate::explain::observe::Observer::new(k);
+    let obs = obs.as_ref();
+    run_generators(ldr, k, &mut ra, obs).map_err(|e| e.with_file(&k.file))?;
     for c in &k.components {
         ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
     }
-    run_transformers(ldr, k, &mut ra).map_err(|e| e.with_file(&k.file))?;
+    run_transformers(ldr, k, &mut ra, obs).map_err(|e| e.with_file(&k.file))?;
+    if let Some(o) = obs {
+        o.note_vars(&mut ra.notes, &k.vars);
+    }
     if !k.vars.is_empty() {
         let vars = transform::vars::parse_vars(&Value::Seq(k.vars.clone()))
             .map_err(|e| e.with_file(&k.file))?;
@@ -445,10 +505,10 @@ pub(crate) fn accumulate_paths(
     ldr: &Loader,
     k: &Kustomization,
     paths: &[String],
-) -> Result<ResMap> {
+) -> Result<(ResMap, Vec<String>)> {
     let mut ra = Accumulator::default();
     accumulate_list(ldr, k, paths, &mut ra)?;
-    Ok(ra.resources)
+    Ok((ra.resources, ra.warnings))
 }
 
 /// What a `resources:` entry names.
@@ -558,7 +618,7 @@ fn accumulate_list(
                 EntryKind::Missing => {
                     return Err(Error::in_file(
                         ldr.display_path(path),
-                        "resource not found: no such file or directory",
+                        ldr.missing_reason(path),
                     ));
                 }
             }
@@ -735,9 +795,11 @@ fn append_unique(m: &mut ResMap, r: Resource) -> Result<()> {
 }
 
 fn merge_accumulator(ra: &mut Accumulator, sub: Accumulator) -> Result<()> {
+    ra.warnings.extend(sub.warnings);
     ra.resources.append_all(sub.resources)?;
     merge_config(&mut ra.config, &sub.config)?;
     ra.vars.merge_set(sub.vars)?;
+    ra.notes.merge(sub.notes);
     Ok(())
 }
 
@@ -826,10 +888,14 @@ fn accumulate_directory(
         }
         _ => {}
     }
+    let warnings = k.warnings.iter().map(|w| w.to_string());
     if component {
+        let mut ra = ra;
+        ra.warnings.extend(warnings);
         accumulate_target(&child, &k, ra)
     } else {
         let mut sub = Accumulator {
+            warnings: warnings.collect(),
             ..Default::default()
         };
         sub = accumulate_target(&child, &k, sub)?;
@@ -847,6 +913,9 @@ pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
         repo: ldr.origin_repo(),
         ..Default::default()
     };
+    if explaining() {
+        return read_resources_explained(&shown, &text, origin);
+    }
     parse_resources(&shown, &text, Some(&origin))
 }
 
@@ -880,7 +949,7 @@ fn parse_resources(
                     queue.extend(items.iter().cloned());
                     continue;
                 }
-                Value::Null => continue,
+                Value::Null(_) => continue,
                 _ => {
                     return Err(Error::in_file(
                         &shown,
@@ -897,10 +966,60 @@ fn parse_resources(
     Ok(out)
 }
 
+/// [`read_resources`] for a build that explains itself: each resource gets
+/// its trail, every value at its position in the file.
+fn read_resources_explained(
+    shown: &Path,
+    text: &str,
+    origin: crate::resource::Origin,
+) -> Result<Vec<Resource>> {
+    let docs = yaml::parse_documents_with_positions(text, false)
+        .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line))?;
+    note_documents_read(docs.len());
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<(Value, yaml::PosTree)> = docs.into();
+    while let Some((doc, pos)) = queue.pop_front() {
+        let r = resource_from_doc(doc).map_err(|e| e.with_file(shown))?;
+        let Some(r) = r else { continue };
+        if r.kind().ends_with("List")
+            && let Some(items) = r.value.get("items")
+        {
+            match items {
+                Value::Seq(items) => {
+                    let at = r
+                        .map()
+                        .entries()
+                        .iter()
+                        .position(|(k, _)| k == "items")
+                        .and_then(|i| pos.kids.get(i));
+                    for (i, item) in items.iter().enumerate() {
+                        let t = at.and_then(|t| t.kids.get(i)).cloned().unwrap_or_default();
+                        queue.push_back((item.clone(), t));
+                    }
+                    continue;
+                }
+                Value::Null(_) => continue,
+                _ => {
+                    return Err(Error::in_file(
+                        shown,
+                        format!("expected array in {}/items", r.kind()),
+                    ));
+                }
+            }
+        }
+        let mut r = r;
+        r.source = Some(shown.to_path_buf());
+        r.origin = Some(origin.clone());
+        crate::explain::observe::read_trail(&mut r, shown, &pos);
+        out.push(r);
+    }
+    Ok(out)
+}
+
 /// Checks a document is a valid object (kind and metadata.name present).
 fn resource_from_doc(doc: Value) -> Result<Option<Resource>> {
     let m = match &doc {
-        Value::Null => return Ok(None),
+        Value::Null(_) => return Ok(None),
         Value::Map(m) if m.is_empty() => return Ok(None),
         Value::Map(m) => m,
         other => {
@@ -952,7 +1071,12 @@ pub fn stringify_annotations(doc: &mut Value) {
     }
 }
 
-fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+fn run_generators(
+    ldr: &Loader,
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    obs: Option<&Observer>,
+) -> Result<()> {
     // kustomize configures every builtin generator before running any: a
     // chart's configuration error comes first.
     let charts = if k.helm_charts.is_empty() {
@@ -992,7 +1116,18 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
             "SecretGenerator"
         };
         r.origin = Some(transform::plugins::builtin_origin(ldr, k, kind));
+        if let Some(o) = obs {
+            o.begin(&mut ra.resources);
+        }
         absorb(&mut ra.resources, r)?;
+        if let Some(o) = obs {
+            let (field, n, args) = if i < n_cm {
+                ("configMapGenerator", i, &k.config_map_generator[i])
+            } else {
+                ("secretGenerator", i - n_cm, &k.secret_generator[i - n_cm])
+            };
+            o.end_generator(ldr, &mut ra.resources, field, n, args);
+        }
     }
     for (entry, chart) in &charts {
         let made = chart
@@ -1008,8 +1143,15 @@ fn run_generators(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Resu
                 .map_err(|e| crate::helm::entry_error(&k.file, entry, e))?;
         }
     }
-    for r in transform::plugins::run_generators(ldr, k, &ra.resources)? {
+    let plugins = transform::plugins::run_generators(ldr, k, &mut ra.warnings)?;
+    if let Some(o) = obs {
+        o.begin(&mut ra.resources);
+    }
+    for r in plugins {
         absorb(&mut ra.resources, r)?;
+    }
+    if let Some(o) = obs {
+        o.end_plugin_generators(&mut ra.resources);
     }
     Ok(())
 }
@@ -1055,6 +1197,10 @@ pub fn absorb(m: &mut ResMap, mut r: Resource) -> Result<()> {
                         r.origin = old.origin.clone();
                     }
                     r.transformations = old.transformations.clone();
+                    r.trail = old.trail;
+                    if !merge_data && let Some(t) = &mut r.trail {
+                        t.forget(&["data", "binaryData"]);
+                    }
                     m.update(pos, |slot| *slot = r);
                     Ok(())
                 }
@@ -1112,7 +1258,31 @@ fn merge_string_map_field(r: &mut Resource, old: &Resource, field: &str) {
     }
 }
 
-fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Result<()> {
+/// Runs `f` over `res` as one step: with an observer, the resources it
+/// changes are recorded and `end` brings their trails up to date.
+fn step<T>(
+    obs: Option<&Observer>,
+    res: &mut ResMap,
+    f: impl FnOnce(&mut ResMap) -> Result<T>,
+    end: impl FnOnce(&Observer, &mut ResMap, &T),
+) -> Result<T> {
+    let Some(o) = obs else {
+        return f(res);
+    };
+    o.begin(res);
+    let out = f(res)?;
+    end(o, res, &out);
+    Ok(out)
+}
+
+fn run_transformers(
+    ldr: &Loader,
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    obs: Option<&Observer>,
+) -> Result<()> {
+    use crate::explain::StepKind;
+    use yaml::PathStep::Key;
     // Transformations are only recorded when `buildMetadata` asks for them.
     let note = |ldr: &Loader, k: &Kustomization, kind: &str, m: &mut ResMap| {
         if TRACK_ORIGINS.with(|t| t.get()) {
@@ -1122,71 +1292,193 @@ fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -> Re
     let res = &mut ra.resources;
     let tc = &ra.config;
     if !k.patches_strategic_merge.is_empty() {
-        patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?;
+        match obs {
+            None => patch::apply_patches_strategic_merge(ldr, &k.patches_strategic_merge, res)?,
+            Some(o) => {
+                for (i, e) in k.patches_strategic_merge.iter().enumerate() {
+                    let steps = o.patch(ldr, "patchesStrategicMerge", i, None, Some(e));
+                    patch::apply_patches_strategic_merge_observed(
+                        ldr,
+                        std::slice::from_ref(e),
+                        res,
+                        Some(&steps),
+                    )?;
+                }
+            }
+        }
         note(ldr, k, "PatchStrategicMergeTransformer", res);
     }
-    for p in &k.patches {
-        patch::apply_patches(ldr, std::slice::from_ref(p), res)?;
+    for (i, p) in k.patches.iter().enumerate() {
+        match obs {
+            None => patch::apply_patches(ldr, std::slice::from_ref(p), res)?,
+            Some(o) => {
+                let steps = o.patch(ldr, "patches", i, Some(p), None);
+                patch::apply_patches_observed(ldr, std::slice::from_ref(p), res, Some(&steps))?;
+            }
+        }
         note(ldr, k, "PatchTransformer", res);
     }
     if !k.namespace.is_empty() {
         let opts = transform::namespace::NamespaceOptions::new(&k.namespace);
-        transform::namespace::set_namespace(res, &opts, &tc.namespace)?;
+        step(
+            obs,
+            res,
+            |res| transform::namespace::set_namespace(res, &opts, &tc.namespace),
+            |o, res, _| o.end_at(res, StepKind::Namespace, &[Key("namespace")]),
+        )?;
         note(ldr, k, "NamespaceTransformer", res);
     }
     if !k.name_prefix.is_empty() {
-        transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix)?;
+        step(
+            obs,
+            res,
+            |res| transform::prefix_suffix::add_name_prefix(res, &k.name_prefix, &tc.name_prefix),
+            |o, res, _| o.end_at(res, StepKind::NamePrefix, &[Key("namePrefix")]),
+        )?;
         note(ldr, k, "PrefixTransformer", res);
     }
     if !k.name_suffix.is_empty() {
-        transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix)?;
+        step(
+            obs,
+            res,
+            |res| transform::prefix_suffix::add_name_suffix(res, &k.name_suffix, &tc.name_suffix),
+            |o, res, _| o.end_at(res, StepKind::NameSuffix, &[Key("nameSuffix")]),
+        )?;
         note(ldr, k, "SuffixTransformer", res);
     }
-    for entry in &k.labels {
-        let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
-        transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
-        note(ldr, k, "LabelTransformer", res);
-    }
-    if !k.common_labels.is_empty() || !k.labels.is_empty() {
-        transform::labels::add_labels(res.resources_mut(), &k.common_labels, &tc.common_labels)?;
-        note(ldr, k, "LabelTransformer", res);
-    }
+    // Every `labels` entry, then `commonLabels`: one step for explaining
+    // (a label sits at the last pair that set it).
+    step(
+        obs,
+        res,
+        |res| {
+            let mut label_specs = Vec::new();
+            for entry in &k.labels {
+                let specs = transform::labels::label_entry_specs(&entry.options, tc)?;
+                transform::labels::add_labels(res.resources_mut(), &entry.pairs, &specs)?;
+                note(ldr, k, "LabelTransformer", res);
+                if obs.is_some() {
+                    label_specs.push(specs);
+                }
+            }
+            if !k.common_labels.is_empty() || !k.labels.is_empty() {
+                transform::labels::add_labels(
+                    res.resources_mut(),
+                    &k.common_labels,
+                    &tc.common_labels,
+                )?;
+                note(ldr, k, "LabelTransformer", res);
+            }
+            Ok(label_specs)
+        },
+        |o, res, label_specs| {
+            let specs: Vec<&crate::fieldspec::FieldSpec> = label_specs
+                .iter()
+                .flatten()
+                .chain(&tc.common_labels)
+                .collect();
+            o.end_labels(res, k.labels.len(), &specs)
+        },
+    )?;
     if !k.common_annotations.is_empty() {
-        transform::annotations::add_annotations(
-            res.resources_mut(),
-            &k.common_annotations,
-            &tc.common_annotations,
+        step(
+            obs,
+            res,
+            |res| {
+                transform::annotations::add_annotations(
+                    res.resources_mut(),
+                    &k.common_annotations,
+                    &tc.common_annotations,
+                )
+            },
+            |o, res, _| o.end_annotations(res, &tc.common_annotations),
         )?;
         note(ldr, k, "AnnotationsTransformer", res);
     }
-    for p in &k.patches_json6902 {
-        patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?;
+    for (i, p) in k.patches_json6902.iter().enumerate() {
+        match obs {
+            None => patch::apply_patches_json6902(ldr, std::slice::from_ref(p), res)?,
+            Some(o) => {
+                let steps = o.patch(ldr, "patchesJson6902", i, Some(p), None);
+                patch::apply_patches_json6902_observed(
+                    ldr,
+                    std::slice::from_ref(p),
+                    res,
+                    Some(&steps),
+                )?;
+            }
+        }
         note(ldr, k, "PatchJson6902Transformer", res);
     }
-    for r in &k.replicas {
-        transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
-        note(ldr, k, "ReplicaCountTransformer", res);
-    }
-    if TRACK_ORIGINS.with(|t| t.get()) {
-        for i in &k.images {
-            transform::images::set_images(res.resources_mut(), i, &tc.images)?;
-            note(ldr, k, "ImageTagTransformer", res);
-        }
-    } else {
-        transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)?;
-    }
+    // Every `replicas` entry: one step for explaining (a count sits at the
+    // last entry naming its resource).
+    step(
+        obs,
+        res,
+        |res| {
+            for r in &k.replicas {
+                transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
+                note(ldr, k, "ReplicaCountTransformer", res);
+            }
+            Ok(())
+        },
+        |o, res, _| o.end_replicas(res, &k.replicas),
+    )?;
+    // Every `images` entry: one step for explaining (an image sits at the
+    // last entry that changed it).
+    step(
+        obs,
+        res,
+        |res| {
+            if TRACK_ORIGINS.with(|t| t.get()) {
+                for i in &k.images {
+                    transform::images::set_images(res.resources_mut(), i, &tc.images)?;
+                    note(ldr, k, "ImageTagTransformer", res);
+                }
+                Ok(())
+            } else {
+                transform::images::set_images_all(res.resources_mut(), &k.images, &tc.images)
+            }
+        },
+        |o, res, _| o.end_images(res, &k.images),
+    )?;
     if !k.replacements.is_empty() {
-        for (file, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
-            transform::replacements::apply_replacements(res, std::slice::from_ref(&rep)).map_err(
-                |e| match &file {
-                    Some(f) => e.with_file(f).via(&k.file),
-                    None => e,
+        for (file, n, rep) in load_replacements_with_origin(ldr, &k.replacements)? {
+            step(
+                obs,
+                res,
+                |res| {
+                    transform::replacements::apply_replacements(res, std::slice::from_ref(&rep))
+                        .map_err(|e| match &file {
+                            Some((f, _)) => e.with_file(f).via(&k.file),
+                            None => e,
+                        })
+                },
+                |o, res, _| {
+                    let source = transform::replacements::source_field(&rep, res)
+                        .map(|(p, v)| (p, v as *const Value));
+                    let in_file = file.as_ref().map(|(f, pos)| crate::explain::Place {
+                        file: f.display().to_string().into(),
+                        pos: *pos,
+                    });
+                    o.end_replacement(res, n, in_file, source);
                 },
             )?;
         }
         note(ldr, k, "ReplacementTransformer", res);
     }
-    transform::plugins::run_transformers(ldr, k, ra)?;
+    match obs {
+        None => transform::plugins::run_transformers(ldr, k, ra)?,
+        Some(o) => {
+            o.begin(&mut ra.resources);
+            transform::plugins::run_transformers(ldr, k, ra)?;
+            o.end_at(
+                &mut ra.resources,
+                StepKind::Transformer,
+                &[Key("transformers")],
+            );
+        }
+    }
     Ok(())
 }
 
@@ -1196,32 +1488,55 @@ pub(crate) fn load_replacements(
 ) -> Result<Vec<transform::replacements::Replacement>> {
     Ok(load_replacements_with_origin(ldr, entries)?
         .into_iter()
-        .map(|(_, r)| r)
+        .map(|(_, _, r)| r)
         .collect())
 }
 
+/// A replacement read from a file: the file and, while explaining, the
+/// replacement's position in it.
+type ReplacementFile = (std::path::PathBuf, yaml::Pos);
+
 /// The `replacements` entries, each with the file it came from (`None` for
-/// inline entries).
+/// inline entries) and the index of its entry.
 fn load_replacements_with_origin(
     ldr: &Loader,
     entries: &[Value],
 ) -> Result<
     Vec<(
-        Option<std::path::PathBuf>,
+        Option<ReplacementFile>,
+        usize,
         transform::replacements::Replacement,
     )>,
 > {
     use transform::replacements::{ReplacementEntry, parse_entry, parse_replacement_file};
     let mut out = Vec::new();
-    for e in entries {
+    for (n, e) in entries.iter().enumerate() {
         match parse_entry(e)? {
-            ReplacementEntry::Inline(r) => out.push((None, *r)),
+            ReplacementEntry::Inline(r) => out.push((None, n, *r)),
             ReplacementEntry::Path(p) => {
                 let text = ldr.load_text(&p)?;
                 let shown = ldr.display_path(&p);
-                for doc in parse_yaml(&shown, &text)? {
-                    for r in parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))? {
-                        out.push((Some(shown.clone()), r));
+                for (doc, pos) in replacement_docs(&shown, &text)? {
+                    // kustomize decodes the file leniently (as a plugin
+                    // config: `sigs.k8s.io/yaml` into `[]Replacement`).
+                    use transform::plugin_config::{Decoder, GoType, REPLACEMENT, normalize};
+                    let ty = match doc {
+                        Value::Seq(_) => GoType::List(&REPLACEMENT),
+                        _ => REPLACEMENT,
+                    };
+                    let doc = match doc {
+                        Value::Seq(_) | Value::Map(_) => normalize(&doc, ty, Decoder::SigsYaml)
+                            .map_err(|m| Error::in_file(&shown, m))?,
+                        other => other,
+                    };
+                    let rs = parse_replacement_file(&doc).map_err(|e| e.with_file(&shown))?;
+                    for (i, r) in rs.into_iter().enumerate() {
+                        // A file holds one replacement or a list of them.
+                        let at = match &doc {
+                            Value::Seq(_) => pos.kids.get(i).map_or(pos.pos, |t| t.pos),
+                            _ => pos.pos,
+                        };
+                        out.push((Some((shown.clone(), at)), n, r));
                     }
                 }
             }
@@ -1230,10 +1545,43 @@ fn load_replacements_with_origin(
     Ok(out)
 }
 
+/// The documents of a replacements file, with positions while explaining.
+fn replacement_docs(shown: &Path, text: &str) -> Result<Vec<(Value, yaml::PosTree)>> {
+    if explaining() {
+        return yaml::parse_documents_with_positions(text, false)
+            .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line));
+    }
+    Ok(parse_yaml(shown, text)?
+        .into_iter()
+        .map(|d| (d, yaml::PosTree::default()))
+        .collect())
+}
+
 /// The steps kustomize runs once, at the top kustomization only.
-fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Result<()> {
-    add_hash_suffixes(&mut ra.resources)?;
-    transform::name_reference::apply(&mut ra.resources, &ra.config)?;
+fn finish(
+    k: &Kustomization,
+    ra: &mut Accumulator,
+    managed_by_label: bool,
+    obs: Option<&Observer>,
+) -> Result<()> {
+    step(obs, &mut ra.resources, add_hash_suffixes, |o, res, _| {
+        o.end_hash(res)
+    })?;
+    step(
+        obs,
+        &mut ra.resources,
+        |res| transform::name_reference::apply(res, &ra.config),
+        |o, res, _| o.end_name_references(res),
+    )?;
+    let var_sources = match obs {
+        Some(_) if !ra.vars.is_empty() => {
+            crate::explain::observe::var_sources(&ra.resources, &ra.vars)
+        }
+        _ => Vec::new(),
+    };
+    if let Some(o) = obs {
+        o.begin(&mut ra.resources);
+    }
     if !ra.vars.is_empty() {
         let specs: Vec<transform::vars::VarFieldSpec> = ra
             .config
@@ -1248,14 +1596,31 @@ fn finish(k: &Kustomization, ra: &mut Accumulator, managed_by_label: bool) -> Re
             .collect();
         let unused = transform::vars::resolve_vars(&ra.vars, &mut ra.resources, &specs)?;
         if !unused.is_empty() {
-            eprintln!(
+            ra.warnings.push(format!(
                 "well-defined vars that were never replaced: {}",
                 unused.join(",")
-            );
+            ));
         }
     }
+    if let Some(o) = obs {
+        o.end_vars(&mut ra.resources, &ra.notes, &var_sources);
+    }
     drop_local_configs(&mut ra.resources);
-    transform::plugins::apply_build_metadata(k, &mut ra.resources, managed_by_label)?;
+    step(
+        obs,
+        &mut ra.resources,
+        |res| transform::plugins::apply_build_metadata(k, res, managed_by_label),
+        |o, res, _| {
+            o.end_at(
+                res,
+                crate::explain::StepKind::BuildMetadata,
+                &[yaml::PathStep::Key("buildMetadata")],
+            )
+        },
+    )?;
+    if let Some(o) = obs {
+        o.end_build(&mut ra.resources);
+    }
     Ok(())
 }
 

@@ -46,7 +46,7 @@ pub enum CreateKind {
 /// Reads an optional string field of a config mapping (`null` reads as empty).
 fn opt_string(m: &Map, key: &str, what: &str) -> Result<String> {
     match m.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
+        None | Some(Value::Null(_)) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(Error::msg(format!(
             "{what}: field '{key}' must be a string, not a {}",
@@ -58,7 +58,7 @@ fn opt_string(m: &Map, key: &str, what: &str) -> Result<String> {
 /// Reads an optional bool field of a config mapping (`null` reads as false).
 fn opt_bool(m: &Map, key: &str, what: &str) -> Result<bool> {
     match m.get(key) {
-        None | Some(Value::Null) => Ok(false),
+        None | Some(Value::Null(_)) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(Error::msg(format!(
             "{what}: field '{key}' must be a bool, not a {}",
@@ -345,7 +345,7 @@ pub fn node_at_mut<'v>(root: &'v mut Value, path: &[NodeStep]) -> Option<&'v mut
 /// bools as printed, `null` for null. `None` for mappings and sequences.
 pub fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::Null => Some("null".to_string()),
+        Value::Null(_) => Some("null".to_string()),
         Value::Map(_) | Value::Seq(_) => None,
         other => other.scalar_string(),
     }
@@ -416,7 +416,7 @@ fn walk<V: Visitor>(
         return v.visit(node, trail);
     }
     match node {
-        Value::Null => Ok(()),
+        Value::Null(_) => Ok(()),
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 if V::TRACE {
@@ -820,7 +820,7 @@ const CATEGORIES: [&str; 11] = [
 
 fn spec_list(v: Option<&Value>, category: &str) -> Result<Vec<FieldSpec>> {
     match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None | Some(Value::Null(_)) => Ok(Vec::new()),
         Some(Value::Seq(items)) => items
             .iter()
             .map(|i| {
@@ -848,7 +848,7 @@ impl TransformerConfig {
     /// errors.
     pub fn from_value(v: &Value) -> Result<TransformerConfig> {
         let m = match v {
-            Value::Null => return Ok(TransformerConfig::default()),
+            Value::Null(_) => return Ok(TransformerConfig::default()),
             Value::Map(m) => m,
             other => {
                 return Err(Error::msg(format!(
@@ -872,7 +872,7 @@ impl TransformerConfig {
             replicas: spec_list(m.get("replicas"), "replicas")?,
         };
         match m.get("nameReference") {
-            None | Some(Value::Null) => {}
+            None | Some(Value::Null(_)) => {}
             Some(Value::Seq(items)) => {
                 for item in items {
                     t.name_reference.push(parse_backref(item)?);

@@ -171,16 +171,12 @@ pub fn generate(
             }
         )));
     }
+    // kustomize takes any other value (`Merge`, a typo) as unspecified,
+    // which is create.
     let behavior = match args.behavior.as_str() {
-        "" | "create" => Behavior::Create,
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
-        other => {
-            return Err(Error::msg(format!(
-                "{} {:?}: unknown behavior {:?} (want create, merge or replace)",
-                what, args.name, other
-            )));
-        }
+        _ => Behavior::Create,
     };
     let opts = GeneratorOptions::merged_with_global(args.options.as_ref(), global);
 

@@ -107,7 +107,7 @@ fn field<'a>(map: &'a Map, key: &str) -> Field<'a> {
         Some(Value::Map(m)) => Field::Map(m),
         Some(Value::Seq(_)) => Field::Seq,
         // kyaml writes a null it re-created from JSON as `null`.
-        Some(Value::Null) => Field::Scalar("null".into()),
+        Some(Value::Null(_)) => Field::Scalar("null".into()),
         Some(v) => Field::Scalar(v.scalar_string().unwrap_or_default()),
     }
 }
@@ -163,7 +163,7 @@ fn encode_map(map: &Map, out: &mut String) {
 
 fn encode_value(v: &Value, out: &mut String) {
     match v {
-        Value::Null => out.push_str("null"),
+        Value::Null(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&go_json_float(*i as f64)),
         Value::UInt(u) => out.push_str(&go_json_float(*u as f64)),

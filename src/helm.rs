@@ -213,14 +213,14 @@ impl Fields<'_> {
     fn string(&self, field: &str, v: &Value) -> Result<String> {
         match v {
             Value::String(s) => Ok(s.clone()),
-            Value::Null => Ok(String::new()),
+            Value::Null(_) => Ok(String::new()),
             other => Err(self.type_error(field, "a string", other)),
         }
     }
 
     fn strings(&self, field: &str, v: &Value) -> Result<Vec<String>> {
         match v {
-            Value::Null => Ok(Vec::new()),
+            Value::Null(_) => Ok(Vec::new()),
             Value::Seq(items) => items.iter().map(|i| self.string(field, i)).collect(),
             other => Err(self.type_error(field, "a list of strings", other)),
         }
@@ -229,14 +229,14 @@ impl Fields<'_> {
     fn bool(&self, field: &str, v: &Value) -> Result<bool> {
         match v {
             Value::Bool(b) => Ok(*b),
-            Value::Null => Ok(false),
+            Value::Null(_) => Ok(false),
             other => Err(self.type_error(field, "a boolean", other)),
         }
     }
 
     fn map(&self, field: &str, v: &Value) -> Result<Option<Map>> {
         match v {
-            Value::Null => Ok(None),
+            Value::Null(_) => Ok(None),
             Value::Map(m) => Ok(Some(m.clone())),
             other => Err(self.type_error(field, "a mapping", other)),
         }
@@ -249,7 +249,7 @@ impl Fields<'_> {
 pub fn parse_chart(what: &str, v: &Value, strict: bool) -> Result<HelmChart> {
     let f = Fields { what };
     let m = match v {
-        Value::Null => return Ok(HelmChart::default()),
+        Value::Null(_) => return Ok(HelmChart::default()),
         Value::Map(m) => m,
         other => {
             return Err(Error::msg(format!(
@@ -608,7 +608,10 @@ fn merged_values(
     inline: &Map,
     how: ValuesMerge,
 ) -> Result<Vec<u8>> {
-    let inline = Value::Map(inline.clone());
+    // kustomize holds `valuesInline` as a Go map, so every null in it is
+    // written back as the word `null`, however the kustomization spelt it.
+    let mut inline = Value::Map(inline.clone());
+    nulls_as_words(&mut inline);
     let merged = match how {
         ValuesMerge::Replace => inline,
         ValuesMerge::Override | ValuesMerge::Merge => {
@@ -656,6 +659,16 @@ fn merged_values(
         }
     };
     Ok(crate::yaml::emit_document(&merged).into_bytes())
+}
+
+/// Turns every null in `v` written as nothing (`key:`) into the word form.
+fn nulls_as_words(v: &mut Value) {
+    match v {
+        Value::Null(_) => *v = Value::NULL,
+        Value::Map(m) => m.iter_mut().for_each(|(_, v)| nulls_as_words(v)),
+        Value::Seq(items) => items.iter_mut().for_each(nulls_as_words),
+        _ => {}
+    }
 }
 
 /// How long one helm command may run (`AIW_HELM_TIMEOUT`, seconds).

@@ -195,7 +195,7 @@ fn parse_replicas(field: &str, v: &Value) -> Result<Vec<ReplicaSpec>> {
                 "count" => {
                     r.count = match v {
                         Value::Int(i) => *i,
-                        Value::Null => 0,
+                        Value::Null(_) => 0,
                         other => return Err(type_error(&f, "an integer", other)),
                     }
                 }
@@ -274,6 +274,9 @@ pub struct Kustomization {
     pub helm_charts: Vec<HelmChart>,
     /// How many of [`Kustomization::helm_charts`] come from `helmCharts`.
     pub helm_charts_listed: usize,
+    /// kustomize's deprecation warnings for this file, in its order, as it
+    /// prints them on stderr when it loads the file ([`DEPRECATIONS`]).
+    pub warnings: Vec<&'static str>,
 }
 
 fn parse_helm_charts(field: &str, v: &Value) -> Result<Vec<HelmChart>> {
@@ -314,6 +317,130 @@ fn chart_entry_values<'a>(doc: &'a Value, field: &str, values: &str) -> Vec<Opti
         .collect()
 }
 
+/// kustomize's deprecated fields and the warning each one prints when it is
+/// set (present and not null, even if empty), in the order they are printed.
+pub const DEPRECATIONS: [(&str, &str); 6] = [
+    (
+        "bases",
+        "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "commonLabels",
+        "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "imageTags",
+        "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "patchesJson6902",
+        "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "patchesStrategicMerge",
+        "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+    (
+        "vars",
+        "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
+    ),
+];
+
+/// The beginning of every "unknown field" message (see [`unknown_field`]).
+const UNKNOWN_FIELD: &str = "invalid Kustomization: unknown field ";
+
+/// The error for an unknown field `key` (in `parent`, when nested), with the
+/// nearest known name when one is close.
+fn unknown_field(key: &str, parent: Option<&str>, known: &[&str]) -> Error {
+    let mut message = format!("{UNKNOWN_FIELD}{key:?}");
+    if let Some(p) = parent {
+        message.push_str(&format!(" in {p}"));
+    }
+    if let Some(near) = crate::suggest::nearest_word(key, known) {
+        message.push_str(&format!(" (did you mean {near:?}?)"));
+    }
+    Error::msg(message)
+}
+
+/// Adds the line of the key an "unknown field" error is about, found in the
+/// kustomization's text (the first line holding that key, after the line of
+/// its parent field when it is nested).
+pub fn locate_unknown_field(e: Error, text: &str) -> Error {
+    if e.line.is_some() {
+        return e;
+    }
+    let Some(rest) = e.message.strip_prefix(UNKNOWN_FIELD) else {
+        return e;
+    };
+    let Some((key, after)) = quoted_prefix(rest) else {
+        return e;
+    };
+    let parent = after
+        .strip_prefix(" in ")
+        .map(|p| p.split(" (").next().unwrap_or(p))
+        .and_then(|p| p.split('.').next())
+        .map(str::to_string);
+    let mut path: Vec<&str> = Vec::new();
+    if let Some(p) = &parent {
+        path.push(p);
+    }
+    path.push(&key);
+    let line = key_line(text, &path);
+    e.with_line(line)
+}
+
+/// The Rust-debug-quoted string at the start of `s`, unescaped, and the rest.
+fn quoted_prefix(s: &str) -> Option<(String, &str)> {
+    let body = s.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?.1),
+            '"' => return Some((out, &body[i + 1..])),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The 1-based line of the mapping key at the end of `path` in YAML `text`:
+/// each key is looked for, from the line of the one before it, as the first
+/// token of a line (after indentation and list dashes, quoted or not)
+/// followed by `:`.
+pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    let mut found = None;
+    for key in path {
+        let i = (from..lines.len()).find(|&i| line_has_key(lines[i], key))?;
+        found = Some(i + 1);
+        from = i;
+    }
+    found
+}
+
+fn line_has_key(line: &str, key: &str) -> bool {
+    let mut t = line.trim_start();
+    while let Some(r) = t.strip_prefix("- ") {
+        t = r.trim_start();
+    }
+    let rest = if let Some(r) = t.strip_prefix(key) {
+        r
+    } else if let Some(r) = t.strip_prefix(&format!("{key:?}")) {
+        r
+    } else if let Some(r) = t
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_prefix(key))
+        .and_then(|r| r.strip_prefix('\''))
+    {
+        r
+    } else {
+        return false;
+    };
+    rest.trim_start().starts_with(':')
+}
+
 fn type_error(field: &str, want: &str, got: &Value) -> Error {
     Error::msg(format!(
         "invalid Kustomization: field {} must be {}, not {}",
@@ -326,7 +453,7 @@ fn type_error(field: &str, want: &str, got: &Value) -> Error {
 fn get_string(field: &str, v: &Value) -> Result<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
-        Value::Null => Ok(String::new()),
+        Value::Null(_) => Ok(String::new()),
         other => Err(type_error(field, "a string", other)),
     }
 }
@@ -334,14 +461,14 @@ fn get_string(field: &str, v: &Value) -> Result<String> {
 fn get_bool(field: &str, v: &Value) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
-        Value::Null => Ok(false),
+        Value::Null(_) => Ok(false),
         other => Err(type_error(field, "a boolean", other)),
     }
 }
 
 fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Seq(items) => items
             .iter()
             .map(|i| get_string(&format!("{}[]", field), i))
@@ -353,7 +480,7 @@ fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
 /// Reads a `map[string]string` field: every value must be a string.
 pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Map(m) => m
             .iter()
             .map(|(k, v)| Ok((k.clone(), get_string(&format!("{}.{}", field, k), v)?)))
@@ -364,7 +491,7 @@ pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
 
 fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
     match v {
-        Value::Null => Ok(Vec::new()),
+        Value::Null(_) => Ok(Vec::new()),
         Value::Seq(items) => Ok(items.clone()),
         other => Err(type_error(field, "a list", other)),
     }
@@ -372,7 +499,7 @@ fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
 
 fn get_map<'a>(field: &str, v: &'a Value) -> Result<Option<&'a Map>> {
     match v {
-        Value::Null => Ok(None),
+        Value::Null(_) => Ok(None),
         Value::Map(m) => Ok(Some(m)),
         other => Err(type_error(field, "a mapping", other)),
     }
@@ -381,10 +508,7 @@ fn get_map<'a>(field: &str, v: &'a Value) -> Result<Option<&'a Map>> {
 fn check_fields(field: &str, m: &Map, allowed: &[&str]) -> Result<()> {
     for k in m.keys() {
         if !allowed.contains(&k.as_str()) {
-            return Err(Error::msg(format!(
-                "invalid Kustomization: unknown field {:?} in {}",
-                k, field
-            )));
+            return Err(unknown_field(k, Some(field), allowed));
         }
     }
     Ok(())
@@ -494,10 +618,12 @@ fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntr
                     }
                 }
                 _ => {
-                    return Err(Error::msg(format!(
-                        "invalid Kustomization: unknown field {:?} in {}",
-                        k, field
-                    )));
+                    let known: &[&str] = if json6902 {
+                        &["path", "patch", "target"]
+                    } else {
+                        &["path", "patch", "target", "options"]
+                    };
+                    return Err(unknown_field(k, Some(field), known));
                 }
             }
         }
@@ -551,7 +677,7 @@ impl Kustomization {
         let empty = Map::new();
         let m = match doc {
             Value::Map(m) => m,
-            Value::Null => &empty,
+            Value::Null(_) => &empty,
             other => {
                 return Err(at(Error::msg(format!(
                     "invalid Kustomization: expected a mapping, found a {}",
@@ -591,6 +717,7 @@ impl Kustomization {
             helm_globals: None,
             helm_charts: Vec::new(),
             helm_charts_listed: 0,
+            warnings: Vec::new(),
         };
         let mut legacy_helm = Vec::new();
         let mut kind = String::new();
@@ -662,10 +789,7 @@ impl Kustomization {
                         }
                     }
                     _ => {
-                        return Err(Error::msg(format!(
-                            "invalid Kustomization: unknown field {:?}",
-                            f
-                        )));
+                        return Err(unknown_field(f, None, KNOWN_FIELDS));
                     }
                 }
                 Ok(())
@@ -690,6 +814,18 @@ impl Kustomization {
         }
         if k.helm_globals.is_none() && legacy_globals != HelmGlobals::default() {
             k.helm_globals = Some(legacy_globals);
+        }
+        // A deprecated field set to anything but null warns (Go: non-nil).
+        for (name, warning) in DEPRECATIONS {
+            let set = m.iter().any(|(key, v)| {
+                !v.is_null()
+                    && (key == name
+                        || (key.eq_ignore_ascii_case(name)
+                            && !KNOWN_FIELDS.contains(&key.as_str())))
+            });
+            if set {
+                k.warnings.push(warning);
+            }
         }
         match kind.as_str() {
             "" | "Kustomization" => {}
@@ -765,7 +901,7 @@ impl Kustomization {
             if let Some(Some(v)) = found {
                 chart.values_inline = match v {
                     Value::Map(m) => Some(m.clone()),
-                    Value::Null => None,
+                    Value::Null(_) => None,
                     other => {
                         return Err(type_error("valuesInline", "a mapping", other));
                     }

@@ -13,6 +13,7 @@ pub mod crds;
 pub mod diff;
 pub mod edit;
 pub mod error;
+pub mod explain;
 pub mod fieldspec;
 pub mod generate;
 pub mod hash;

@@ -319,6 +319,23 @@ impl Loader {
         }
     }
 
+    /// Why `rel` (a local path) names nothing readable: a message for a
+    /// resource that [`Loader::entry_is_dir`] found missing.
+    pub fn missing_reason(&self, rel: &str) -> String {
+        let path = self.join(rel);
+        match fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match fs::read_link(&path) {
+                Ok(target) => format!(
+                    "resource not found: dangling symbolic link to '{}'",
+                    target.display()
+                ),
+                Err(_) => "resource not found: no such file or directory".to_string(),
+            },
+            Err(e) => format!("resource not found: {}", io_message(&e)),
+            Ok(_) => "resource not found: neither a file nor a directory".to_string(),
+        }
+    }
+
     /// A loader for the kustomization directory `rel`, checking for cycles
     /// (a directory that contains one already being built). A git URL (see
     /// [`RepoSpec::parse`]) is checked out and its loader rooted there.
@@ -468,12 +485,41 @@ impl Loader {
         if let Some(file) = self.kustomization_file.get() {
             return Ok(file.clone());
         }
+        // kustomize loads each name through the loader: under the default
+        // restrictor, a symlink to a file outside the root fails to load
+        // and counts as absent.
+        let mut refused = Vec::new();
         let found: Vec<PathBuf> = crate::kustomization::FILE_NAMES
             .iter()
             .map(|n| self.root.join(n))
-            .filter(|p| p.is_file())
+            .filter(|p| {
+                // One `lstat` for the usual plain file; a symlink is
+                // followed, and checked against the root.
+                match fs::symlink_metadata(p) {
+                    Ok(md) if md.is_file() => true,
+                    Ok(md) if md.file_type().is_symlink() && p.is_file() => {
+                        let outside = self.restrictor == LoadRestrictor::RootOnly
+                            && !real_path(p).starts_with(&self.root);
+                        if outside {
+                            let name = p.file_name().and_then(|n| n.to_str());
+                            refused.push(name.unwrap_or_default().to_string());
+                        }
+                        !outside
+                    }
+                    _ => false,
+                }
+            })
             .collect();
         match found.len() {
+            0 if !refused.is_empty() => Err(Error::in_file(
+                display(&self.root),
+                format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory \
+                     ('{}' is a symlink to a file outside the directory, which the load restrictor refuses; \
+                     use --load-restrictor LoadRestrictionsNone to allow it)",
+                    refused.join("', '")
+                ),
+            )),
             0 => Err(Error::in_file(
                 display(&self.root),
                 "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
@@ -554,6 +600,19 @@ fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        _ => {
+            // "Too many levels of symbolic links (os error 40)" → lower
+            // case, without the number.
+            let text = e.to_string();
+            let text = match text.rfind(" (os error ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => c.to_lowercase().chain(chars).collect(),
+                None => text,
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build, render};
+use aiw::build::{BuildOptions, build_with_warnings, render};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -113,6 +113,9 @@ enum Command {
     /// Print the manual page (roff) of aiw or one of its commands, or write
     /// them all into a directory.
     Man(aiw::manpage::ManArgs),
+    /// Show where every value of a build came from: the built YAML with
+    /// each value's last source, or one field's whole history.
+    Explain(aiw::explain::cli::ExplainArgs),
 }
 
 /// Exit code of `aiw diff` when the sides differ.
@@ -172,7 +175,12 @@ fn main() -> ExitCode {
                 return fail(e);
             }
             let target = aiw::output::target(output.as_deref());
-            let built = build(&dir, &opts).and_then(|resources| {
+            let built = build_with_warnings(&dir, &opts).and_then(|built| {
+                // Warnings on stderr, as kubectl prints them.
+                for w in &built.warnings {
+                    eprintln!("{w}");
+                }
+                let resources = built.resources;
                 let out = match &target {
                     Target::Dir(_) => Err(aiw::output::individual_files(&resources)?),
                     _ => Ok(render(&resources)?),
@@ -220,6 +228,13 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Explain(args) => {
+            use std::io::IsTerminal;
+            match aiw::explain::cli::run(&args, std::io::stdout().is_terminal()) {
+                Ok(out) => print(out.as_bytes()),
+                Err(e) => fail(e),
+            }
+        }
         Command::Diff(args) => {
             use std::io::IsTerminal;
             let is_tty = std::io::stdout().is_terminal();
@@ -227,6 +242,9 @@ fn main() -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return fail(e),
             };
+            for w in &outcome.warnings {
+                eprintln!("{w}");
+            }
             let code = print(outcome.output.as_bytes());
             if code != ExitCode::SUCCESS {
                 code

@@ -96,7 +96,7 @@ impl SortOptions {
     /// are errors. `null` means the default.
     pub fn from_value(v: &Value) -> Result<SortOptions> {
         let map = match v {
-            Value::Null => return Ok(SortOptions::default()),
+            Value::Null(_) => return Ok(SortOptions::default()),
             Value::Map(m) => m,
             other => {
                 return Err(Error::msg(format!(
@@ -114,7 +114,7 @@ impl SortOptions {
             }
         }
         let order = match map.get("order") {
-            None | Some(Value::Null) => "",
+            None | Some(Value::Null(_)) => "",
             Some(Value::String(s)) => s.as_str(),
             Some(other) => {
                 return Err(Error::msg(format!(
@@ -124,7 +124,7 @@ impl SortOptions {
             }
         };
         let legacy = match map.get("legacySortOptions") {
-            None | Some(Value::Null) => None,
+            None | Some(Value::Null(_)) => None,
             Some(Value::Map(m)) => {
                 for key in m.keys() {
                     if key != "orderFirst" && key != "orderLast" {
@@ -170,7 +170,7 @@ impl SortOptions {
 
 fn kind_list(v: Option<&Value>, field: &str) -> Result<Vec<String>> {
     match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None | Some(Value::Null(_)) => Ok(Vec::new()),
         Some(Value::Seq(items)) => items
             .iter()
             .map(|item| match item {
@@ -221,7 +221,7 @@ struct Key {
 /// A scalar field as kyaml reads it (its text; empty when absent).
 fn text_at(v: &Value, path: &[&str]) -> String {
     match v.get_path(path) {
-        Some(Value::Null) | None => String::new(),
+        Some(Value::Null(_)) | None => String::new(),
         Some(x) => x.scalar_string().unwrap_or_default(),
     }
 }

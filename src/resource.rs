@@ -45,23 +45,14 @@ impl Gvk {
 }
 
 impl fmt::Display for Gvk {
+    /// `apps/v1 Deployment`, as messages name a type.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let g = if self.group.is_empty() {
-            "~G"
+        let av = self.api_version();
+        if av.is_empty() {
+            f.write_str(&self.kind)
         } else {
-            &self.group
-        };
-        let v = if self.version.is_empty() {
-            "~V"
-        } else {
-            &self.version
-        };
-        let k = if self.kind.is_empty() {
-            "~K"
-        } else {
-            &self.kind
-        };
-        write!(f, "{}_{}_{}", g, v, k)
+            write!(f, "{} {}", av, self.kind)
+        }
     }
 }
 
@@ -98,13 +89,10 @@ impl ResId {
 }
 
 impl fmt::Display for ResId {
+    /// [`ResId::readable`]: `apps/v1 Deployment ns/web`, as messages name a
+    /// resource.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ns = if self.namespace.is_empty() {
-            "~X"
-        } else {
-            &self.namespace
-        };
-        write!(f, "{}|{}|{}", self.gvk, ns, self.name)
+        f.write_str(&self.readable())
     }
 }
 
@@ -152,6 +140,9 @@ pub struct Resource {
     /// Fields that are one shared node in kustomize (made by the label and
     /// annotation transformers; see [`crate::alias`]).
     pub aliases: crate::alias::Aliases,
+    /// Where each value came from, while a build explains itself
+    /// (`aiw explain`); `None` otherwise.
+    pub trail: Option<Box<crate::explain::Trail>>,
 }
 
 /// What made or configured a resource (kustomize's `resource.Origin`). Paths
@@ -215,6 +206,7 @@ impl Resource {
             origin: None,
             transformations: Vec::new(),
             aliases: crate::alias::Aliases::default(),
+            trail: None,
         }
     }
 
@@ -393,6 +385,18 @@ pub struct ResMap {
     /// deduplicated) the resource is indexed under.
     keys: Vec<Keys>,
     index: HashMap<ResId, Vec<usize>>,
+    /// The positions changed since [`ResMap::track_changes`]; `None` (and
+    /// nothing recorded) unless a build explains itself.
+    changes: Option<Box<Changes>>,
+}
+
+/// What [`ResMap`] records while tracking changes.
+#[derive(Clone, Debug, Default)]
+struct Changes {
+    /// Every position may have changed.
+    all: bool,
+    /// Positions changed, in any order, maybe repeated.
+    positions: Vec<usize>,
 }
 
 /// The ids one resource is indexed under.
@@ -540,6 +544,40 @@ impl ResMap {
         let keys = Self::keys_of(&r);
         self.resources.push(r);
         self.index_add(self.resources.len() - 1, keys);
+        self.changed(self.resources.len() - 1);
+    }
+
+    /// Starts recording which resources change (for `aiw explain`).
+    pub(crate) fn track_changes(&mut self) {
+        self.changes = Some(Box::default());
+    }
+
+    /// The positions changed since [`ResMap::track_changes`], ascending,
+    /// and stops recording; `None` when nothing was recorded.
+    pub(crate) fn take_changes(&mut self) -> Option<Vec<usize>> {
+        let c = self.changes.take()?;
+        if c.all {
+            return Some((0..self.resources.len()).collect());
+        }
+        let mut p = c.positions;
+        p.sort_unstable();
+        p.dedup();
+        p.retain(|&i| i < self.resources.len());
+        Some(p)
+    }
+
+    /// Records a change at `pos` when tracking.
+    fn changed(&mut self, pos: usize) {
+        if let Some(c) = &mut self.changes {
+            c.positions.push(pos);
+        }
+    }
+
+    /// Records that any resource may have changed, when tracking.
+    fn changed_all(&mut self) {
+        if let Some(c) = &mut self.changes {
+            c.all = true;
+        }
     }
 
     /// Positions of resources whose current id equals `id`, in order.
@@ -569,6 +607,7 @@ impl ResMap {
 
     /// Mutates the resource at `pos` with `f`, keeping the index right.
     pub fn update<T>(&mut self, pos: usize, f: impl FnOnce(&mut Resource) -> T) -> T {
+        self.changed(pos);
         let out = f(&mut self.resources[pos]);
         let keys = Self::keys_of(&self.resources[pos]);
         if keys != self.keys[pos] {
@@ -588,6 +627,9 @@ impl ResMap {
         F: Fn(usize, &mut Resource) -> T + Sync,
     {
         debug_assert!(positions.windows(2).all(|w| w[0] < w[1]));
+        if let Some(c) = &mut self.changes {
+            c.positions.extend_from_slice(positions);
+        }
         let mut wanted = positions.iter().copied().peekable();
         let mut picked: Vec<(usize, &mut Resource)> = Vec::with_capacity(positions.len());
         for (pos, r) in self.resources.iter_mut().enumerate() {
@@ -615,6 +657,7 @@ impl ResMap {
     pub fn replace_all(&mut self, resources: Vec<Resource>) {
         self.resources = resources;
         self.reindex();
+        self.changed_all();
     }
 
     /// Rebuilds the id index after bulk edits through [`ResMap::resources_mut`].
@@ -630,6 +673,7 @@ impl ResMap {
     /// Mutable access to every resource. Call [`ResMap::reindex`] afterwards
     /// when ids may have changed.
     pub fn resources_mut(&mut self) -> &mut [Resource] {
+        self.changed_all();
         &mut self.resources
     }
 

@@ -550,7 +550,7 @@ pub(crate) fn json_field<'a>(m: &'a crate::yaml::Map, key: &str) -> Option<&'a V
 /// Reads an optional string field of a config mapping (null = unset).
 pub(crate) fn opt_string(m: &crate::yaml::Map, key: &str, ctx: &str) -> Result<String> {
     match json_field(m, key) {
-        None | Some(Value::Null) => Ok(String::new()),
+        None | Some(Value::Null(_)) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
         Some(v) => Err(err!(
             "{}: field {:?} must be a string, not {} ({})",
@@ -594,7 +594,7 @@ impl Selector {
         let empty = crate::yaml::Map::new();
         let m = match v {
             Value::Map(m) => m,
-            Value::Null => &empty,
+            Value::Null(_) => &empty,
             other => bail!("a selector must be a mapping, not {}", other.type_name()),
         };
         let ctx = "selector";

@@ -1,4 +1,5 @@
-//! "Did you mean" hints: the resource ids nearest to one that matched nothing.
+//! "Did you mean" hints: the resource ids nearest to one that matched
+//! nothing, the known name nearest to an unknown one.
 
 use crate::resource::{ResId, ResMap};
 
@@ -45,6 +46,20 @@ pub fn nearest_ids(m: &ResMap, id: &ResId) -> String {
     }
 }
 
+/// The candidate closest to `word` (ignoring case) when it is close enough
+/// to be a likely typo: at most a third of the word's length in edits (at
+/// least 1, at most 3), or a different case only.
+pub fn nearest_word<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lower = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +69,22 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn nearest_words() {
+        let known = [
+            "resources",
+            "namespace",
+            "commonLabels",
+            "patches",
+            "images",
+        ];
+        assert_eq!(nearest_word("resource", &known), Some("resources"));
+        assert_eq!(nearest_word("namesapce", &known), Some("namespace"));
+        assert_eq!(nearest_word("CommonLabel", &known), Some("commonLabels"));
+        assert_eq!(nearest_word("image", &known), Some("images"));
+        assert_eq!(nearest_word("foo", &known), None);
+        assert_eq!(nearest_word("helmCharts", &known), None);
     }
 }

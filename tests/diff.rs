@@ -417,3 +417,242 @@ fn built_sides_diff_like_overlays() {
         assert_eq!(from_files, from_overlays, "{mode}");
     }
 }
+
+/// A side holding no manifests (an empty file, empty standard input, a file
+/// of comments) is an error; `/dev/null` is the explicit "nothing".
+#[test]
+fn empty_sides_are_errors_but_dev_null_is_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let empty = tmp.path().join("empty.yaml");
+    std::fs::write(&empty, "").expect("write");
+    let comments = tmp.path().join("comments.yaml");
+    std::fs::write(&comments, "# nothing here\n---\n").expect("write");
+    for f in [&empty, &comments] {
+        let arg = f.to_string_lossy().into_owned();
+        let err = expect_error(&aiw_diff(&[&arg, "tests/diff/files/new.yaml"], None));
+        assert!(err.contains("holds no manifests"), "{err}");
+    }
+    let err = expect_error(&aiw_diff(&["-", "tests/diff/files/new.yaml"], Some("")));
+    assert!(err.contains("standard input holds no manifests"), "{err}");
+    let out = aiw_diff(
+        &["/dev/null", "tests/diff/files/new.yaml", "-o", "summary"],
+        None,
+    );
+    let text = expect_differs(&out);
+    assert!(
+        text.starts_with("/dev/null → tests/diff/files/new.yaml\n  added"),
+        "{text}"
+    );
+    assert!(!text.contains("removed         1"), "{text}");
+}
+
+/// `/dev/stdin` and a process substitution `<(…)` are streams like a file.
+#[cfg(unix)]
+#[test]
+fn dev_stdin_and_process_substitution_sides() {
+    let new_text =
+        std::fs::read_to_string(repo_root().join("tests/diff/files/new.yaml")).expect("read");
+    let out = aiw_diff(
+        &["/dev/stdin", "tests/diff/files/new.yaml"],
+        Some(&new_text),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    if Command::new("bash").arg("--version").output().is_err() {
+        return;
+    }
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{} diff <(cat tests/diff/files/old.yaml) tests/diff/files/new.yaml -o summary",
+            env!("CARGO_BIN_EXE_aiw")
+        ))
+        .current_dir(repo_root())
+        .output()
+        .expect("bash runs");
+    let text = expect_differs(&out);
+    assert!(text.contains("modified        3"), "{text}");
+}
+
+/// Two directories of plain manifests, one object per file and an absent
+/// object as an absent (or empty) file: what `kubectl diff` hands to
+/// `KUBECTL_EXTERNAL_DIFF`.
+#[test]
+fn directories_of_manifests_as_kubectl_diff_writes_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (live, merged) = (tmp.path().join("LIVE-1"), tmp.path().join("MERGED-2"));
+    std::fs::create_dir_all(&live).expect("mkdir");
+    std::fs::create_dir_all(&merged).expect("mkdir");
+    let dep = |replicas: u32| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: {replicas}\n"
+        )
+    };
+    std::fs::write(live.join("apps.v1.Deployment.default.web"), dep(1)).expect("write");
+    std::fs::write(merged.join("apps.v1.Deployment.default.web"), dep(3)).expect("write");
+    std::fs::write(live.join("v1.ConfigMap.default.c"), "").expect("write");
+    std::fs::write(
+        merged.join("v1.ConfigMap.default.c"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n",
+    )
+    .expect("write");
+    let (l, m) = (
+        live.to_string_lossy().into_owned(),
+        merged.to_string_lossy().into_owned(),
+    );
+    let text = expect_differs(&aiw_diff(&[&l, &m, "--color", "never"], None));
+    assert!(text.contains("~ spec.replicas: 1 → 3"), "{text}");
+    assert!(text.contains("+ v1 ConfigMap default/c"), "{text}");
+    assert!(
+        text.ends_with(": 1 added, 1 modified (0 unchanged)\n"),
+        "{text}"
+    );
+    let out = aiw_diff(&[&m, &m], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn suppress_exclude_filter_and_ignore_order() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--root", "tests/diff", "old", "new", "--color", "never"];
+        args.extend_from_slice(extra);
+        aiw_diff(&args, None)
+    };
+    // Without Secrets and ConfigMaps, only the Deployment and the Ingress.
+    let text = expect_differs(&run(&["--suppress", "Secret", "--suppress", "configmap"]));
+    assert!(
+        !text.contains("Secret") && !text.contains("ConfigMap"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("old → new: 1 added, 1 modified (1 unchanged)\n"),
+        "{text}"
+    );
+    // Only the replica count: the Deployment still differs, the renamed
+    // pairs stay renamed, the other Secret no longer differs.
+    let text = expect_differs(&run(&["--filter", "spec.replicas", "-o", "json"]));
+    assert!(text.contains("\"path\": \"spec.replicas\""), "{text}");
+    assert!(!text.contains("containers"), "{text}");
+    assert!(!text.contains("\"path\": \"data.token\""), "{text}");
+    // Excluding everything that changed in the Deployment leaves it equal.
+    let text = expect_differs(&run(&[
+        "--exclude",
+        "spec.replicas",
+        "--exclude",
+        "spec.template.spec.containers[*]",
+    ]));
+    assert!(!text.contains("Deployment"), "{text}");
+    // A bad path is a usage error.
+    let err = expect_error(&run(&["--exclude", "spec..replicas"]));
+    assert!(err.contains("field path \"spec..replicas\""), "{err}");
+    // Order changes: reported, or not with --ignore-order-changes.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let doc = |a: &str, b: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  finalizers: [{a}, {b}]\nspec:\n  containers:\n  - name: {a}\n  - name: {b}\n"
+        )
+    };
+    std::fs::write(tmp.path().join("a.yaml"), doc("x", "y")).expect("write");
+    std::fs::write(tmp.path().join("b.yaml"), doc("y", "x")).expect("write");
+    let (a, b) = (
+        tmp.path().join("a.yaml").to_string_lossy().into_owned(),
+        tmp.path().join("b.yaml").to_string_lossy().into_owned(),
+    );
+    let text = expect_differs(&aiw_diff(&[&a, &b, "--color", "never"], None));
+    assert!(
+        text.contains("~ spec.containers: order [\"x\",\"y\"] → [\"y\",\"x\"]"),
+        "{text}"
+    );
+    assert!(text.contains("~ metadata.finalizers[0]: x → y"), "{text}");
+    let out = aiw_diff(&[&a, &b, "--ignore-order-changes"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+/// The `aiw diff` examples of README.md run as written (in a copy of the
+/// repository's overlays), except the one needing git history and the one
+/// needing a cluster.
+#[test]
+fn readme_diff_examples_run() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    let section = readme
+        .split("## `aiw diff`")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the aiw diff section");
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    for line in section.lines() {
+        match line.trim() {
+            "```sh" => in_sh = true,
+            "```" => in_sh = false,
+            l if in_sh && !l.is_empty() && !l.starts_with('#') => commands.push(l.to_string()),
+            _ => {}
+        }
+    }
+    assert!(commands.len() >= 8, "{commands:?}");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tmp.path().join("tests")).expect("mkdir");
+    for (dir, to) in [
+        ("base", ""),
+        ("components", ""),
+        ("overlays", ""),
+        ("tests/diff", "tests"),
+    ] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(repo_root().join(dir))
+            .arg(tmp.path().join(to))
+            .status()
+            .expect("cp runs");
+        assert!(status.success());
+    }
+    let kubectl = kubectl_available();
+    let mut ran = 0;
+    for cmd in &commands {
+        if cmd.contains("git worktree") || cmd.contains("kubectl diff") {
+            continue;
+        }
+        if cmd.contains("kubectl") && !kubectl {
+            continue;
+        }
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; aiw() {{ {:?} \"$@\"; }}; {cmd}",
+                env!("CARGO_BIN_EXE_aiw")
+            ))
+            .current_dir(tmp.path())
+            .output()
+            .expect("bash runs");
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "{cmd}: exit {code:?}: {}",
+            stderr(&out)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 6, "ran {ran} of {commands:?}");
+}
+
+/// The builds' warnings (deprecated fields) go to stderr, each once.
+#[test]
+fn build_warnings_on_stderr_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- cm.yaml\ncommonLabels: {a: b}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )
+    .expect("write");
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let out = aiw_diff(&[&dir, &dir], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n"
+    );
+}

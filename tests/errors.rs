@@ -461,3 +461,93 @@ fn malformed_secret_literal_is_not_echoed() {
     assert!(msg.contains("db"), "the generator is named: {msg}");
     assert!(!msg.contains("hunter2"), "a secret value is echoed: {msg}");
 }
+
+/// Resources are named in messages as everywhere else (`v1 ConfigMap c`,
+/// `apps/v1 Deployment ns/web`), never by kustomize's internal id form
+/// (`~G_v1_ConfigMap|~X|c`). kubectl fails on both trees too.
+#[test]
+fn messages_name_resources_by_api_version_kind_and_name() {
+    let root = tree(&[
+        (
+            "base/kustomization.yaml",
+            "configMapGenerator:\n- name: c\n  literals: [a=1]\n",
+        ),
+        (
+            "overlay/kustomization.yaml",
+            "resources:\n- ../base\nconfigMapGenerator:\n- name: c\n  literals: [b=2]\n",
+        ),
+    ]);
+    let msg = fails(root.path(), "overlay", "overlay/kustomization.yaml");
+    assert!(msg.contains("id v1 ConfigMap c exists"), "{msg}");
+    let root = tree(&[
+        ("kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n"),
+        (
+            "a.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\n",
+        ),
+        (
+            "b.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\n",
+        ),
+    ]);
+    let msg = fails(root.path(), ".", "b.yaml");
+    assert!(msg.contains("apps/v1 Deployment ns/web"), "{msg}");
+    assert!(!msg.contains('|') && !msg.contains('~'), "{msg}");
+}
+
+/// A resource that is a symlink loop or a dangling symlink is named with
+/// what is wrong with it (kubectl fails on both too).
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_symlinks_say_so() {
+    use std::os::unix::fs::symlink;
+    let root = tree(&[("kustomization.yaml", "resources:\n- a\n")]);
+    symlink("b", root.path().join("a")).expect("symlink");
+    symlink("a", root.path().join("b")).expect("symlink");
+    let msg = fails(root.path(), ".", "a");
+    assert!(msg.contains("too many levels of symbolic links"), "{msg}");
+    let root = tree(&[("kustomization.yaml", "resources:\n- cm.yaml\n")]);
+    symlink("gone.yaml", root.path().join("cm.yaml")).expect("symlink");
+    let msg = fails(root.path(), ".", "cm.yaml");
+    assert!(
+        msg.contains("dangling symbolic link to 'gone.yaml'"),
+        "{msg}"
+    );
+}
+
+/// A kustomization file that is a symlink to a file outside its directory
+/// is refused as kustomize refuses it (the load restrictor; the message
+/// says why), and read with `--load-restrictor LoadRestrictionsNone`.
+#[cfg(unix)]
+#[test]
+fn kustomization_symlink_outside_its_directory_is_refused() {
+    use std::os::unix::fs::symlink;
+    let root = tree(&[
+        ("shared/kustomization.yaml", "resources:\n- cm.yaml\n"),
+        (
+            "app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
+        ),
+    ]);
+    symlink(
+        "../shared/kustomization.yaml",
+        root.path().join("app/kustomization.yaml"),
+    )
+    .expect("symlink");
+    let msg = fails(root.path(), "app", "app");
+    assert!(msg.contains("unable to find one of"), "{msg}");
+    assert!(
+        msg.contains("symlink to a file outside the directory"),
+        "{msg}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_aiw"))
+        .args(["build", "app", "--load-restrictor", "LoadRestrictionsNone"])
+        .current_dir(root.path())
+        .output()
+        .expect("aiw runs");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n"
+    );
+}

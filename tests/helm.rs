@@ -966,3 +966,113 @@ fn a_hanging_helm_is_stopped_by_the_timeout() {
     let problems = check_error_output(&out, "did not finish within 1 s");
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn diff_inflates_charts_on_both_sides() {
+    let Some(helm) = helm() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    helm_create(&helm, &dir.path().join("dev"), "web");
+    helm_create(&helm, &dir.path().join("prod"), "web");
+    let dev_k = "helmCharts:\n- name: web\n  releaseName: shop\n";
+    let prod_k = format!("{dev_k}  valuesInline:\n    replicaCount: 3\n");
+    write(
+        dir.path(),
+        &[
+            ("dev/kustomization.yaml", dev_k),
+            ("prod/kustomization.yaml", &prod_k),
+        ],
+    );
+    let flags = ["--enable-helm", "--helm-command", helm.to_str().unwrap()];
+    // The diff of the two kustomizations is the diff of kubectl's builds.
+    for side in ["dev", "prod"] {
+        let k = run(true, &helm, &dir.path().join(side), &[], &[]);
+        assert!(k.status.success(), "{}", String::from_utf8_lossy(&k.stderr));
+        fs::write(dir.path().join(format!("{side}.yaml")), &k.stdout).unwrap();
+    }
+    let aiw_diff = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_aiw"))
+            .arg("diff")
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let mut dirs = vec!["dev", "prod"];
+    dirs.extend(flags);
+    let of_dirs = aiw_diff(&dirs);
+    assert_eq!(
+        of_dirs.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&of_dirs.stderr)
+    );
+    let of_files = aiw_diff(&["dev.yaml", "prod.yaml"]);
+    assert_eq!(of_files.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&of_dirs.stdout);
+    assert!(text.contains("spec.replicas"), "{text}");
+    assert_eq!(
+        text.replace("dev → prod", "X"),
+        String::from_utf8_lossy(&of_files.stdout).replace("dev.yaml → prod.yaml", "X")
+    );
+    // Off unless asked for, as in a build.
+    let off = aiw_diff(&["dev", "prod"]);
+    assert_eq!(off.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&off.stderr).contains("--enable-helm"));
+}
+
+/// Serves `body` at every path on 127.0.0.1 until the test process ends;
+/// returns the port.
+fn serve_forever(body: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line == "\r\n" || line == "\n" => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn values_file_over_http() {
+    let Some(helm) = helm() else { return };
+    let port = serve_forever("replicaCount: 4\nservice:\n  port: 8081\n");
+    let dir = tempfile::tempdir().unwrap();
+    helm_create(&helm, dir.path(), "web");
+    for inline in [
+        "",
+        "  valuesInline:\n    replicaCount: 5\n  valuesMerge: override\n",
+    ] {
+        write(
+            dir.path(),
+            &[(
+                "kustomization.yaml",
+                &format!(
+                    "helmCharts:\n- name: web\n  releaseName: s\n  \
+                     valuesFile: http://127.0.0.1:{port}/values.yaml\n{inline}"
+                ),
+            )],
+        );
+        let out = same(&helm, dir.path(), &[]);
+        assert!(out.contains("port: 8081\n"), "{out}");
+        let replicas = if inline.is_empty() { 4 } else { 5 };
+        assert!(out.contains(&format!("replicas: {replicas}\n")), "{out}");
+    }
+}

@@ -103,7 +103,7 @@ fn tricky_string() -> impl Strategy<Value = String> {
 
 fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
-        Just(Value::Null),
+        Just(Value::NULL),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::Int),
         (i64::MAX as u64 + 1..=u64::MAX).prop_map(Value::UInt),

@@ -4,6 +4,7 @@ use std::ffi::OsStr;
 use std::io::Read;
 use std::path::PathBuf;
 
+use super::fields::FieldPattern;
 use super::render::{Format, RenderOptions, render};
 use super::{DiffOptions, Source, diff_documents};
 use crate::build::BuildOptions;
@@ -86,6 +87,35 @@ pub struct DiffArgs {
         default_value = "LoadRestrictionsRootOnly"
     )]
     pub load_restrictor: LoadRestrictor,
+    /// Never use the network: remote bases and files must be in the cache.
+    #[arg(long = "offline")]
+    pub offline: bool,
+    /// Helm chart inflation for sides that are kustomizations, as for
+    /// `aiw build`.
+    #[command(flatten)]
+    pub helm: crate::build_flags::HelmFlags,
+    /// The other kustomize build flags, as for `aiw build`.
+    #[command(flatten)]
+    pub kustomize: crate::build_flags::KustomizeFlags,
+    /// Do not report order changes: items of a keyed list (containers by
+    /// name, …) in another order, or any list holding the same items.
+    #[arg(long = "ignore-order-changes")]
+    pub ignore_order_changes: bool,
+    /// Leave out this field, and everything below it, on both sides: a path
+    /// as the diff prints it (`metadata.annotations`,
+    /// `spec.template.spec.containers[name=app].image`; `*` for any key,
+    /// `[*]` for any item). Repeatable.
+    #[arg(long = "exclude", value_name = "PATH")]
+    pub exclude: Vec<String>,
+    /// Compare only this field and what is below it (a path as for
+    /// --exclude); resources are still matched by apiVersion, kind,
+    /// namespace and name. Repeatable.
+    #[arg(long = "filter", value_name = "PATH")]
+    pub filter: Vec<String>,
+    /// Leave out every resource of this kind (`Secret`, `ConfigMap`) on
+    /// both sides. Repeatable.
+    #[arg(long = "suppress", value_name = "KIND")]
+    pub suppress: Vec<String>,
 }
 
 /// The result of a successful run.
@@ -95,6 +125,9 @@ pub struct Outcome {
     pub output: String,
     /// True when the sides differ (exit code 1).
     pub differs: bool,
+    /// The builds' warnings for stderr (deprecated kustomization fields…),
+    /// each once.
+    pub warnings: Vec<String>,
 }
 
 /// Runs `aiw diff`: resolves and loads both sides (kustomizations are built
@@ -102,6 +135,14 @@ pub struct Outcome {
 /// `-`; `stdout_is_terminal` decides `--color auto` together with
 /// `NO_COLOR`.
 pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> Result<Outcome> {
+    let patterns = |paths: &[String]| -> Result<Vec<FieldPattern>> {
+        paths
+            .iter()
+            .map(|p| FieldPattern::parse(p).map_err(Error::msg))
+            .collect()
+    };
+    let exclude = patterns(&args.exclude)?;
+    let filter = patterns(&args.filter)?;
     let old = Source::resolve(&args.old, &args.root)?;
     let new = Source::resolve(&args.new, &args.root)?;
     if old == Source::Stdin && new == Source::Stdin {
@@ -121,19 +162,36 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     } else {
         None
     };
-    let bopts = BuildOptions {
+    let mut bopts = BuildOptions {
         load_restrictor: args.load_restrictor,
+        remote: crate::remote::RemoteOptions {
+            offline: args.offline,
+            ..Default::default()
+        },
+        helm: args.helm.clone().config(),
         ..Default::default()
     };
+    let managedby_env = std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").ok();
+    args.kustomize.apply(&mut bopts, managedby_env.as_deref())?;
     let (a, b) = rayon::join(
         || old.load(&bopts, input.as_deref()),
         || new.load(&bopts, input.as_deref()),
     );
-    let (a, b) = (a?, b?);
+    let ((a, wa), (b, wb)) = (a?, b?);
+    let mut warnings: Vec<String> = Vec::new();
+    for w in wa.into_iter().chain(wb) {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
     let dopts = DiffOptions {
         show_secrets: args.show_secrets,
         ignore_name_prefixes: args.ignore_name_prefix.clone(),
         ignore_name_suffixes: args.ignore_name_suffix.clone(),
+        ignore_order: args.ignore_order_changes,
+        exclude,
+        filter,
+        suppress: args.suppress.clone(),
     };
     let diff = diff_documents(a, b, &dopts);
     let no_color = std::env::var_os("NO_COLOR");
@@ -155,6 +213,7 @@ pub fn run(args: &DiffArgs, stdin: &mut dyn Read, stdout_is_terminal: bool) -> R
     Ok(Outcome {
         output: render(&diff, &ropts),
         differs: !diff.is_empty(),
+        warnings,
     })
 }
 

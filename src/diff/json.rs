@@ -124,7 +124,7 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// writes them; non-finite floats become strings (`NaN`, `+Inf`).
 pub fn value_json(v: &Value) -> J {
     match v {
-        Value::Null => J::Null,
+        Value::Null(_) => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => json!(i),
         Value::UInt(u) => json!(u),

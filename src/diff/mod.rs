@@ -1,7 +1,9 @@
 //! `aiw diff`: a semantic, secret-safe diff between two sets of manifests.
 //!
 //! Each side is an overlay name, a kustomization directory, a YAML file of
-//! built manifests or standard input ([`Source`]). Both sides are loaded
+//! built manifests (any readable path: `/dev/stdin`, `<(…)`), a directory of
+//! built manifests (what `kubectl diff` hands to `KUBECTL_EXTERNAL_DIFF`) or
+//! standard input ([`Source`]). Both sides are loaded
 //! (kustomizations built in-process, in parallel), then [`diff_documents`]
 //! pairs the documents by group, kind, namespace and name, pairs what is left
 //! over when the names differ only by a generator hash suffix (or by a prefix
@@ -11,6 +13,7 @@
 //! the stable machine-readable format.
 
 pub mod cli;
+pub mod fields;
 pub mod json;
 pub mod render;
 
@@ -20,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::build::{BuildOptions, build, parse_yaml};
+use crate::build::{BuildOptions, build_with_warnings, parse_yaml};
 use crate::error::{Error, Result};
 use crate::yaml::{Map, Value};
 
@@ -40,10 +43,42 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 pub enum Source {
     /// A kustomization directory, built in-process.
     Kustomization(PathBuf),
-    /// A YAML file of already-built manifests.
+    /// A directory without a kustomization file: every file in it (hidden
+    /// ones aside, no subdirectories) is a YAML stream of built manifests,
+    /// and may be empty. `kubectl diff` hands two such directories to
+    /// `KUBECTL_EXTERNAL_DIFF` (one object per file, a missing object as a
+    /// missing file).
+    ManifestDir(PathBuf),
+    /// A YAML stream of already-built manifests: a file, or anything else
+    /// that reads like one (`/dev/stdin`, a pipe from `<(…)`); `/dev/null`
+    /// is the one empty side allowed.
     File(PathBuf),
     /// Already-built manifests on standard input.
     Stdin,
+}
+
+/// True when `dir` holds one of the kustomization file names.
+fn has_kustomization(dir: &Path) -> bool {
+    crate::kustomization::FILE_NAMES
+        .iter()
+        .any(|n| dir.join(n).exists())
+}
+
+/// True for `/dev/null` (however it is named).
+fn is_dev_null(path: &Path) -> bool {
+    path == Path::new("/dev/null")
+        || std::fs::canonicalize(path).is_ok_and(|p| p == Path::new("/dev/null"))
+}
+
+/// The error for a side that holds no manifests at all.
+fn empty_side(name: &Path, what: &str) -> Error {
+    Error::in_file(
+        name,
+        format!(
+            "{what} holds no manifests: an empty side is an error (to compare against nothing, \
+             give /dev/null)"
+        ),
+    )
 }
 
 impl Source {
@@ -68,8 +103,12 @@ impl Source {
         }
         let path = Path::new(arg);
         if path.is_dir() {
-            Ok(Source::Kustomization(path.to_path_buf()))
-        } else if path.is_file() {
+            if has_kustomization(path) {
+                Ok(Source::Kustomization(path.to_path_buf()))
+            } else {
+                Ok(Source::ManifestDir(path.to_path_buf()))
+            }
+        } else if path.exists() {
             Ok(Source::File(path.to_path_buf()))
         } else if bare {
             Err(Error::msg(format!(
@@ -83,21 +122,74 @@ impl Source {
 
     /// Loads the side's documents: builds a kustomization, or reads a YAML
     /// stream (from the file, or `stdin` for [`Source::Stdin`]). `List`
-    /// documents are expanded into their items.
-    pub fn load(&self, opts: &BuildOptions, stdin: Option<&str>) -> Result<Vec<Value>> {
+    /// documents are expanded into their items. Also returns the build's
+    /// warnings (none for built manifests).
+    pub fn load(
+        &self,
+        opts: &BuildOptions,
+        stdin: Option<&str>,
+    ) -> Result<(Vec<Value>, Vec<String>)> {
+        if let Source::Kustomization(dir) = self {
+            let built = build_with_warnings(dir, opts)?;
+            let docs = built.resources.into_iter().map(|r| r.value).collect();
+            return Ok((docs, built.warnings));
+        }
+        Ok((self.load_manifests(stdin)?, Vec::new()))
+    }
+
+    fn load_manifests(&self, stdin: Option<&str>) -> Result<Vec<Value>> {
         match self {
-            Source::Kustomization(dir) => {
-                Ok(build(dir, opts)?.into_iter().map(|r| r.value).collect())
-            }
+            Source::Kustomization(_) => Ok(Vec::new()),
+            Source::ManifestDir(dir) => documents_from_dir(dir),
             Source::File(path) => {
-                let bytes = std::fs::read(path).map_err(|e| Error::in_file(path, e.to_string()))?;
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| Error::in_file(path, "file is not valid UTF-8"))?;
-                documents_from_text(path, &text)
+                let docs = documents_from_text(path, &read_text(path)?)?;
+                if docs.is_empty() && !is_dev_null(path) {
+                    return Err(empty_side(path, "the file"));
+                }
+                Ok(docs)
             }
-            Source::Stdin => documents_from_text(Path::new("<stdin>"), stdin.unwrap_or("")),
+            Source::Stdin => {
+                let docs = documents_from_text(Path::new("<stdin>"), stdin.unwrap_or(""))?;
+                if docs.is_empty() {
+                    return Err(empty_side(Path::new("<stdin>"), "standard input"));
+                }
+                Ok(docs)
+            }
         }
     }
+}
+
+/// Reads a side's file (or pipe, or device) as UTF-8 text.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::in_file(path, e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| Error::in_file(path, "file is not valid UTF-8"))
+}
+
+/// The documents of every file in a directory of built manifests, files in
+/// name order.
+fn documents_from_dir(dir: &Path) -> Result<Vec<Value>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::in_file(dir, e.to_string()))?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::in_file(dir, e.to_string()))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let path = entry.path();
+        if !hidden && path.is_file() {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::in_file(
+            dir,
+            "holds neither a kustomization file nor files of built manifests",
+        ));
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(documents_from_text(&f, &read_text(&f)?)?);
+    }
+    Ok(out)
 }
 
 /// Parses a YAML stream of built manifests, expanding `List` documents and
@@ -109,7 +201,7 @@ pub fn documents_from_text(name: &Path, text: &str) -> Result<Vec<Value>> {
     while let Some(doc) = queue.pop_front() {
         n += 1;
         match doc {
-            Value::Null => {}
+            Value::Null(_) => {}
             Value::Map(ref m) if m.is_empty() => {}
             Value::Map(_) => {
                 let is_list = doc
@@ -122,7 +214,7 @@ pub fn documents_from_text(name: &Path, text: &str) -> Result<Vec<Value>> {
                             queue.insert(i, item.clone());
                         }
                     }
-                    (true, Some(Value::Null)) => {}
+                    (true, Some(Value::Null(_))) => {}
                     _ => out.push(doc),
                 }
             }
@@ -352,24 +444,46 @@ pub struct DiffOptions {
     /// Suffixes ignored when pairing leftover resources (`-stg`), in names
     /// (before the generator hash) and namespaces.
     pub ignore_name_suffixes: Vec<String>,
+    /// Do not report order changes: a keyed list holding the same items in
+    /// another order (`reordered`), or any list holding the same items.
+    pub ignore_order: bool,
+    /// Fields left out on both sides before comparing.
+    pub exclude: Vec<fields::FieldPattern>,
+    /// When not empty, only these fields (and each resource's identity) are
+    /// compared.
+    pub filter: Vec<fields::FieldPattern>,
+    /// Kinds left out on both sides (compared ignoring ASCII case).
+    pub suppress: Vec<String>,
+}
+
+impl DiffOptions {
+    /// The document as compared: `None` for a suppressed kind; excluded
+    /// fields removed, or only the filtered ones kept.
+    fn prepare(&self, v: Value) -> Option<Doc> {
+        let id = DocId::of(&v);
+        if self
+            .suppress
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&id.kind))
+        {
+            return None;
+        }
+        let mut value = if self.filter.is_empty() {
+            v
+        } else {
+            fields::filter(&v, &self.filter)
+        };
+        if !self.exclude.is_empty() {
+            fields::exclude(&mut value, &self.exclude);
+        }
+        Some(Doc { id, value })
+    }
 }
 
 /// Compares two sides' documents.
 pub fn diff_documents(old: Vec<Value>, new: Vec<Value>, opts: &DiffOptions) -> Diff {
-    let old: Vec<Doc> = old
-        .into_iter()
-        .map(|v| Doc {
-            id: DocId::of(&v),
-            value: v,
-        })
-        .collect();
-    let new: Vec<Doc> = new
-        .into_iter()
-        .map(|v| Doc {
-            id: DocId::of(&v),
-            value: v,
-        })
-        .collect();
+    let old: Vec<Doc> = old.into_iter().filter_map(|v| opts.prepare(v)).collect();
+    let new: Vec<Doc> = new.into_iter().filter_map(|v| opts.prepare(v)).collect();
     let (pairs, old_left, new_left) = pair_documents(&old, &new, opts);
 
     let mut old: Vec<Option<Doc>> = old.into_iter().map(Some).collect();
@@ -387,7 +501,7 @@ pub fn diff_documents(old: Vec<Value>, new: Vec<Value>, opts: &DiffOptions) -> D
 
     let results: Vec<Option<ResourceChange>> = work
         .into_par_iter()
-        .map(|(o, n, renamed)| compare(o, n, renamed, opts.show_secrets))
+        .map(|(o, n, renamed)| compare(o, n, renamed, opts))
         .collect();
     let total = results.len();
     let mut changes: Vec<ResourceChange> = results.into_iter().flatten().collect();
@@ -525,8 +639,9 @@ fn compare(
     old: Option<Doc>,
     new: Option<Doc>,
     renamed: bool,
-    show_secrets: bool,
+    opts: &DiffOptions,
 ) -> Option<ResourceChange> {
+    let show_secrets = opts.show_secrets;
     match (old, new) {
         (Some(mut o), Some(mut n)) => {
             if !show_secrets && o.id.is_secret() && n.id.is_secret() {
@@ -540,7 +655,10 @@ fn compare(
             }
             let mut fields = Vec::new();
             let mut path = String::new();
-            diff_values(&mut path, &o.value, &n.value, &mut fields);
+            let cx = Cx {
+                ignore_order: opts.ignore_order,
+            };
+            cx.diff_values(&mut path, &o.value, &n.value, &mut fields);
             if fields.is_empty() && !renamed {
                 return None;
             }
@@ -611,7 +729,7 @@ fn mask_all(v: &mut Value) {
                 *x = Value::from(SECRET_MASK);
             }
         }
-        Value::Null => {}
+        Value::Null(_) => {}
         other => *other = Value::from(SECRET_MASK),
     }
 }
@@ -654,7 +772,7 @@ fn mask_secret_pair(old: &mut Value, new: &mut Value) {
                     mask_all(o);
                 }
                 if let Some(n) = n {
-                    if differ && !matches!(n, Value::Map(_) | Value::Null) {
+                    if differ && !matches!(n, Value::Map(_) | Value::Null(_)) {
                         *n = Value::from(SECRET_MASK_CHANGED);
                     } else {
                         mask_all(n);
@@ -725,58 +843,193 @@ impl<'a> MapIndex<'a> {
     }
 }
 
-/// Appends the field changes between `a` and `b` at `path` to `out`.
-fn diff_values(path: &mut String, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
-    match (a, b) {
-        (Value::Map(x), Value::Map(y)) => diff_maps(path, x, y, out),
-        (Value::Seq(x), Value::Seq(y)) => diff_seqs(path, x, y, out),
-        _ => {
-            if !semantic_eq(a, b) {
-                out.push(FieldChange {
-                    path: path.clone(),
-                    kind: FieldChangeKind::Modified,
-                    old: Some(a.clone()),
-                    new: Some(b.clone()),
-                });
+/// How field changes are worked out.
+struct Cx {
+    /// `--ignore-order-changes`.
+    ignore_order: bool,
+}
+
+impl Cx {
+    /// Appends the field changes between `a` and `b` at `path` to `out`.
+    fn diff_values(&self, path: &mut String, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
+        match (a, b) {
+            (Value::Map(x), Value::Map(y)) => self.diff_maps(path, x, y, out),
+            (Value::Seq(x), Value::Seq(y)) => self.diff_seqs(path, x, y, out),
+            _ => {
+                if !semantic_eq(a, b) {
+                    out.push(FieldChange {
+                        path: path.clone(),
+                        kind: FieldChangeKind::Modified,
+                        old: Some(a.clone()),
+                        new: Some(b.clone()),
+                    });
+                }
             }
         }
     }
-}
 
-fn diff_maps(path: &mut String, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
-    // Keys in the emitter's order, so that the field list follows the order
-    // of the unified diff.
-    let xi = MapIndex::new(x);
-    let yi = MapIndex::new(y);
-    let mut keys: Vec<&str> = Vec::with_capacity(x.len() + y.len());
-    keys.extend(x.keys().map(String::as_str));
-    keys.extend(y.keys().map(String::as_str).filter(|k| xi.get(k).is_none()));
-    keys.sort_by(|a, b| json::key_order(a, b));
-    for k in keys {
-        let len = path.len();
-        push_key(path, k);
-        match (xi.get(k), yi.get(k)) {
-            (Some(a), Some(b)) => diff_values(path, a, b, out),
-            (Some(a), None) => out.push(FieldChange {
+    fn diff_maps(&self, path: &mut String, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
+        // Keys in the emitter's order, so that the field list follows the order
+        // of the unified diff.
+        let xi = MapIndex::new(x);
+        let yi = MapIndex::new(y);
+        let mut keys: Vec<&str> = Vec::with_capacity(x.len() + y.len());
+        keys.extend(x.keys().map(String::as_str));
+        keys.extend(y.keys().map(String::as_str).filter(|k| xi.get(k).is_none()));
+        keys.sort_by(|a, b| json::key_order(a, b));
+        for k in keys {
+            let len = path.len();
+            push_key(path, k);
+            match (xi.get(k), yi.get(k)) {
+                (Some(a), Some(b)) => self.diff_values(path, a, b, out),
+                (Some(a), None) => out.push(FieldChange {
+                    path: path.clone(),
+                    kind: FieldChangeKind::Removed,
+                    old: Some(a.clone()),
+                    new: None,
+                }),
+                (None, Some(b)) => out.push(FieldChange {
+                    path: path.clone(),
+                    kind: FieldChangeKind::Added,
+                    old: None,
+                    new: Some(b.clone()),
+                }),
+                (None, None) => {}
+            }
+            path.truncate(len);
+        }
+    }
+
+    fn diff_seqs(&self, path: &mut String, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
+        if self.ignore_order && same_items(x, y) {
+            return;
+        }
+        if let Some(key) = item_key(x, y) {
+            // Lists with no key in common and the same length (one port changed
+            // its number) read better position by position.
+            if x.len() != y.len() || shares_item(key, x, y) {
+                return self.diff_keyed(path, key, x, y, out);
+            }
+        }
+        // Positional: skip the common head and tail, pair the middle by index.
+        let mut head = 0;
+        while head < x.len() && head < y.len() && semantic_eq(&x[head], &y[head]) {
+            head += 1;
+        }
+        let mut tail = 0;
+        while tail < x.len() - head
+            && tail < y.len() - head
+            && semantic_eq(&x[x.len() - 1 - tail], &y[y.len() - 1 - tail])
+        {
+            tail += 1;
+        }
+        let xm = &x[head..x.len() - tail];
+        let ym = &y[head..y.len() - tail];
+        let common = xm.len().min(ym.len());
+        for i in 0..common {
+            let len = path.len();
+            push_index(path, head + i);
+            self.diff_values(path, &xm[i], &ym[i], out);
+            path.truncate(len);
+        }
+        for (i, v) in xm.iter().enumerate().skip(common) {
+            let len = path.len();
+            push_index(path, head + i);
+            out.push(FieldChange {
                 path: path.clone(),
                 kind: FieldChangeKind::Removed,
-                old: Some(a.clone()),
+                old: Some(v.clone()),
                 new: None,
-            }),
-            (None, Some(b)) => out.push(FieldChange {
+            });
+            path.truncate(len);
+        }
+        for (i, v) in ym.iter().enumerate().skip(common) {
+            let len = path.len();
+            push_index(path, head + i);
+            out.push(FieldChange {
                 path: path.clone(),
                 kind: FieldChangeKind::Added,
                 old: None,
-                new: Some(b.clone()),
-            }),
-            (None, None) => {}
+                new: Some(v.clone()),
+            });
+            path.truncate(len);
         }
-        path.truncate(len);
+    }
+
+    fn diff_keyed(
+        &self,
+        path: &mut String,
+        key: &str,
+        x: &[Value],
+        y: &[Value],
+        out: &mut Vec<FieldChange>,
+    ) {
+        let ident = |v: &Value| v.get(key).and_then(identity_scalar).unwrap_or_default();
+        let xk: Vec<String> = x.iter().map(ident).collect();
+        let yk: Vec<String> = y.iter().map(ident).collect();
+        let yi: HashMap<&str, usize> = yk
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let xi: HashMap<&str, usize> = xk
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        for (i, k) in xk.iter().enumerate() {
+            let len = path.len();
+            push_item(path, key, k);
+            match yi.get(k.as_str()) {
+                Some(&j) => self.diff_values(path, &x[i], &y[j], out),
+                None => out.push(FieldChange {
+                    path: path.clone(),
+                    kind: FieldChangeKind::Removed,
+                    old: Some(x[i].clone()),
+                    new: None,
+                }),
+            }
+            path.truncate(len);
+        }
+        for (j, k) in yk.iter().enumerate() {
+            if xi.contains_key(k.as_str()) {
+                continue;
+            }
+            let len = path.len();
+            push_item(path, key, k);
+            out.push(FieldChange {
+                path: path.clone(),
+                kind: FieldChangeKind::Added,
+                old: None,
+                new: Some(y[j].clone()),
+            });
+            path.truncate(len);
+        }
+        // Order of the common items.
+        let xo: Vec<&str> = xk
+            .iter()
+            .map(String::as_str)
+            .filter(|k| yi.contains_key(k))
+            .collect();
+        let yo: Vec<&str> = yk
+            .iter()
+            .map(String::as_str)
+            .filter(|k| xi.contains_key(k))
+            .collect();
+        if xo != yo && !self.ignore_order {
+            let as_seq = |ks: &[&str]| Value::Seq(ks.iter().map(|k| Value::from(*k)).collect());
+            out.push(FieldChange {
+                path: path.clone(),
+                kind: FieldChangeKind::Reordered,
+                old: Some(as_seq(&xo)),
+                new: Some(as_seq(&yo)),
+            });
+        }
     }
 }
 
 /// Keys that identify list items, tried in order.
-const ITEM_KEYS: [&str; 6] = [
+pub(crate) const ITEM_KEYS: [&str; 6] = [
     "name",
     "mountPath",
     "devicePath",
@@ -823,121 +1076,20 @@ pub(crate) fn identity_scalar(v: &Value) -> Option<String> {
     }
 }
 
-fn diff_seqs(path: &mut String, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
-    if let Some(key) = item_key(x, y) {
-        // Lists with no key in common and the same length (one port changed
-        // its number) read better position by position.
-        if x.len() != y.len() || shares_item(key, x, y) {
-            return diff_keyed(path, key, x, y, out);
+/// True when the two lists hold the same items, in any order (each item as
+/// many times in both).
+fn same_items(x: &[Value], y: &[Value]) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    let mut used = vec![false; y.len()];
+    x.iter().all(|a| {
+        let found = (0..y.len()).find(|&j| !used[j] && semantic_eq(a, &y[j]));
+        if let Some(j) = found {
+            used[j] = true;
         }
-    }
-    // Positional: skip the common head and tail, pair the middle by index.
-    let mut head = 0;
-    while head < x.len() && head < y.len() && semantic_eq(&x[head], &y[head]) {
-        head += 1;
-    }
-    let mut tail = 0;
-    while tail < x.len() - head
-        && tail < y.len() - head
-        && semantic_eq(&x[x.len() - 1 - tail], &y[y.len() - 1 - tail])
-    {
-        tail += 1;
-    }
-    let xm = &x[head..x.len() - tail];
-    let ym = &y[head..y.len() - tail];
-    let common = xm.len().min(ym.len());
-    for i in 0..common {
-        let len = path.len();
-        push_index(path, head + i);
-        diff_values(path, &xm[i], &ym[i], out);
-        path.truncate(len);
-    }
-    for (i, v) in xm.iter().enumerate().skip(common) {
-        let len = path.len();
-        push_index(path, head + i);
-        out.push(FieldChange {
-            path: path.clone(),
-            kind: FieldChangeKind::Removed,
-            old: Some(v.clone()),
-            new: None,
-        });
-        path.truncate(len);
-    }
-    for (i, v) in ym.iter().enumerate().skip(common) {
-        let len = path.len();
-        push_index(path, head + i);
-        out.push(FieldChange {
-            path: path.clone(),
-            kind: FieldChangeKind::Added,
-            old: None,
-            new: Some(v.clone()),
-        });
-        path.truncate(len);
-    }
-}
-
-fn diff_keyed(path: &mut String, key: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
-    let ident = |v: &Value| v.get(key).and_then(identity_scalar).unwrap_or_default();
-    let xk: Vec<String> = x.iter().map(ident).collect();
-    let yk: Vec<String> = y.iter().map(ident).collect();
-    let yi: HashMap<&str, usize> = yk
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
-    let xi: HashMap<&str, usize> = xk
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
-    for (i, k) in xk.iter().enumerate() {
-        let len = path.len();
-        push_item(path, key, k);
-        match yi.get(k.as_str()) {
-            Some(&j) => diff_values(path, &x[i], &y[j], out),
-            None => out.push(FieldChange {
-                path: path.clone(),
-                kind: FieldChangeKind::Removed,
-                old: Some(x[i].clone()),
-                new: None,
-            }),
-        }
-        path.truncate(len);
-    }
-    for (j, k) in yk.iter().enumerate() {
-        if xi.contains_key(k.as_str()) {
-            continue;
-        }
-        let len = path.len();
-        push_item(path, key, k);
-        out.push(FieldChange {
-            path: path.clone(),
-            kind: FieldChangeKind::Added,
-            old: None,
-            new: Some(y[j].clone()),
-        });
-        path.truncate(len);
-    }
-    // Order of the common items.
-    let xo: Vec<&str> = xk
-        .iter()
-        .map(String::as_str)
-        .filter(|k| yi.contains_key(k))
-        .collect();
-    let yo: Vec<&str> = yk
-        .iter()
-        .map(String::as_str)
-        .filter(|k| xi.contains_key(k))
-        .collect();
-    if xo != yo {
-        let as_seq = |ks: &[&str]| Value::Seq(ks.iter().map(|k| Value::from(*k)).collect());
-        out.push(FieldChange {
-            path: path.clone(),
-            kind: FieldChangeKind::Reordered,
-            old: Some(as_seq(&xo)),
-            new: Some(as_seq(&yo)),
-        });
-    }
+        found.is_some()
+    })
 }
 
 /// True for text usable unquoted in a path segment.

@@ -359,10 +359,22 @@ fn resolve_sides() {
         Source::resolve(&file_arg, root).ok(),
         Some(Source::File(file))
     );
+    // A directory is a kustomization when it holds a kustomization file,
+    // else a directory of built manifests (as kubectl diff writes them).
     let dir_arg = root.join("overlays").to_string_lossy().into_owned();
     assert_eq!(
         Source::resolve(&dir_arg, root).ok(),
+        Some(Source::ManifestDir(root.join("overlays")))
+    );
+    std::fs::write(root.join("overlays/kustomization.yaml"), "").expect("write");
+    assert_eq!(
+        Source::resolve(&dir_arg, root).ok(),
         Some(Source::Kustomization(root.join("overlays")))
+    );
+    // Anything else that exists reads as a stream: /dev/null, /dev/stdin.
+    assert_eq!(
+        Source::resolve("/dev/null", root).ok(),
+        Some(Source::File("/dev/null".into()))
     );
     let err = Source::resolve("prod", root).unwrap_err().to_string();
     assert!(err.contains("\"prod\" is neither an overlay"), "{err}");

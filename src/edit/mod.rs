@@ -110,7 +110,7 @@ fn read_value(shown: &Path, text: &str) -> Result<Map> {
     let docs = crate::yaml::parse_documents_lenient(text)
         .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line))?;
     match docs.into_iter().next() {
-        None | Some(Value::Null) => Ok(Map::new()),
+        None | Some(Value::Null(_)) => Ok(Map::new()),
         Some(Value::Map(m)) => Ok(m),
         Some(other) => Err(Error::in_file(
             shown,

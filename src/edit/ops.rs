@@ -962,7 +962,7 @@ pub fn add_generator(f: &mut EditFile, kind: GeneratorKind, flags: &GeneratorFla
             }
             let list = |v: Vec<Value>| {
                 if v.is_empty() {
-                    Value::Null
+                    Value::NULL
                 } else {
                     Value::Seq(v)
                 }

@@ -619,7 +619,7 @@ fn indent_rest(body: &str, indent: usize) -> String {
 /// A mapping key as go-yaml v2 writes it.
 fn render_key(key: &str) -> String {
     let mut m = Map::new();
-    m.insert(key, Value::Null);
+    m.insert(key, Value::NULL);
     let doc = emit_document(&Value::Map(m));
     doc.trim_end_matches('\n')
         .strip_suffix(": null")

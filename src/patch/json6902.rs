@@ -241,9 +241,20 @@ impl Patch {
     /// Applies the operations in order to `doc`. On error `doc` may be left
     /// partly patched (kustomize aborts the build then anyway).
     pub fn apply(&self, doc: &mut Value) -> Result<()> {
+        self.apply_observed(doc, |_, _| {})
+    }
+
+    /// [`Patch::apply`], calling `after(i, doc)` once operation `i` is
+    /// applied (`aiw explain` places each operation's values).
+    pub fn apply_observed(
+        &self,
+        doc: &mut Value,
+        mut after: impl FnMut(usize, &Value),
+    ) -> Result<()> {
         for (i, op) in self.ops.iter().enumerate() {
             self.apply_op(doc, op)
                 .map_err(|msg| op_error(i, self.ops.len(), op, &msg))?;
+            after(i, doc);
         }
         Ok(())
     }
@@ -256,7 +267,7 @@ impl Patch {
         match op.kind {
             Kind::Add => {
                 let (parent, key) = locate(doc, path, "path")?;
-                add(parent, key, op.value.clone().unwrap_or(Value::Null))
+                add(parent, key, op.value.clone().unwrap_or(Value::NULL))
             }
             Kind::Remove => {
                 let (parent, key) = locate(doc, path, "path")?;
@@ -267,7 +278,7 @@ impl Patch {
                     return replace_root(doc, op.value.as_ref());
                 }
                 let (parent, key) = locate(doc, path, "path")?;
-                replace(parent, key, op.value.clone().unwrap_or(Value::Null))
+                replace(parent, key, op.value.clone().unwrap_or(Value::NULL))
             }
             Kind::Move => {
                 let from = op.from.as_ref().ok_or("missing or non-string \"from\"")?;
@@ -280,7 +291,7 @@ impl Patch {
                 let from = op.from.as_ref().ok_or("missing or non-string \"from\"")?;
                 let (parent, key) = locate(doc, from, "from")?;
                 // A missing mapping key copies null, as kustomize does.
-                let copied = get(parent, key)?.cloned().unwrap_or(Value::Null);
+                let copied = get(parent, key)?.cloned().unwrap_or(Value::NULL);
                 let (parent, key) = locate(doc, path, "path")?;
                 add(parent, key, copied)
             }
@@ -304,7 +315,7 @@ impl Patch {
         };
         let equal = match actual {
             // A missing key or a null compares equal only to null.
-            None | Some(Value::Null) => expected.is_null(),
+            None | Some(Value::Null(_)) => expected.is_null(),
             Some(actual) => !expected.is_null() && json_equal(actual, expected, self.syntax),
         };
         if equal {
@@ -477,7 +488,7 @@ fn diagnose_parent(doc: &Value, mids: &[String]) -> Option<String> {
         };
         match next {
             Value::Map(_) | Value::Seq(_) => cur = next,
-            Value::Null => return Some(format!("the parent {} is null", at)),
+            Value::Null(_) => return Some(format!("the parent {} is null", at)),
             other => {
                 return Some(format!(
                     "the parent {} is a {}, not a mapping or sequence",
@@ -597,7 +608,7 @@ fn json_equal(doc: &Value, patch: &Value, syntax: Syntax) -> bool {
             a.len() == b.len() && a.iter().zip(b).all(|(v, w)| json_equal(v, w, syntax))
         }
         (Value::Map(_) | Value::Seq(_), _) | (_, Value::Map(_) | Value::Seq(_)) => false,
-        (Value::Null, Value::Null) => true,
+        (Value::Null(_), Value::Null(_)) => true,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::String(a), Value::String(b)) => a == b,
         (a, b) => match (go_json_number(a), patch_number_text(b, syntax)) {
@@ -777,7 +788,7 @@ mod tests {
     fn copy_from_missing_key_copies_null() {
         let doc = patched(json!([{"op": "copy", "from": "/spec/nothere", "path": "/spec/copied"}]))
             .unwrap();
-        assert_eq!(at(&doc, &["spec", "copied"]), Some(&Value::Null));
+        assert_eq!(at(&doc, &["spec", "copied"]), Some(&Value::NULL));
     }
 
     // kubectl: copy /spec/list/4 to containers/0 inserts {k: v} first.
@@ -833,7 +844,7 @@ mod tests {
         );
         let doc =
             patched(json!([{"op": "move", "from": "/spec/nullv", "path": "/spec/x"}])).unwrap();
-        assert_eq!(at(&doc, &["spec", "x"]), Some(&Value::Null));
+        assert_eq!(at(&doc, &["spec", "x"]), Some(&Value::NULL));
         assert!(at(&doc, &["spec", "nullv"]).is_none());
     }
 
@@ -957,7 +968,7 @@ mod tests {
         );
         assert_eq!(at(&doc, &["spec", "template", "0"]), Some(&v(json!("Q"))));
         assert_eq!(at(&doc, &[""]), Some(&v(json!("Q"))));
-        assert_eq!(at(&doc, &["spec", "nv"]), Some(&Value::Null));
+        assert_eq!(at(&doc, &["spec", "nv"]), Some(&Value::NULL));
     }
 
     // kubectl: replace "" with a mapping swaps the document (later ops see

@@ -13,6 +13,39 @@ use crate::resource::{ResMap, Resource};
 use crate::selector::Selector;
 use crate::yaml::Value;
 
+/// Told about every patch document or operation applied to a resource
+/// while a build explains itself (`aiw explain`); may be called from
+/// several threads at once, each with its own resource.
+pub(crate) trait PatchObserver: Sync {
+    /// `part` of the current entry was applied to the resource whose value
+    /// and trail these are. `spread`: the part wrote shared nodes (see
+    /// [`crate::alias`]), so values also changed where it names nothing.
+    fn applied(
+        &self,
+        part: PatchPart,
+        value: &Value,
+        trail: &mut Option<Box<crate::explain::Trail>>,
+        spread: bool,
+    );
+}
+
+/// Which part of a patch entry was applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PatchPart {
+    /// Strategic merge patch document `i` of the entry.
+    Strategic(usize),
+    /// JSON 6902 operation `i` of the entry.
+    Json(usize),
+}
+
+/// Tells `obs` (if any) that `part` was applied to `r` (`spread`: see
+/// [`PatchObserver::applied`]).
+fn observed(obs: Option<&dyn PatchObserver>, part: PatchPart, r: &mut Resource, spread: bool) {
+    if let Some(o) = obs {
+        o.applied(part, &r.value, &mut r.trail, spread);
+    }
+}
+
 /// What a patch text turned out to be.
 #[derive(Debug)]
 pub enum PatchBody {
@@ -135,19 +168,26 @@ fn apply_smp_at(
     patch: &Resource,
     allow_name_change: bool,
     allow_kind_change: bool,
+    obs: Option<(&dyn PatchObserver, usize)>,
 ) -> Result<bool> {
     m.update(pos, |r| {
-        apply_smp(r, patch, allow_name_change, allow_kind_change)
+        let kept = apply_smp(r, patch, allow_name_change, allow_kind_change)?;
+        if let (Some(spread), Some((o, doc))) = (kept, obs) {
+            observed(Some(o), PatchPart::Strategic(doc), r, spread);
+        }
+        Ok(kept.is_some())
     })
 }
 
 /// [`apply_smp_at`] on one resource (the caller keeps the index right).
+/// `None` when the patch deleted the resource, else whether it wrote shared
+/// nodes (values changed where the patch names nothing).
 fn apply_smp(
     r: &mut Resource,
     patch: &Resource,
     allow_name_change: bool,
     allow_kind_change: bool,
-) -> Result<bool> {
+) -> Result<Option<bool>> {
     let mut patch_value = patch.value.clone();
     let api_version = r.api_version().to_string();
     if let Some(pm) = patch_value.as_map_mut() {
@@ -173,11 +213,12 @@ fn apply_smp(
     })
     .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
     if outcome == smp::MergeOutcome::Delete {
-        return Ok(false);
+        return Ok(None);
     }
-    if let Some(plan) = aliases {
-        plan.finish(&mut r.aliases, &mut r.value);
-    }
+    let spread = match aliases {
+        Some(plan) => plan.finish(&mut r.aliases, &mut r.value),
+        None => false,
+    };
     if !allow_kind_change {
         r.map_mut().insert("kind", Value::String(kind));
     }
@@ -191,7 +232,7 @@ fn apply_smp(
     } else {
         r.set_namespace(&ns);
     }
-    Ok(true)
+    Ok(Some(spread))
 }
 
 fn select(m: &ResMap, sel: &Selector) -> Vec<usize> {
@@ -204,12 +245,13 @@ fn apply_smp_by_id(
     allow_name: bool,
     allow_kind: bool,
     origin: &str,
+    obs: Option<(&dyn PatchObserver, usize)>,
 ) -> Result<()> {
     let id = patch.id();
     let found = m.find_by_any_id(&id);
     match found.len() {
         1 => {
-            if !apply_smp_at(m, found[0], patch, allow_name, allow_kind)? {
+            if !apply_smp_at(m, found[0], patch, allow_name, allow_kind, obs)? {
                 m.remove_positions(&found);
             }
             Ok(())
@@ -234,6 +276,17 @@ pub fn apply_patches_strategic_merge(
     entries: &[String],
     m: &mut ResMap,
 ) -> Result<()> {
+    apply_patches_strategic_merge_observed(ldr, entries, m, None)
+}
+
+/// [`apply_patches_strategic_merge`], telling `obs` about each document
+/// applied.
+pub(crate) fn apply_patches_strategic_merge_observed(
+    ldr: &Loader,
+    entries: &[String],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for entry in entries {
         // kustomize first tries the entry as inline YAML, then as a path.
         // Inline means: it parses as YAML documents that are all objects.
@@ -257,8 +310,8 @@ pub fn apply_patches_strategic_merge(
                 origin
             )));
         };
-        for p in &patches {
-            apply_smp_by_id(m, p, false, false, &origin)?;
+        for (i, p) in patches.iter().enumerate() {
+            apply_smp_by_id(m, p, false, false, &origin, obs.map(|o| (o, i)))?;
         }
     }
     Ok(())
@@ -277,6 +330,17 @@ fn load_entry_text(ldr: &Loader, p: &PatchEntry) -> Result<String> {
 /// applied to its `target` selection or, for strategic merge patches
 /// without a target, to the resource the patch names.
 pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    apply_patches_observed(ldr, entries, m, None)
+}
+
+/// [`apply_patches`], telling `obs` about each document or operation
+/// applied.
+pub(crate) fn apply_patches_observed(
+    ldr: &Loader,
+    entries: &[PatchEntry],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for p in entries {
         let origin = source_of(p, ldr);
         let text = load_entry_text(ldr, p)?;
@@ -293,7 +357,12 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                     }
                     let positions = select(m, sel);
                     let outcomes = m.update_each(&positions, |_, r| {
-                        apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)
+                        let kept =
+                            apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)?;
+                        if let Some(spread) = kept {
+                            observed(obs, PatchPart::Strategic(0), r, spread);
+                        }
+                        Ok(kept.is_some())
                     });
                     let mut deleted = Vec::new();
                     for (pos, kept) in positions.into_iter().zip(outcomes) {
@@ -312,6 +381,7 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                             p.allow_name_change,
                             p.allow_kind_change,
                             &origin,
+                            obs.map(|o| (o, i)),
                         )?;
                         if m.len() < before && i + 1 < patches.len() {
                             // kustomize 5.5 crashes on this input; refuse it clearly.
@@ -334,10 +404,7 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
                 m.update_each(&positions, |_, r| {
                     let id = r.id();
                     r.store_previous_id();
-                    // kustomize round trips the resource through JSON: no
-                    // node stays shared.
-                    r.aliases.clear();
-                    ops.apply(&mut r.value).map_err(|e| {
+                    apply_ops(&ops, r, obs).map_err(|e| {
                         Error::msg(format!("{}: applying to {}: {}", origin, id, e.message))
                     })
                 })
@@ -351,6 +418,34 @@ pub fn apply_patches(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Re
 
 /// The legacy `patchesJson6902` field: JSON 6902 patches with a target.
 pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResMap) -> Result<()> {
+    apply_patches_json6902_observed(ldr, entries, m, None)
+}
+
+/// Applies JSON 6902 operations to `r`, telling `obs` about each one.
+fn apply_ops(
+    ops: &json6902::Patch,
+    r: &mut Resource,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
+    // kustomize round trips the resource through JSON: no node stays
+    // shared.
+    r.aliases.clear();
+    match obs {
+        None => ops.apply(&mut r.value),
+        Some(o) => {
+            let Resource { value, trail, .. } = r;
+            ops.apply_observed(value, |i, v| o.applied(PatchPart::Json(i), v, trail, false))
+        }
+    }
+}
+
+/// [`apply_patches_json6902`], telling `obs` about each operation applied.
+pub(crate) fn apply_patches_json6902_observed(
+    ldr: &Loader,
+    entries: &[PatchEntry],
+    m: &mut ResMap,
+    obs: Option<&dyn PatchObserver>,
+) -> Result<()> {
     for p in entries {
         let origin = source_of(p, ldr);
         let Some(target) = &p.target else {
@@ -392,9 +487,7 @@ pub fn apply_patches_json6902(ldr: &Loader, entries: &[PatchEntry], m: &mut ResM
         let positions = select(m, &sel);
         m.update_each(&positions, |_, r| {
             let id = r.id();
-            // A JSON round trip in kustomize: no node stays shared.
-            r.aliases.clear();
-            ops.apply(&mut r.value)
+            apply_ops(&ops, r, obs)
                 .map_err(|e| Error::msg(format!("{}: applying to {}: {}", origin, id, e.message)))
         })
         .into_iter()

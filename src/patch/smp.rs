@@ -3,9 +3,14 @@
 //! prepended, and the Kubernetes v1.21.2 merge keys from [`crate::schema`].
 //!
 //! Rules (each checked against `kubectl kustomize`, see the tests):
-//! - Mappings merge field by field. A `null` in the patch removes the field;
-//!   a `null` already in the target and not touched by the patch stays.
-//!   Nulls inside a subtree the patch adds are dropped.
+//! - Mappings merge field by field. A `null` in the patch removes the field.
+//!   A null already in the target and not touched by the patch stays when
+//!   it was written as a word (`key: null`, `key: ~`: kyaml's "persistent"
+//!   null) and is dropped when it was written as nothing (`key:`), in every
+//!   mapping the walk reaches: the whole resource, including the items of
+//!   merged lists the patch does not name, but not inside replaced lists
+//!   (see [`crate::yaml::NullForm`]). Nulls inside a subtree the patch adds
+//!   are dropped.
 //! - `$patch: delete` on a mapping removes it (on the whole patch: the
 //!   resource, see [`MergeOutcome::Delete`]); `$patch: replace` replaces it;
 //!   `$patch: merge` is the default. Other values are an error.
@@ -47,10 +52,10 @@ pub enum MergeOutcome {
 /// merge keys from `schema` (the type is looked up by the target's, then the
 /// patch's, `apiVersion` and `kind`).
 pub fn merge_patch(target: &mut Value, patch: &Value, schema: &Schema) -> Result<MergeOutcome> {
-    let dest = std::mem::replace(target, Value::Null);
+    let dest = std::mem::replace(target, Value::NULL);
     let w = Walker { schema };
     match w.walk(Some(dest), Some(patch.clone()), false, None)? {
-        Some(Value::Null) | None => Ok(MergeOutcome::Delete),
+        Some(Value::Null(_)) | None => Ok(MergeOutcome::Delete),
         // kustomize drops a resource left empty (`IsNilOrEmpty`).
         Some(Value::Map(m)) if m.is_empty() => Ok(MergeOutcome::Delete),
         Some(v) => {
@@ -84,7 +89,7 @@ fn kind_of(v: &Option<Value>) -> Kind {
 
 fn kind_of_value(v: &Value) -> Kind {
     match v {
-        Value::Null => Kind::None,
+        Value::Null(_) => Kind::None,
         Value::Map(_) => Kind::Map,
         Value::Seq(_) => Kind::Seq,
         _ => Kind::Scalar,
@@ -100,15 +105,22 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
+/// A walk's result as kyaml's field setter takes it: a null clears the
+/// field (only a target's null written as a word is kept, and the walk
+/// returns that one directly).
+fn cleared_if_null(v: Option<Value>) -> Option<Value> {
+    v.filter(|v| !v.is_null())
+}
+
 fn is_null_or_missing(v: &Option<Value>) -> bool {
-    matches!(v, None | Some(Value::Null))
+    matches!(v, None | Some(Value::Null(_)))
 }
 
 /// The text of a scalar as kyaml holds it (`null` for null; collections
 /// have no text).
 fn raw_str(v: &Value) -> String {
     match v {
-        Value::Null => "null".to_string(),
+        Value::Null(_) => "null".to_string(),
         Value::Map(_) | Value::Seq(_) => String::new(),
         other => other.scalar_string().unwrap_or_default(),
     }
@@ -193,7 +205,7 @@ fn distinct_chunks<T: Eq + std::hash::Hash>(texts: &[T], n: usize) -> bool {
 /// empty when the field is missing, null or an empty collection.
 fn key_str(elem: &Value, key: &str) -> String {
     match elem.get(key) {
-        None | Some(Value::Null) => String::new(),
+        None | Some(Value::Null(_)) => String::new(),
         Some(v) => raw_str(v),
     }
 }
@@ -352,8 +364,9 @@ impl<'s> Walker<'s> {
     /// True when walking `v` (not null) against no patch
     /// (`walk(Some(v), None, false, sch)`) gives `v` back unchanged and
     /// cannot fail: then the walk can be skipped. Only associative lists
-    /// change in such a walk (see [`Walker::list_settled`]); `null` fields
-    /// of mappings stay.
+    /// (see [`Walker::list_settled`]) and fields holding an empty null
+    /// (dropped) change in such a walk; fields holding a null written as a
+    /// word stay.
     fn settled(&self, v: &Value, sch: Option<SchemaRef<'s>>) -> bool {
         self.settled_in(v, &|| sch)
     }
@@ -365,11 +378,15 @@ impl<'s> Walker<'s> {
             Value::Map(m) => {
                 let mine = LazySchema::new(|| sch().or_else(|| self.own_schema(Some(v))));
                 m.iter().all(|(k, c)| {
-                    !is_collection(c) || self.settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
+                    if is_collection(c) {
+                        self.settled_in(c, &|| mine.get().and_then(|s| s.field(k)))
+                    } else {
+                        !c.is_empty_null()
+                    }
                 })
             }
             Value::Seq(items) => match sch() {
-                Some(s) if is_merge_list(s) => self.list_settled(items, s),
+                Some(s) if is_merge_list(s) => self.list_settled(items, s, false),
                 _ => true,
             },
             _ => true,
@@ -387,7 +404,7 @@ impl<'s> Walker<'s> {
     /// [`Walker::same_settled`] with the schema looked up only when needed.
     fn same_settled_in(&self, v: &Value, sch: &dyn Fn() -> Option<SchemaRef<'s>>) -> bool {
         match v {
-            Value::Null => false,
+            Value::Null(_) => false,
             Value::Map(m) => {
                 if m.contains_key(DIRECTIVE_KEY) {
                     return false;
@@ -402,20 +419,21 @@ impl<'s> Walker<'s> {
                 })
             }
             Value::Seq(items) => match sch() {
-                Some(s) if is_merge_list(s) => self.list_settled(items, s),
+                Some(s) if is_merge_list(s) => self.list_settled(items, s, true),
                 _ => true,
             },
             _ => true,
         }
     }
 
-    /// True when the associative list merge of `items` with itself (what a
-    /// list the patch does not touch, or adds, goes through) gives the items
-    /// back unchanged and cannot fail. That holds when every item has its
-    /// own key ([`key_texts`]: no null, empty or `$patch` item, no two items
-    /// kyaml would merge) and each item is itself settled. Then each item is
-    /// merged with itself in place and put back where it was.
-    fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>) -> bool {
+    /// True when the associative list merge of `items` against no patch
+    /// items (a list the patch does not touch), or with itself when `same`
+    /// (a list the patch adds), gives the items back unchanged and cannot
+    /// fail. That holds when every item has its own key ([`key_texts`]: no
+    /// null, empty or `$patch` item, no two items kyaml would merge) and
+    /// each item is itself settled. Then each item is merged in place and
+    /// put back where it was.
+    fn list_settled(&self, items: &[Value], sch: SchemaRef<'s>, same: bool) -> bool {
         let keys = sch.merge_keys();
         if key_texts(&[], items, &keys).is_none() {
             return false;
@@ -426,7 +444,7 @@ impl<'s> Walker<'s> {
         let fields = ItemFields::new(|| sch.elements());
         items
             .iter()
-            .all(|item| self.item_settled(item, &fields, true))
+            .all(|item| self.item_settled(item, &fields, same))
     }
 
     /// [`Walker::settled`] (or [`Walker::same_settled`] when `same`) of a
@@ -458,7 +476,7 @@ impl<'s> Walker<'s> {
             (true, true) => self.same_settled_in(c, &|| child(k)),
             (true, false) => self.settled_in(c, &|| child(k)),
             (false, true) => !c.is_null(),
-            (false, false) => true,
+            (false, false) => !c.is_empty_null(),
         })
     }
 
@@ -492,12 +510,16 @@ impl<'s> Walker<'s> {
                 if sch.is_some_and(is_merge_list) {
                     self.walk_assoc(dest, origin, same, sch)
                 } else if origin.is_some() {
-                    Ok(origin)
+                    Ok(cleared_if_null(origin))
                 } else {
                     Ok(dest)
                 }
             }
-            Kind::Scalar => Ok(if origin.is_some() { origin } else { dest }),
+            Kind::Scalar => Ok(cleared_if_null(if origin.is_some() {
+                origin
+            } else {
+                dest
+            })),
         }
     }
 
@@ -521,10 +543,12 @@ impl<'s> Walker<'s> {
                 return Ok(None);
             }
             if origin.is_none() {
-                return Ok(dest);
+                // Nothing in the patch: a null written as a word stays
+                // (kyaml's persistent null), an empty one goes.
+                return Ok(dest.filter(|d| !d.is_empty_null()));
             }
             (origin.take(), true)
-        } else if matches!(origin, Some(Value::Null)) {
+        } else if matches!(origin, Some(Value::Null(_))) {
             return Ok(None);
         } else {
             match directive(&mut origin)? {
@@ -535,7 +559,7 @@ impl<'s> Walker<'s> {
             }
         };
         let Some(Value::Map(out)) = new_dest else {
-            return Ok(new_dest);
+            return Ok(cleared_if_null(new_dest));
         };
         // The fields are walked in sorted order (kyaml's), in place: a field
         // walked to nothing is removed, the patch's new fields are appended
@@ -548,10 +572,10 @@ impl<'s> Walker<'s> {
             order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
             for i in order {
                 let (key, slot) = &mut entries[i];
-                let o = std::mem::replace(slot, Value::Null);
+                let o = std::mem::replace(slot, Value::NULL);
                 let child_sch = child_schema(sch, key, Some(&o), None);
                 match self.walk(None, Some(o), true, child_sch)? {
-                    None | Some(Value::Null) => removed.push(i),
+                    None => removed.push(i),
                     Some(v) => entries[i].1 = v,
                 }
             }
@@ -563,8 +587,9 @@ impl<'s> Walker<'s> {
         };
         patch_fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // The target's fields to walk: those the patch has, and those the
-        // walk would change (others: untouched, and a null in the target
-        // stays). The checks have no effects, so they can run first.
+        // walk would change (others: untouched; a null in the target stays
+        // when written as a word, is dropped when written as nothing). The
+        // checks have no effects, so they can run first.
         let mut in_patch = vec![false; patch_fields.len()];
         let mut work: Vec<(usize, Option<usize>)> = Vec::new();
         for (i, (key, d)) in entries.iter().enumerate() {
@@ -574,7 +599,11 @@ impl<'s> Walker<'s> {
                     work.push((i, Some(j)));
                 }
                 Err(_) => {
-                    if !(d.is_null() || self.settled_in(d, &|| sch.and_then(|s| s.field(key)))) {
+                    if d.is_empty_null() {
+                        removed.push(i);
+                    } else if !(d.is_null()
+                        || self.settled_in(d, &|| sch.and_then(|s| s.field(key))))
+                    {
                         work.push((i, None));
                     }
                 }
@@ -602,22 +631,21 @@ impl<'s> Walker<'s> {
             if let Some(j) = new_field {
                 // A field only the patch has.
                 let key = std::mem::take(&mut patch_fields[j].0);
-                let o = std::mem::replace(&mut patch_fields[j].1, Value::Null);
+                let o = std::mem::replace(&mut patch_fields[j].1, Value::NULL);
                 let child_sch = child_schema(sch, &key, Some(&o), None);
-                match self.walk(None, Some(o), false, child_sch)? {
-                    None | Some(Value::Null) => {}
-                    Some(v) => added.push((key, v)),
+                if let Some(v) = self.walk(None, Some(o), false, child_sch)? {
+                    added.push((key, v));
                 }
                 continue;
             }
             let Some((i, j)) = target_field else { break };
             // Each field is visited once: its patch value is moved out.
-            let o = j.map(|j| std::mem::replace(&mut patch_fields[j].1, Value::Null));
+            let o = j.map(|j| std::mem::replace(&mut patch_fields[j].1, Value::NULL));
             let (key, d) = &mut entries[i];
             let child_sch = child_schema(sch, key, o.as_ref(), Some(d));
-            let d = std::mem::replace(d, Value::Null);
+            let d = std::mem::replace(d, Value::NULL);
             match self.walk(Some(d), o, false, child_sch)? {
-                None | Some(Value::Null) => removed.push(i),
+                None => removed.push(i),
                 Some(v) => entries[i].1 = v,
             }
         }
@@ -639,7 +667,7 @@ impl<'s> Walker<'s> {
             }
         } else if is_null_or_missing(&dest) {
             (origin.take(), true)
-        } else if matches!(origin, Some(Value::Null)) {
+        } else if matches!(origin, Some(Value::Null(_))) {
             return Ok(None);
         } else {
             match directive(&mut origin)? {
@@ -649,17 +677,21 @@ impl<'s> Walker<'s> {
             }
         };
         let Some(Value::Seq(d_items)) = list.take() else {
-            return Ok(list);
+            return Ok(cleared_if_null(list));
         };
+        // The patch's items; none (`None`) when the list is merged with
+        // itself, an empty list when the patch has no items for it (each
+        // target item is then walked against no patch item).
         let o_items: Option<Vec<Value>> = if same {
             None
         } else {
             match origin {
                 Some(Value::Seq(s)) => Some(s),
-                _ => None,
+                _ => Some(Vec::new()),
             }
         };
-        if o_items.is_none() && sch.is_some_and(|s| self.list_settled(&d_items, s)) {
+        let untouched = o_items.as_ref().is_none_or(Vec::is_empty);
+        if untouched && sch.is_some_and(|s| self.list_settled(&d_items, s, same)) {
             return Ok(Some(Value::Seq(d_items)));
         }
         if let (Some(o), Some(s)) = (&o_items, sch) {
@@ -712,7 +744,7 @@ impl<'s> Walker<'s> {
         elem_sch: Option<SchemaRef<'s>>,
     ) -> Result<Vec<Value>> {
         let keep = |v: Option<Value>| match v {
-            None | Some(Value::Null) => None,
+            None | Some(Value::Null(_)) => None,
             Some(Value::Map(m)) if m.is_empty() => None,
             Some(v) => Some(v),
         };
@@ -721,7 +753,7 @@ impl<'s> Walker<'s> {
         for (o, &m) in origin.into_iter().zip(matches) {
             let d = m.map(|j| {
                 matched[j] = true;
-                std::mem::replace(&mut dest[j], Value::Null)
+                std::mem::replace(&mut dest[j], Value::NULL)
             });
             let v = keep(self.walk(d, Some(o), false, elem_sch)?);
             match m {
@@ -746,7 +778,7 @@ impl<'s> Walker<'s> {
             if self.item_settled(d, &fields, false) {
                 continue;
             }
-            let v = std::mem::replace(d, Value::Null);
+            let v = std::mem::replace(d, Value::NULL);
             match keep(self.walk(Some(v), None, false, elem_sch)?) {
                 Some(v) => *d = v,
                 None => gone[j] = true,
@@ -828,14 +860,14 @@ fn key_texts<'v>(patch: &'v [Value], target: &'v [Value], keys: &[&str]) -> Opti
         for (items, patch_item) in lists {
             for item in items {
                 let f = match (keys.first(), item) {
-                    (None, Value::Null | Value::Map(_) | Value::Seq(_)) => return None,
+                    (None, Value::Null(_) | Value::Map(_) | Value::Seq(_)) => return None,
                     (None, scalar) => scalar,
                     (Some(k), Value::Map(m)) => {
                         if !item_directive_ok(m, patch_item) {
                             return None;
                         }
                         match m.get(k) {
-                            None | Some(Value::Null | Value::Map(_) | Value::Seq(_)) => {
+                            None | Some(Value::Null(_) | Value::Map(_) | Value::Seq(_)) => {
                                 return None;
                             }
                             Some(f) => f,
@@ -871,7 +903,7 @@ fn key_texts<'v>(patch: &'v [Value], target: &'v [Value], keys: &[&str]) -> Opti
             }
             for (k, is_valid) in keys.iter().zip(valid.iter_mut()) {
                 match m.get(k) {
-                    None | Some(Value::Null) => {}
+                    None | Some(Value::Null(_)) => {}
                     Some(Value::Map(_) | Value::Seq(_)) => return None,
                     Some(f) => {
                         if !raw_text(f).is_empty() {
@@ -902,7 +934,7 @@ fn key_texts<'v>(patch: &'v [Value], target: &'v [Value], keys: &[&str]) -> Opti
             let counted = keys.iter().zip(&valid).filter(|(_, v)| **v);
             for (i, (k, _)) in counted.enumerate() {
                 match m.get(k) {
-                    Some(Value::Null) => return None,
+                    Some(Value::Null(_)) => return None,
                     None if i > 0 => {
                         lacking = true;
                         texts.push(Cow::Borrowed(""));
@@ -1067,7 +1099,7 @@ impl ListMerge<'_, '_> {
                     let o = st.o_idx.map(|i| {
                         uses[i] -= 1;
                         if uses[i] == 0 {
-                            std::mem::replace(&mut src[i], Value::Null)
+                            std::mem::replace(&mut src[i], Value::NULL)
                         } else {
                             src[i].clone()
                         }
@@ -1077,7 +1109,7 @@ impl ListMerge<'_, '_> {
             };
             let (vk, vv) = (&st.vk, &st.vv);
             let mut v = match val {
-                None | Some(Value::Null) => None,
+                None | Some(Value::Null(_)) => None,
                 Some(Value::Map(m)) if m.is_empty() => None,
                 Some(v) => Some(v),
             };
@@ -1123,7 +1155,7 @@ impl ListMerge<'_, '_> {
         let o = match item {
             Value::Seq(_) => item.clone(),
             Value::Map(m) if m.contains_key(DIRECTIVE_KEY) => item.clone(),
-            _ => std::mem::replace(item, Value::Null),
+            _ => std::mem::replace(item, Value::NULL),
         };
         let val = w.walk(None, Some(o), true, self.elem_sch)?;
         if let Some(v) = &val {
@@ -1153,12 +1185,12 @@ impl ListMerge<'_, '_> {
         let keeps_result = match &o {
             None => true,
             Some(Value::Map(m)) => !m.contains_key(DIRECTIVE_KEY),
-            Some(Value::Null | Value::Seq(_)) => false,
+            Some(Value::Null(_) | Value::Seq(_)) => false,
             Some(_) => true,
         };
         let d = d_idx.map(|i| {
             if keeps_result && !replaces {
-                std::mem::replace(&mut self.dest[i], Value::Null)
+                std::mem::replace(&mut self.dest[i], Value::NULL)
             } else {
                 self.dest[i].clone()
             }
@@ -1328,7 +1360,7 @@ fn element_setter(
         }
         if element.is_some() {
             slots.push(out.len());
-            out.push(Value::Null);
+            out.push(Value::NULL);
         }
     }
     *list = out;
@@ -1372,7 +1404,7 @@ fn append_list(items: &mut Vec<Value>, src: Vec<Value>, keys: &[String]) -> Resu
         let mut v = Vec::new();
         for key in keys {
             match &elem {
-                Value::Null => items.push(elem.clone()),
+                Value::Null(_) => items.push(elem.clone()),
                 Value::Map(m) => match m.get(key) {
                     None => items.push(elem.clone()),
                     Some(f) => v.push(raw_str(f)),
@@ -1880,11 +1912,11 @@ mod tests {
             ),
             // An item lacking the key wipes the ones before it.
             (r#"[{"name":"a"},{"image":"nameless"}]"#, false),
-            // Null fields inside list items are dropped.
-            (r#"[{"name":"a","image":null}]"#, false),
-            (r#"[{"name":"a","env":[{"name":"E","value":null}]}]"#, false),
-            // Directives are applied.
-            (r#"[{"name":"a","$patch":"delete"},{"name":"b"}]"#, false),
+            // Null fields written as a word stay inside list items.
+            (r#"[{"name":"a","image":null}]"#, true),
+            (r#"[{"name":"a","env":[{"name":"E","value":null}]}]"#, true),
+            // A `$patch` in a target's item is no directive there, but an
+            // item without the key wipes the items before it.
             (r#"[{"$patch":"replace"},{"name":"b"}]"#, false),
             // Null and empty items are dropped.
             (r#"[{"name":"a"},null]"#, false),
@@ -1910,16 +1942,35 @@ mod tests {
                 );
             }
         }
+        // The check gives up on a `$patch` key in a target's item (the
+        // walk happens to keep it: kyaml applies no directive of the target).
+        let v = dep(r#"[{"name":"a","$patch":"delete"},{"name":"b"}]"#);
+        assert!(!w.settled(&v, None));
+        assert_eq!(
+            w.walk(Some(v.clone()), None, false, None).expect("walk"),
+            Some(v)
+        );
         // A port without protocol is unified with one that has it: not
         // settled (here the walk happens to give the same list back).
         let v = dep(
             r#"[{"name":"a","ports":[{"containerPort":80},{"containerPort":80,"protocol":"TCP"}]}]"#,
         );
         assert!(!w.settled(&v, None));
-        // Merged with itself, a null field is dropped; left alone it stays.
+        // Merged with itself, a null field is dropped; left alone it stays
+        // when written as a word, and goes when written as nothing.
         let m = parse(r#"{"a":null,"b":1}"#);
         assert!(w.settled(&m, None));
         assert!(!w.same_settled(&m, None));
+        for empty in [
+            "a:\nb: 1\n",
+            "a:\n  b:\n    c:\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image:\n",
+        ] {
+            let v = crate::yaml::parse_documents(empty).expect("yaml").remove(0);
+            assert!(!w.settled(&v, None), "{empty}");
+            let walked = w.walk(Some(v.clone()), None, false, None).expect("walk");
+            assert_ne!(walked, Some(v), "{empty}");
+        }
         let same = parse(r#"{"a":{"b":[1,2]},"c":"x"}"#);
         assert!(w.same_settled(&same, None));
         assert_eq!(

@@ -191,7 +191,7 @@ impl<'a> Updater<'a> {
         };
         for item in items.iter_mut() {
             match item {
-                Value::Null => {}
+                Value::Null(_) => {}
                 Value::Map(m) => {
                     if let Some(image) = m.get_mut("image") {
                         self.update(image)?;
@@ -201,6 +201,31 @@ impl<'a> Updater<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// The `images` entries as [`set_images_all`] applies them, to tell which
+/// one last changed an image (for `aiw explain`).
+pub(crate) struct ImageEntries<'a>(Vec<Updater<'a>>);
+
+impl<'a> ImageEntries<'a> {
+    /// The entries of a kustomization's `images`.
+    pub(crate) fn new(images: &'a [ImageSpec]) -> Self {
+        ImageEntries(images.iter().map(Updater::new).collect())
+    }
+
+    /// The index of the last entry that changes the image `old` when the
+    /// entries are applied to it in order.
+    pub(crate) fn last_to_change(&self, old: &Value) -> Option<usize> {
+        let mut v = old.clone();
+        let mut last = None;
+        for (i, u) in self.0.iter().enumerate() {
+            let before = v.clone();
+            if u.update(&mut v).is_ok() && v != before {
+                last = Some(i);
+            }
+        }
+        last
     }
 }
 
@@ -274,7 +299,7 @@ fn collect_visits(
                 {
                     for (j, item) in items.iter().enumerate() {
                         match item {
-                            Value::Null => {}
+                            Value::Null(_) => {}
                             Value::Map(c) => {
                                 if let Some(at) = c.keys().position(|k| k == "image") {
                                     let start = steps.len();

@@ -11,6 +11,7 @@ pub mod images;
 pub mod labels;
 pub mod name_reference;
 pub mod namespace;
+pub mod plugin_config;
 pub mod plugins;
 pub mod prefix_suffix;
 pub mod replacements;
@@ -26,7 +27,7 @@ use crate::yaml::Value;
 /// error. True when the entry was created (not there before).
 pub(crate) fn set_map_entry(node: &mut Value, key: &str, value: &str) -> Result<bool> {
     match node {
-        Value::Null => Ok(false),
+        Value::Null(_) => Ok(false),
         Value::Map(m) => match m.position(key) {
             Some(i) => {
                 if let Some(slot) = m.value_at_mut(i) {
@@ -54,7 +55,7 @@ pub(crate) fn check_scalar(node: &Value) -> Result<()> {
 /// True for a resource kustomize skips as empty (`null` or `{}`).
 pub(crate) fn is_nil_or_empty(v: &Value) -> bool {
     match v {
-        Value::Null => true,
+        Value::Null(_) => true,
         Value::Map(m) => m.is_empty(),
         Value::Seq(s) => s.is_empty(),
         _ => false,

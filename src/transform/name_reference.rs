@@ -262,12 +262,12 @@ impl Ctx<'_> {
 
     fn set(&mut self, node: &mut Value) -> Result<()> {
         match node {
-            Value::Null => Ok(()),
+            Value::Null(_) => Ok(()),
             Value::Map(_) => self.set_mapping(node),
             Value::Seq(items) => {
                 for item in items.iter_mut() {
                     match item {
-                        Value::Null => {}
+                        Value::Null(_) => {}
                         Value::Map(_) => self.set_mapping(item)?,
                         Value::Seq(_) => {
                             return Err(Error::msg(

@@ -81,7 +81,7 @@ impl Setter<'_> {
             // kyaml's "has an existing value": a non-empty scalar. A null
             // counts as unset.
             let has_value = match &*node {
-                Value::Null | Value::Map(_) | Value::Seq(_) => false,
+                Value::Null(_) | Value::Map(_) | Value::Seq(_) => false,
                 other => scalar_text(other).is_some_and(|s| !s.is_empty()),
             };
             if has_value {
@@ -113,7 +113,7 @@ fn set_subjects(obj: &mut Value, mode: RoleBindingSubjects, setter: &mut Setter)
         e
     };
     let subjects = match obj.get_mut("subjects") {
-        None | Some(Value::Null) => return Ok(()),
+        None | Some(Value::Null(_)) => return Ok(()),
         Some(Value::Seq(s)) => s,
         Some(other) => {
             return Err(wrap(crate::fieldspec::wrong_kind_error(
@@ -124,7 +124,7 @@ fn set_subjects(obj: &mut Value, mode: RoleBindingSubjects, setter: &mut Setter)
     };
     for subject in subjects.iter_mut() {
         let m = match subject {
-            Value::Null => continue,
+            Value::Null(_) => continue,
             Value::Map(m) => m,
             other => {
                 return Err(wrap(crate::fieldspec::wrong_kind_error(

@@ -65,6 +65,9 @@ pub const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 /// One loaded plugin config: the resource plus where it was configured.
 struct PluginConfig {
     config: Resource,
+    /// The config as the plugin decodes it ([`PluginConfig::decode`]);
+    /// its fields are read from here.
+    fields: Value,
     /// The file the config came from (absolute), for messages and origins.
     file: PathBuf,
     origin: Origin,
@@ -92,12 +95,14 @@ fn parse_inline(entry: &str) -> Option<Vec<Value>> {
     Some(docs)
 }
 
-/// Loads the plugin configs that `entries` name, in order.
+/// Loads the plugin configs that `entries` name, in order; the warnings of
+/// the kustomizations among them go to `warnings`.
 fn load_configs(
     ldr: &Loader,
     k: &Kustomization,
     entries: &[String],
     field: &str,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<PluginConfig>> {
     let kfile = kust_file_abs(ldr, k);
     let mut inline = Vec::new();
@@ -123,6 +128,7 @@ fn load_configs(
     for r in inline {
         out.push(PluginConfig {
             config: r,
+            fields: Value::NULL,
             file: kfile.clone(),
             origin: Origin {
                 path: Some(kfile.clone()),
@@ -132,7 +138,8 @@ fn load_configs(
         });
     }
     if !paths.is_empty() {
-        let m = crate::build::accumulate_paths(ldr, k, &paths)?;
+        let (m, w) = crate::build::accumulate_paths(ldr, k, &paths)?;
+        warnings.extend(w);
         for r in m.into_resources() {
             let origin = r.origin.clone().unwrap_or_default();
             let file = origin
@@ -142,6 +149,7 @@ fn load_configs(
                 .unwrap_or_else(|| kfile.clone());
             out.push(PluginConfig {
                 config: r,
+                fields: Value::NULL,
                 file,
                 origin,
             });
@@ -179,20 +187,37 @@ impl PluginConfig {
         )
     }
 
-    /// Fails unless the config is a builtin plugin.
-    fn check_builtin(&self) -> Result<()> {
+    /// Fails unless the config is a builtin plugin; then decodes it as the
+    /// plugin does (leniently: see [`super::plugin_config`]).
+    fn check_builtin(&mut self) -> Result<()> {
         let gvk = self.config.gvk();
-        if gvk.group.is_empty() && gvk.version == "builtin" {
-            return Ok(());
+        if !(gvk.group.is_empty() && gvk.version == "builtin") {
+            return Err(self.err(format!(
+                "apiVersion {:?} is not a builtin plugin: only builtin plugins (apiVersion: builtin) are supported; exec, Go and KRM function plugins are not",
+                self.config.api_version()
+            )));
         }
-        Err(self.err(format!(
-            "apiVersion {:?} is not a builtin plugin: only builtin plugins (apiVersion: builtin) are supported; exec, Go and KRM function plugins are not",
-            self.config.api_version()
-        )))
+        self.fields = match super::plugin_config::schema(self.config.kind()) {
+            Some((ty, decoder)) => super::plugin_config::normalize(&self.config.value, ty, decoder)
+                .map_err(|m| self.err(m))?,
+            // An unknown kind: reported when it is configured.
+            None => self.config.value.clone(),
+        };
+        Ok(())
     }
 
     fn field(&self, name: &str) -> Option<&Value> {
-        self.config.value.get(name).filter(|v| !v.is_null())
+        self.fields.get(name).filter(|v| !v.is_null())
+    }
+
+    /// `metadata.<name>` as the plugin decodes it (`namespace: 12` is
+    /// `"12"`).
+    fn meta(&self, name: &str) -> String {
+        self.fields
+            .get_path(&["metadata", name])
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn string(&self, name: &str) -> Result<String> {
@@ -273,15 +298,16 @@ fn map_string(m: &Map, key: &str) -> String {
 pub fn run_generators(
     ldr: &Loader,
     k: &Kustomization,
-    _existing: &ResMap,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Resource>> {
     if k.generators.is_empty() {
         return Ok(Vec::new());
     }
-    let configs = load_configs(ldr, k, &k.generators, "generators")?;
+    let mut configs = load_configs(ldr, k, &k.generators, "generators", warnings)?;
     let mut out = Vec::new();
-    for pc in &configs {
+    for pc in &mut configs {
         pc.check_builtin()?;
+        let pc = &*pc;
         let origin = pc.plugin_origin();
         let made = generate_one(ldr, pc)?;
         for mut r in made {
@@ -364,10 +390,10 @@ fn generate_kv(ldr: &Loader, pc: &PluginConfig, kind: GeneratedKind) -> Result<R
         args.envs.push(env);
     }
     if args.name.is_empty() {
-        args.name = pc.config.name().to_string();
+        args.name = pc.meta("name");
     }
     if args.namespace.is_empty() {
-        args.namespace = pc.config.namespace().to_string();
+        args.namespace = pc.meta("namespace");
     }
     generate::generate(ldr, kind, &args, None)
 }
@@ -479,7 +505,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
             )
         }
         "NamespaceTransformer" => {
-            let mut opts = transform::namespace::NamespaceOptions::new(pc.config.namespace());
+            let mut opts = transform::namespace::NamespaceOptions::new(&pc.meta("namespace"));
             opts.unset_only = pc.bool("unsetOnly")?;
             let mode = pc.string("setRoleBindingSubjects")?;
             if !mode.is_empty() {
@@ -559,7 +585,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
         "ReplicaCountTransformer" => {
             let m = pc.map_field("replica")?;
             let count = match m.and_then(|m| m.get("count")) {
-                None | Some(Value::Null) => 0,
+                None | Some(Value::Null(_)) => 0,
                 Some(Value::Int(i)) => *i,
                 Some(_) => return Err(pc.err("replica.count must be an integer")),
             };
@@ -582,7 +608,7 @@ fn configure(ldr: &Loader, pc: &PluginConfig) -> Result<Plugin> {
 
 fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAddTarget>> {
     let items = match v {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null(_)) => return Ok(Vec::new()),
         Some(Value::Seq(items)) => items,
         Some(_) => return Err(pc.err("targets must be a list")),
     };
@@ -592,7 +618,7 @@ fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAd
             return Err(pc.err("each target must be a mapping"));
         };
         let selector = match m.get("selector") {
-            None | Some(Value::Null) => None,
+            None | Some(Value::Null(_)) => None,
             Some(s) => Some(Selector::from_value(s).map_err(|e| pc.err(e.message))?),
         };
         let field_path = map_string(m, "fieldPath");
@@ -600,7 +626,7 @@ fn value_add_targets(pc: &PluginConfig, v: Option<&Value>) -> Result<Vec<ValueAd
             return Err(pc.err("fieldPath cannot be empty"));
         }
         let file_path_position = match m.get("filePathPosition") {
-            None | Some(Value::Null) => 0,
+            None | Some(Value::Null(_)) => 0,
             Some(Value::Int(i)) => *i,
             Some(_) => return Err(pc.err("filePathPosition must be an integer")),
         };
@@ -737,7 +763,7 @@ fn set_value_add(
         // A field just created (or null) counts as empty, as kyaml's new
         // scalar node does.
         let old = match node {
-            Value::Null => String::new(),
+            Value::Null(_) => String::new(),
             _ => crate::fieldspec::scalar_text(node).unwrap_or_default(),
         };
         let new = if t.file_path_position > 0 {
@@ -745,7 +771,21 @@ fn set_value_add(
         } else {
             value.to_string()
         };
-        *node = Value::String(new);
+        // kyaml puts an untagged scalar in the node's place, in the old
+        // node's style: a new, plain or non-string node is plain, and the
+        // text then reads as YAML (`42` is a number); a string that would
+        // not read back as one was quoted, and stays a string.
+        let plain = match &*node {
+            Value::String(s) => {
+                matches!(transform::replacements::resolve_plain(s), Value::String(_))
+            }
+            _ => true,
+        };
+        *node = if plain {
+            transform::replacements::resolve_plain(&new)
+        } else {
+            Value::String(new)
+        };
         return Ok(());
     };
     if node.is_null() {
@@ -754,7 +794,7 @@ fn set_value_add(
     let Value::Map(m) = node else {
         return Err(crate::fieldspec::wrong_kind_error("MappingNode", node));
     };
-    let child = m.entry_or_insert_with(first.as_str(), || Value::Null);
+    let child = m.entry_or_insert_with(first.as_str(), || Value::NULL);
     set_value_add(child, rest, value, t)
 }
 
@@ -853,13 +893,15 @@ pub fn run_transformers(ldr: &Loader, k: &Kustomization, ra: &mut Accumulator) -
     if k.transformers.is_empty() {
         return Ok(());
     }
-    let configs = load_configs(ldr, k, &k.transformers, "transformers")?;
-    let mut plugins = Vec::new();
-    for pc in &configs {
+    let mut configs = load_configs(ldr, k, &k.transformers, "transformers", &mut ra.warnings)?;
+    // Each config checked and configured in turn (the first error wins).
+    let mut configured = Vec::with_capacity(configs.len());
+    for pc in &mut configs {
         pc.check_builtin()?;
-        plugins.push((configure(ldr, pc)?, pc.plugin_origin(), pc));
+        configured.push(configure(ldr, pc)?);
     }
-    for (p, origin, pc) in &plugins {
+    for (p, pc) in configured.iter().zip(&configs) {
+        let origin = &pc.plugin_origin();
         apply(ldr, p, &mut ra.resources).map_err(|e| {
             if e.file.is_none() {
                 pc.err(e.message)
@@ -1008,7 +1050,7 @@ fn normalize_annotations(r: &mut Resource, drop: &[&str], always: bool) {
     };
     let empty = match anns {
         Value::Map(m) => m.is_empty(),
-        Value::Null => true,
+        Value::Null(_) => true,
         _ => return,
     };
     if empty && !always {

@@ -95,12 +95,12 @@ fn as_map<'a>(v: &'a Value, what: &str) -> Result<&'a Map> {
 
 fn parse_options(v: Option<&Value>, ctx: &str) -> Result<FieldOptions> {
     let m = match v {
-        None | Some(Value::Null) => return Ok(FieldOptions::default()),
+        None | Some(Value::Null(_)) => return Ok(FieldOptions::default()),
         Some(v) => as_map(v, &format!("{ctx} options"))?,
     };
     let delimiter = opt_string(m, "delimiter", ctx)?;
     let index = match json_field(m, "index") {
-        None | Some(Value::Null) => 0,
+        None | Some(Value::Null(_)) => 0,
         Some(Value::Int(i)) => *i,
         Some(v) => bail!(
             "{}: options.index must be an integer, not {} ({})",
@@ -110,7 +110,7 @@ fn parse_options(v: Option<&Value>, ctx: &str) -> Result<FieldOptions> {
         ),
     };
     let create = match json_field(m, "create") {
-        None | Some(Value::Null) => false,
+        None | Some(Value::Null(_)) => false,
         Some(Value::Bool(b)) => *b,
         Some(v) => bail!("{}: options.create must be true or false, not {}", ctx, v),
     };
@@ -133,14 +133,14 @@ fn parse_target(v: &Value, i: usize) -> Result<Target> {
     let ctx = format!("replacement target {}", i + 1);
     let m = as_map(v, &ctx)?;
     let select = match json_field(m, "select") {
-        None | Some(Value::Null) => bail!(
+        None | Some(Value::Null(_)) => bail!(
             "{}: a target must specify resources to select (select:)",
             ctx
         ),
         Some(s) => Selector::from_value(s).map_err(|e| err!("{}: select: {}", ctx, e.message))?,
     };
     let reject = match json_field(m, "reject") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Value::Null(_)) => Vec::new(),
         Some(Value::Seq(items)) => items
             .iter()
             .map(|r| Selector::from_value(r).map_err(|e| err!("{}: reject: {}", ctx, e.message)))
@@ -148,7 +148,7 @@ fn parse_target(v: &Value, i: usize) -> Result<Target> {
         Some(v) => bail!("{}: reject must be a list, not {}", ctx, v.type_name()),
     };
     let field_paths = match json_field(m, "fieldPaths") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Value::Null(_)) => Vec::new(),
         Some(Value::Seq(items)) => items
             .iter()
             .map(|p| match p {
@@ -180,11 +180,11 @@ pub fn parse_replacement(v: &Value) -> Result<Replacement> {
     let m = as_map(v, "a replacement")?;
     let missing = || err!("replacements must specify a source and at least one target");
     let src = match json_field(m, "source") {
-        None | Some(Value::Null) => return Err(missing()),
+        None | Some(Value::Null(_)) => return Err(missing()),
         Some(s) => as_map(s, "replacement source")?,
     };
     let targets = match json_field(m, "targets") {
-        None | Some(Value::Null) => return Err(missing()),
+        None | Some(Value::Null(_)) => return Err(missing()),
         Some(Value::Seq(t)) if t.is_empty() => return Err(missing()),
         Some(Value::Seq(t)) => t,
         Some(v) => bail!("replacement targets must be a list, not {}", v.type_name()),
@@ -404,7 +404,7 @@ impl Tag {
             Value::Int(_) | Value::UInt(_) => Tag::Int,
             Value::Float(_) => Tag::Float,
             Value::Bool(_) => Tag::Bool,
-            Value::Null => Tag::Null,
+            Value::Null(_) => Tag::Null,
             _ => return None,
         })
     }
@@ -462,7 +462,7 @@ fn go_parse_int(s: &str) -> Option<Result<i64, u64>> {
 /// yaml.v3 rules, as kustomize reads it.
 pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Value::NULL,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
@@ -543,7 +543,7 @@ impl SourceValue {
 /// How a created leaf looks before the value lands in it.
 fn created_leaf(src: &SourceValue) -> Value {
     match src {
-        SourceValue::Scalar(..) => Value::Null,
+        SourceValue::Scalar(..) => Value::NULL,
         SourceValue::Node(Value::Seq(_)) => Value::Seq(Vec::new()),
         SourceValue::Node(_) => Value::Map(Map::new()),
     }
@@ -580,7 +580,7 @@ fn walk(
     if let Some(idx) = idx_number(part) {
         let items = match node {
             Value::Seq(s) => s,
-            Value::Null => return Ok(0),
+            Value::Null(_) => return Ok(0),
             other => bail!(
                 "cannot index {} with {part}: expected a sequence",
                 kind_name(other)
@@ -608,7 +608,7 @@ fn walk(
             Regex::new(&pattern).map_err(|e| err!("invalid regex {pattern:?} in {part}: {e}"))?;
         let items = match node {
             Value::Seq(s) => s,
-            Value::Null => return Ok(0),
+            Value::Null(_) => return Ok(0),
             other => bail!(
                 "cannot match {part} in {}: expected a sequence",
                 kind_name(other)
@@ -660,7 +660,7 @@ fn walk(
     if part == "*" {
         let items = match node {
             Value::Seq(s) => s,
-            Value::Null => return Ok(0),
+            Value::Null(_) => return Ok(0),
             other => bail!(
                 "cannot use '*' on {}: expected a sequence",
                 kind_name(other)
@@ -695,7 +695,7 @@ fn walk(
             n
         }
         // kustomize "creates" under a null node without any visible effect.
-        Value::Null => Ok(if create.is_some() { 1 } else { 0 }),
+        Value::Null(_) => Ok(if create.is_some() { 1 } else { 0 }),
         other => bail!(
             "cannot read field {part:?} of {}: expected a mapping",
             kind_name(other)
@@ -844,7 +844,7 @@ fn source_value(src: &Source, r: &Resource) -> Result<SourceValue> {
         )
     })?;
     let v = match found {
-        None | Some(Value::Null) => None,
+        None | Some(Value::Null(_)) => None,
         Some(Value::Map(m)) if m.is_empty() => None,
         Some(Value::Seq(s)) if s.is_empty() => None,
         Some(v) => Some(v),
@@ -959,6 +959,19 @@ fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()>
     Ok(())
 }
 
+/// The resource (its position) and the field a replacement reads its value
+/// from, when it selects exactly one (for `aiw explain`).
+pub(crate) fn source_field<'r>(
+    rep: &Replacement,
+    resources: &'r ResMap,
+) -> Option<(usize, &'r Value)> {
+    let idx = name_index(resources);
+    let pos = find_source(&rep.source, resources, &idx).ok()?;
+    let parts = split_field_path(&rep.source.field_path);
+    let v = lookup(&resources.get(pos).value, &parts).ok()??;
+    Some((pos, v))
+}
+
 /// Applies replacements in order to `resources` (kustomize runs them after
 /// every other transformer of the same kustomization).
 pub fn apply_replacements(resources: &mut ResMap, replacements: &[Replacement]) -> Result<()> {
@@ -1040,7 +1053,7 @@ mod tests {
         assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
         assert_eq!(resolve_plain("True"), Value::Bool(true));
         assert_eq!(resolve_plain("yes"), Value::String("yes".into()));
-        assert_eq!(resolve_plain(""), Value::Null);
+        assert_eq!(resolve_plain(""), Value::NULL);
     }
 
     /// The resources of kubectl experiment "a": a namePrefix `p-` was
@@ -1366,7 +1379,7 @@ mod tests {
             "fieldPaths": ["data.nul.x", "data.nul2.y"], "options": {"create": true}}),
         )
         .unwrap();
-        assert_eq!(at(&m, 1, &["data", "nul"]), &Value::Null);
+        assert_eq!(at(&m, 1, &["data", "nul"]), &Value::NULL);
         assert_eq!(at(&m, 1, &["data", "nul2", "y"]), &Value::from("val"));
         assert!(
             run_sel(

@@ -65,7 +65,7 @@ impl Var {
 /// Parses a kustomization's `vars:` list.
 pub fn parse_vars(v: &Value) -> Result<Vec<Var>> {
     let items = match v {
-        Value::Null => return Ok(Vec::new()),
+        Value::Null(_) => return Ok(Vec::new()),
         Value::Seq(s) => s,
         other => bail!("vars must be a list, not {}", other.type_name()),
     };
@@ -83,7 +83,7 @@ fn parse_var(v: &Value) -> Result<Var> {
     let ctx = format!("var {name}");
     let empty = crate::yaml::Map::new();
     let obj = match json_field(m, "objref") {
-        None | Some(Value::Null) => &empty,
+        None | Some(Value::Null(_)) => &empty,
         Some(Value::Map(o)) => o,
         Some(o) => bail!("{ctx}: objref must be a mapping, not {}", o.type_name()),
     };
@@ -106,7 +106,7 @@ fn parse_var(v: &Value) -> Result<Var> {
         }
     }
     let field_path = match json_field(m, "fieldref") {
-        None | Some(Value::Null) => String::new(),
+        None | Some(Value::Null(_)) => String::new(),
         Some(Value::Map(f)) => opt_string(f, "fieldPath", &ctx)?,
         Some(f) => bail!("{ctx}: fieldref must be a mapping, not {}", f.type_name()),
     };
@@ -283,13 +283,18 @@ fn var_path(path: &str) -> Vec<String> {
     out
 }
 
+/// The field of `r` a var reads (for `aiw explain`), if present.
+pub(crate) fn var_field<'r>(v: &Var, r: &'r Resource) -> Option<&'r Value> {
+    lookup(&r.value, &var_path(&v.field_path)).ok().flatten()
+}
+
 fn var_value(v: &Var, r: &Resource) -> Result<Value> {
     let not_found = || err!("{}: field not found in {}", v.describe(), r.id());
     let found = lookup(&r.value, &var_path(&v.field_path)).map_err(|_| not_found())?;
     match found {
         None => Err(not_found()),
         // A null scalar reads as its text.
-        Some(Value::Null) => Ok(Value::String("null".into())),
+        Some(Value::Null(_)) => Ok(Value::String("null".into())),
         Some(val) => Ok(val.clone()),
     }
 }

@@ -98,7 +98,7 @@ impl<'v> Checker<'v> {
         match v {
             Value::String(s) if s.chars().count() <= 60 => format!("{t} {}", quote(s)),
             Value::String(_) => t.to_string(),
-            Value::Seq(_) | Value::Map(_) | Value::Null => t.to_string(),
+            Value::Seq(_) | Value::Map(_) | Value::Null(_) => t.to_string(),
             other => format!("{t} {other}"),
         }
     }
@@ -431,7 +431,7 @@ fn type_ok(v: &Value, types: u8) -> bool {
         Value::Bool(_) => T_BOOLEAN,
         Value::Seq(_) => T_ARRAY,
         Value::Map(_) => T_OBJECT,
-        Value::Null => return true,
+        Value::Null(_) => return true,
     };
     types & bit != 0
 }
@@ -439,7 +439,7 @@ fn type_ok(v: &Value, types: u8) -> bool {
 /// The type of a value in the words of JSON Schema.
 fn type_word(v: &Value) -> &'static str {
     match v {
-        Value::Null => "null",
+        Value::Null(_) => "null",
         Value::Bool(_) => "boolean",
         Value::Int(_) | Value::UInt(_) => "integer",
         Value::Float(_) => "number",
@@ -476,7 +476,7 @@ fn enum_list(values: &[Value]) -> String {
         .iter()
         .map(|v| match v {
             Value::String(s) => quote(s),
-            Value::Null => "null".to_string(),
+            Value::Null(_) => "null".to_string(),
             other => other.to_string(),
         })
         .collect();

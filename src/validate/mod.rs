@@ -206,7 +206,7 @@ pub fn load_documents(name: &Path, text: &str) -> Result<(Vec<Value>, Vec<Origin
         let mut stack = vec![(doc, Vec::new())];
         while let Some((doc, prefix)) = stack.pop() {
             match doc {
-                Value::Null => {}
+                Value::Null(_) => {}
                 Value::Map(ref m) if m.is_empty() => {}
                 Value::Map(_) => {
                     let is_list = doc
@@ -214,7 +214,7 @@ pub fn load_documents(name: &Path, text: &str) -> Result<(Vec<Value>, Vec<Origin
                         .and_then(Value::as_str)
                         .is_some_and(|k| k.ends_with("List"));
                     if is_list
-                        && matches!(doc.get("items"), Some(Value::Seq(_)) | Some(Value::Null))
+                        && matches!(doc.get("items"), Some(Value::Seq(_)) | Some(Value::Null(_)))
                     {
                         let Value::Map(mut m) = doc else { continue };
                         if let Some(Value::Seq(items)) = m.remove("items") {

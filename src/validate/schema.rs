@@ -483,7 +483,7 @@ impl Converter {
         if n.types == 0xff {
             // `type: [null]`: only null.
             n.types = 0;
-            n.enumeration = Some(vec![Value::Null]);
+            n.enumeration = Some(vec![Value::NULL]);
         }
         if flag("nullable") {
             n.nullable = true;

@@ -113,12 +113,72 @@ fn is_merge_source(v: &Value) -> bool {
 
 /// Appends one document (see [`emit_document`]) to `out`.
 fn emit_document_into(out: &mut String, v: &Value) {
+    emit_commented_into(out, v, NoComments);
+}
+
+/// Comments written after values by [`emit_document_commented`]. The
+/// writer says where it is: it enters each child of a collection before
+/// writing it and leaves it after.
+pub trait Comments {
+    /// Whether any comment is ever written (plain output: no).
+    const ACTIVE: bool;
+    /// The writer goes into child `i` of the collection being written
+    /// (entry `i` of a mapping, in the mapping's own order, with its key;
+    /// item `i` of a sequence).
+    fn enter(&mut self, i: usize, key: Option<&str>);
+    /// The writer is done with the child it last entered.
+    fn leave(&mut self);
+    /// The comment (starting with `#`) to write after the scalar or empty
+    /// collection `v` being written, if any. A block scalar's comment goes
+    /// on its header line.
+    fn comment(&mut self, v: &Value) -> Option<String>;
+}
+
+/// No comments: plain output.
+struct NoComments;
+
+impl Comments for NoComments {
+    const ACTIVE: bool = false;
+    #[inline(always)]
+    fn enter(&mut self, _: usize, _: Option<&str>) {}
+    #[inline(always)]
+    fn leave(&mut self) {}
+    #[inline(always)]
+    fn comment(&mut self, _: &Value) -> Option<String> {
+        None
+    }
+}
+
+/// [`emit_document`] with a comment after each value `comments` gives one
+/// for (`aiw explain`): the same bytes otherwise, still valid YAML.
+pub fn emit_document_commented(v: &Value, comments: &mut impl Comments) -> String {
+    let mut out = String::with_capacity(1024);
+    emit_commented_into(&mut out, v, comments);
+    out
+}
+
+impl<C: Comments> Comments for &mut C {
+    const ACTIVE: bool = C::ACTIVE;
+    fn enter(&mut self, i: usize, key: Option<&str>) {
+        (**self).enter(i, key);
+    }
+    fn leave(&mut self) {
+        (**self).leave();
+    }
+    fn comment(&mut self, v: &Value) -> Option<String> {
+        (**self).comment(v)
+    }
+}
+
+fn emit_commented_into<C: Comments>(out: &mut String, v: &Value, comments: C) {
     let mut e = Emitter {
         out,
         column: 0,
         indent: -1,
         whitespace: true,
         indention: true,
+        comments,
+        pending: None,
     };
     e.node(v, false, false);
     // Document end: finish the last line.
@@ -1054,7 +1114,7 @@ fn push_float(out: &mut String, f: f64) {
 // The emitter
 
 /// libyaml's layout state while writing one document.
-struct Emitter<'o> {
+struct Emitter<'o, C> {
     out: &'o mut String,
     /// Current column, in characters.
     column: usize,
@@ -1064,9 +1124,24 @@ struct Emitter<'o> {
     whitespace: bool,
     /// Only indentation has been written on the current line so far.
     indention: bool,
+    /// Where comments come from.
+    comments: C,
+    /// The comment of the value being written, until it is.
+    pending: Option<String>,
 }
 
-impl Emitter<'_> {
+impl<C: Comments> Emitter<'_, C> {
+    /// Writes the pending comment, if any, after what was just written.
+    fn write_comment(&mut self) {
+        if let Some(c) = self.pending.take() {
+            self.out.push_str("  ");
+            self.out.push_str(&c);
+            self.column += 2 + char_count(&c);
+            self.whitespace = false;
+            self.indention = false;
+        }
+    }
+
     // -- low-level output --------------------------------------------------
 
     fn put(&mut self, c: char) {
@@ -1138,8 +1213,26 @@ impl Emitter<'_> {
     /// Writes a node. `mapping` is true for mapping values (and keys),
     /// `simple_key` for keys written in the implicit `key: value` form.
     fn node(&mut self, v: &Value, mapping: bool, simple_key: bool) {
+        if C::ACTIVE {
+            let leaf = match v {
+                Value::Seq(items) => items.is_empty(),
+                Value::Map(m) => m.is_empty(),
+                _ => true,
+            };
+            if leaf {
+                self.pending = self.comments.comment(v);
+            }
+        }
+        self.node_value(v, mapping, simple_key);
+        if C::ACTIVE {
+            self.write_comment();
+        }
+    }
+
+    /// [`Emitter::node`] without its comment.
+    fn node_value(&mut self, v: &Value, mapping: bool, simple_key: bool) {
         match v {
-            Value::Null => self.plain_atom("null"),
+            Value::Null(_) => self.plain_atom("null"),
             Value::Bool(true) => self.plain_atom("true"),
             Value::Bool(false) => self.plain_atom("false"),
             Value::Int(i) => {
@@ -1198,10 +1291,16 @@ impl Emitter<'_> {
         let saved = self.indent;
         let indentless = mapping && !self.indention;
         self.increase_indent(false, indentless);
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             self.write_indent();
             self.write_indicator("-", true, false, true);
+            if C::ACTIVE {
+                self.comments.enter(i, None);
+            }
             self.node(item, false, false);
+            if C::ACTIVE {
+                self.comments.leave();
+            }
         }
         self.indent = saved;
     }
@@ -1250,7 +1349,13 @@ impl Emitter<'_> {
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
+            if C::ACTIVE {
+                self.comments.enter(pos as usize, Some(key));
+            }
             self.node(value, true, false);
+            if C::ACTIVE {
+                self.comments.leave();
+            }
         }
         self.indent = saved;
     }
@@ -1437,6 +1542,9 @@ impl Emitter<'_> {
         };
         if let Some(ch) = chomp {
             self.write_indicator(ch, false, false, false);
+        }
+        if C::ACTIVE {
+            self.write_comment();
         }
         self.put_break();
         self.indention = true;
@@ -1938,7 +2046,7 @@ mod tests {
 
     fn arb_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
-            Just(Value::Null),
+            Just(Value::NULL),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::Int),
             any::<u64>().prop_map(Value::UInt),

@@ -27,11 +27,12 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use super::pos::{Kids, NoPositions, Positions, Recorder};
 use super::read::{
     ALIAS_BUDGET_BASE, Builder, Resolved, TagKind, YamlError, check_characters, resolve_implicit,
     scalar_value, split_documents,
 };
-use super::value::{Map, Value};
+use super::value::{Map, NullForm, Value};
 
 /// Deepest nesting of collections the fast path reads; deeper input goes to
 /// the full reader.
@@ -48,9 +49,18 @@ const EOF: isize = -1;
 /// Reads one document chunk when it lies inside the fast path's subset.
 ///
 /// Returns `Some(value)` with exactly what the full reader returns for the
-/// chunk (`Value::Null` for an empty or null document, which the caller
+/// chunk (`Value::Null(_)` for an empty or null document, which the caller
 /// drops), or `None` when the chunk is outside the subset.
 pub fn parse_chunk(text: &str) -> Option<Value> {
+    parse_chunk_with(text, NoPositions).map(|(v, _)| v)
+}
+
+/// [`parse_chunk`] recording positions with `rec` (see `yaml::pos`); the
+/// node is `None` for an empty or null document.
+pub(super) fn parse_chunk_with<P: Positions>(
+    text: &str,
+    rec: P,
+) -> Option<(Value, Option<P::Node>)> {
     if !characters_ok(text) {
         return None;
     }
@@ -61,6 +71,7 @@ pub fn parse_chunk(text: &str) -> Option<Value> {
         line_start: 0,
         ind: EOF,
         depth: 0,
+        rec,
     };
     // A leading `---` line (a later one would have been split off).
     if p.s.starts_with(b"---") && matches!(p.s.get(3), None | Some(b' ' | b'\n')) {
@@ -69,11 +80,11 @@ pub fn parse_chunk(text: &str) -> Option<Value> {
     }
     p.next_content()?;
     if p.ind == EOF {
-        return Some(Value::Null);
+        return Some((Value::Null(NullForm::Empty), None));
     }
     let col = p.col();
-    let v = p.node(col, EOF, Ctx::Root)?;
-    (p.ind == EOF).then_some(v)
+    let (v, n) = p.node(col, EOF, Ctx::Root)?;
+    (p.ind == EOF).then_some((v, Some(n)))
 }
 
 /// No control character but LF (so no tab and no CR), no DEL or C1 control
@@ -129,7 +140,7 @@ enum Tok<'a> {
     Literal(Chomp),
 }
 
-struct Fast<'a> {
+struct Fast<'a, P> {
     s: &'a [u8],
     src: &'a str,
     /// Current byte position.
@@ -140,9 +151,11 @@ struct Fast<'a> {
     ind: isize,
     /// Open collections.
     depth: usize,
+    /// Where positions go.
+    rec: P,
 }
 
-impl<'a> Fast<'a> {
+impl<'a, P: Positions> Fast<'a, P> {
     fn at(&self, i: usize) -> Option<u8> {
         self.s.get(i).copied()
     }
@@ -222,12 +235,13 @@ impl<'a> Fast<'a> {
     /// Parses the node starting at `pos` (column `col`) inside a collection
     /// at column `parent` ([`EOF`] for the root). On return, `pos` and `ind`
     /// are at the next content line.
-    fn node(&mut self, col: usize, parent: isize, ctx: Ctx) -> Option<Value> {
+    fn node(&mut self, col: usize, parent: isize, ctx: Ctx) -> Option<(Value, P::Node)> {
+        let at = self.rec.at_byte(self.pos);
         if self.at_dash() {
             if ctx == Ctx::AfterKey {
                 return None;
             }
-            return self.block_seq(col, false);
+            return self.block_seq(col, false, at);
         }
         let tok = self.token()?;
         let key_text = match &tok {
@@ -245,7 +259,7 @@ impl<'a> Fast<'a> {
                 return None;
             }
             let key = self.key(text, plain, ctx == Ctx::Root)?;
-            return self.block_map(col, key, ctx == Ctx::Root);
+            return self.block_map(col, key, ctx == Ctx::Root, at);
         }
         let v = match tok {
             Tok::Plain(t) => scalar_value(t, true, TagKind::Untagged, false).ok()?,
@@ -256,12 +270,12 @@ impl<'a> Fast<'a> {
                 if !matches!(ctx, Ctx::AfterKey | Ctx::AfterDash) {
                     return None;
                 }
-                return self.literal(chomp, parent);
+                return self.literal(chomp, parent).map(|v| (v, at));
             }
         };
         self.end_line()?;
         self.next_content()?;
-        Some(v)
+        Some((v, at))
     }
 
     /// After a key's token: optional spaces, then `:` followed by a blank or
@@ -434,23 +448,33 @@ impl<'a> Fast<'a> {
 
     /// A block mapping at column `col` whose first key was just read (`pos`
     /// after its `:`).
-    fn block_map(&mut self, col: usize, first_key: String, root: bool) -> Option<Value> {
+    fn block_map(
+        &mut self,
+        col: usize,
+        first_key: String,
+        root: bool,
+        at: P::Node,
+    ) -> Option<(Value, P::Node)> {
         self.depth += 1;
         if self.depth > MAX_FAST_DEPTH {
             return None;
         }
         let c = col as isize;
         let mut entries: Vec<(String, Value)> = Vec::new();
+        let mut kids = P::Kids::default();
         let mut key = first_key;
+        let mut key_at = at.clone();
         loop {
-            let v = self.map_value(col)?;
+            let (v, n) = self.map_value(col, key_at)?;
             entries.push((key, v));
+            kids.push(n);
             if self.ind < c {
                 break;
             }
             if self.ind > c || self.at_dash() {
                 return None;
             }
+            key_at = self.rec.at_byte(self.pos);
             let (text, plain) = match self.token()? {
                 Tok::Plain(t) => (Cow::Borrowed(t), true),
                 Tok::Quoted(t) => (t, false),
@@ -465,11 +489,13 @@ impl<'a> Fast<'a> {
         if has_duplicates(&entries) {
             return None;
         }
-        Some(Value::Map(Map::from_unique_entries(entries)))
+        let node = self.rec.collection(at, kids);
+        Some((Value::Map(Map::from_unique_entries(entries)), node))
     }
 
-    /// The value after a key's `:` in a mapping at column `col`.
-    fn map_value(&mut self, col: usize) -> Option<Value> {
+    /// The value after a key's `:` in a mapping at column `col` (an empty
+    /// value sits at its key, `key_at`).
+    fn map_value(&mut self, col: usize, key_at: P::Node) -> Option<(Value, P::Node)> {
         let spaces = self.skip_spaces();
         match self.at(self.pos) {
             None | Some(b'\n') => {}
@@ -486,22 +512,25 @@ impl<'a> Fast<'a> {
             let at = self.col();
             self.node(at, c, Ctx::OwnLine)
         } else if self.ind == c && self.at_dash() {
-            self.block_seq(col, true)
+            let at = self.rec.at_byte(self.pos);
+            self.block_seq(col, true, at)
         } else {
-            Some(Value::Null)
+            Some((Value::Null(NullForm::Empty), key_at))
         }
     }
 
     /// A block sequence at column `col` (`pos` on its first `-`);
     /// `indentless` when it is the value of a key at the same column.
-    fn block_seq(&mut self, col: usize, indentless: bool) -> Option<Value> {
+    fn block_seq(&mut self, col: usize, indentless: bool, at: P::Node) -> Option<(Value, P::Node)> {
         self.depth += 1;
         if self.depth > MAX_FAST_DEPTH {
             return None;
         }
         let c = col as isize;
         let mut items = Vec::new();
+        let mut kids = P::Kids::default();
         loop {
+            let dash_at = self.rec.at_byte(self.pos);
             self.pos += 1;
             let spaces = self.skip_spaces();
             let item = match self.at(self.pos) {
@@ -512,7 +541,7 @@ impl<'a> Fast<'a> {
                     Some(self.node(at, c, Ctx::AfterDash)?)
                 }
             };
-            let item = match item {
+            let (item, n) = match item {
                 Some(v) => v,
                 None => {
                     self.end_line()?;
@@ -521,11 +550,12 @@ impl<'a> Fast<'a> {
                         let at = self.col();
                         self.node(at, c, Ctx::OwnLine)?
                     } else {
-                        Value::Null
+                        (Value::Null(NullForm::Empty), dash_at)
                     }
                 }
             };
             items.push(item);
+            kids.push(n);
             if self.ind < c {
                 break;
             }
@@ -540,7 +570,8 @@ impl<'a> Fast<'a> {
             }
         }
         self.depth -= 1;
-        Some(Value::Seq(items))
+        let node = self.rec.collection(at, kids);
+        Some((Value::Seq(items), node))
     }
 
     /// A literal block scalar; `pos` is just after its header's indicators,
@@ -609,6 +640,7 @@ impl<'a> Fast<'a> {
     }
 }
 
+#[inline(always)]
 fn has_duplicates(entries: &[(String, Value)]) -> bool {
     if entries.len() <= 16 {
         return entries
@@ -656,12 +688,29 @@ pub fn check_against_full_reader(text: &str) -> Result<FastStats, String> {
                 continue;
             };
             stats.accepted += 1;
+            // Both readers put every node at the same place.
+            let rec = Recorder::new(piece, chunk.line_offset);
+            let fast_pos = parse_chunk_with(piece, rec.clone())
+                .filter(|(v, _)| !v.is_null())
+                .and_then(|(_, n)| n);
+            let mut budget = ALIAS_BUDGET_BASE + norm.len() / 16;
+            let full_pos = Builder::with_positions(piece, chunk.line_offset, &mut budget, rec)
+                .parse_first_document_with()
+                .ok()
+                .flatten()
+                .filter(|(v, _)| !v.is_null())
+                .map(|(_, n)| n);
+            if fast_pos != full_pos {
+                return Err(format!(
+                    "chunk {piece:?}: fast path positions {fast_pos:?}, full reader {full_pos:?}"
+                ));
+            }
             for lenient in [false, true] {
                 let mut budget = ALIAS_BUDGET_BASE + norm.len() / 16;
                 let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
                 b.allow_duplicates = lenient;
                 match b.parse_first_document() {
-                    Ok(full) if full.clone().unwrap_or(Value::Null) == fast => {}
+                    Ok(full) if full.as_ref().map_or(fast.is_null(), |f| f.identical(&fast)) => {}
                     other => {
                         return Err(format!(
                             "chunk {piece:?}: fast path {fast:?}, full reader {other:?}"
@@ -678,7 +727,11 @@ pub fn check_against_full_reader(text: &str) -> Result<FastStats, String> {
             super::parse_documents(text)
         };
         let full = full_reader_only(text, lenient);
-        if with_fast != full {
+        let same = match (&with_fast, &full) {
+            (Ok(a), Ok(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y)),
+            (a, b) => a == b,
+        };
+        if !same {
             return Err(format!(
                 "text {text:?}: with the fast path {with_fast:?}, full reader alone {full:?}"
             ));

@@ -14,7 +14,16 @@
 //! * anchors and aliases are expanded (with an expansion budget), merge keys
 //!   are applied as kyaml applies them;
 //! * keys must be strings, except in the top-level mapping of a document where
-//!   a number, boolean or timestamp key is taken as its text.
+//!   a number, boolean or timestamp key is taken as its text;
+//! * yaml.v3's own reading where saphyr's differs: NEL is a line break; a
+//!   block scalar ending the text without a final break has none; the
+//!   continuation lines of quoted scalars and flow collections may be
+//!   indented less than the block around them; an implicit key in a flow
+//!   collection must be on one line; a null remembers whether it was written
+//!   as a word or as nothing ([`super::NullForm`]);
+//! * values as kustomize writes them out: a folded scalar of a resource comes
+//!   back from yaml.v3's folded writer with an extra break before its
+//!   more-indented lines.
 //!
 //! Every rule here was checked against `kubectl kustomize` (kustomize v5.5.0).
 
@@ -25,7 +34,8 @@ use std::fmt;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use super::value::{Map, Value};
+use super::pos::{Kids, NoPositions, PosTree, Positions, Recorder};
+use super::value::{Map, NullForm, Value};
 
 /// A YAML syntax or semantic error with its position.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +146,15 @@ fn read_documents_with(
     let mut out = Vec::new();
     for chunk in split_documents(text)? {
         let piece = &text[chunk.start..chunk.end];
+        // yaml.v3 reads NEL (U+0085) as a line break everywhere and keeps
+        // it as `\n` in values: the same as reading a `\n` there.
+        let nel: String;
+        let piece = if piece.contains('\u{85}') {
+            nel = piece.replace('\u{85}', "\n");
+            nel.as_str()
+        } else {
+            piece
+        };
         // Ordinary YAML takes the fast path (same result; it never fails);
         // it leaves text holding a raw LS/PS to the full reader.
         let quick = if fast {
@@ -145,16 +164,155 @@ fn read_documents_with(
         };
         let parsed = match quick {
             Some(v) => Some(v),
+            None => read_chunk(
+                piece,
+                chunk.line_offset,
+                &mut budget,
+                allow_duplicates,
+                scalars,
+            )?,
+        };
+        match parsed {
+            None | Some(Value::Null(_)) => {}
+            Some(v) => out.push(v),
+        }
+    }
+    Ok(out)
+}
+
+/// Most re-indented reads of one chunk (see [`read_chunk`]); then the
+/// error stands.
+const MAX_INDENT_ROUNDS: usize = 64;
+
+/// Reads the first document of a chunk with the full reader.
+///
+/// yaml.v3 does not check the indentation of the continuation lines of a
+/// quoted scalar or of a flow collection (`k: "a` / `b"` at column 0 reads
+/// as `a b`); saphyr refuses them. On such an error the lines concerned are
+/// indented (leading blanks there are not part of the value, and separate
+/// flow tokens) and the chunk read again, a few times at most.
+fn read_chunk(
+    piece: &str,
+    line_offset: usize,
+    budget: &mut usize,
+    allow_duplicates: bool,
+    scalars: Scalars,
+) -> Result<Option<Value>, YamlError> {
+    let initial_budget = *budget;
+    let mut text = Cow::Borrowed(piece);
+    let mut first_error = None;
+    for _ in 0..MAX_INDENT_ROUNDS {
+        *budget = initial_budget;
+        let mut b = Builder::new(&text, line_offset, budget);
+        b.allow_duplicates = allow_duplicates;
+        b.scalars = scalars;
+        let e = match b.parse_first_document() {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let fixed = b.low_indent.take().and_then(|l| reindent(&text, l));
+        let first = first_error.get_or_insert(e);
+        match fixed {
+            Some(t) => text = Cow::Owned(t),
+            None => return Err(first.clone()),
+        }
+    }
+    Err(first_error.expect("at least one round"))
+}
+
+/// A continuation line saphyr refused for its indentation, by the character
+/// index of what the error points at.
+#[derive(Clone, Copy, Debug)]
+enum LowIndent {
+    /// The opening quote of a quoted scalar with such a line.
+    Quoted(usize),
+    /// A token on such a line of a flow collection; the column the
+    /// outermost open flow collection starts at.
+    Flow(usize, usize),
+}
+
+/// The text with the lines of `at` indented enough for saphyr, or `None`
+/// when no line can be (a document marker at column 0 ends a scalar for
+/// yaml.v3 too).
+fn reindent(text: &str, at: LowIndent) -> Option<String> {
+    let byte_of = |ci: usize| text.char_indices().nth(ci).map_or(text.len(), |(b, _)| b);
+    let col_of = |b: usize| text[..b].rsplit('\n').next().unwrap_or("").chars().count();
+    // The byte range whose line starts are moved, and the column they need.
+    let (from, to, col) = match at {
+        LowIndent::Quoted(ci) => {
+            let open = byte_of(ci);
+            let quote = *text.as_bytes().get(open)?;
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            let end = closing_quote(text.as_bytes(), open, quote);
+            (open, end, col_of(open))
+        }
+        LowIndent::Flow(ci, start_col) => {
+            let b = byte_of(ci);
+            let line = text[..b].rfind('\n').map_or(0, |i| i + 1);
+            (line.checked_sub(1)?, line + 1, start_col + 1)
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0;
+    let mut changed = false;
+    for (i, _) in text[from..to].match_indices('\n') {
+        let start = from + i + 1;
+        if start >= to.min(text.len()) {
+            break;
+        }
+        let line = text[start..].split('\n').next().unwrap_or("");
+        let spaces = line.bytes().take_while(|&b| b == b' ').count();
+        if spaces >= col || line[spaces..].trim_start_matches(['\t', ' ']).is_empty() {
+            continue;
+        }
+        if spaces == 0 && (line.starts_with("---") || line.starts_with("...")) {
+            return None;
+        }
+        out.push_str(&text[last..start]);
+        out.extend(std::iter::repeat_n(' ', col - spaces));
+        last = start;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// Parses a multi-document stream as [`parse_documents`] does (or as
+/// [`parse_documents_lenient`] does when `lenient`), with the position of
+/// every node of every document (see `yaml::pos`); lines count from the
+/// start of `text`.
+pub fn parse_documents_with_positions(
+    text: &str,
+    lenient: bool,
+) -> Result<Vec<(Value, PosTree)>, YamlError> {
+    let text: Cow<str> = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
+    check_characters(text)?;
+    let mut budget = ALIAS_BUDGET_BASE + text.len() / 16;
+    let mut out = Vec::new();
+    for chunk in split_documents(text)? {
+        let piece = &text[chunk.start..chunk.end];
+        let rec = Recorder::new(piece, chunk.line_offset);
+        let parsed = match super::fast::parse_chunk_with(piece, rec.clone()) {
+            Some((v, n)) => n.map(|n| (v, n)),
             None => {
-                let mut b = Builder::new(piece, chunk.line_offset, &mut budget);
-                b.allow_duplicates = allow_duplicates;
-                b.scalars = scalars;
-                b.parse_first_document()?
+                let mut b = Builder::with_positions(piece, chunk.line_offset, &mut budget, rec);
+                b.allow_duplicates = lenient;
+                b.parse_first_document_with()?
             }
         };
         match parsed {
-            None | Some(Value::Null) => {}
-            Some(v) => out.push(v),
+            None | Some((Value::Null(_), _)) => {}
+            Some(doc) => out.push(doc),
         }
     }
     Ok(out)
@@ -318,13 +476,14 @@ fn in_spans(spans: &[(usize, usize)], ci: usize) -> bool {
 
 /// Reads the first document of a piece holding raw LS/PS as yaml.v3 does
 /// (see above).
-fn parse_with_line_separators(
+fn parse_with_line_separators<P: Positions + Clone>(
     text: &str,
     line_offset: usize,
     budget: &mut usize,
     allow_duplicates: bool,
     scalars: Scalars,
-) -> Result<Option<Value>, YamlError> {
+    rec: &P,
+) -> Result<Option<(Value, P::Node)>, YamlError> {
     // (char index, byte offset) of each LS/PS.
     let seps: Vec<(usize, usize)> = text
         .char_indices()
@@ -350,7 +509,7 @@ fn parse_with_line_separators(
         }
         parsed.push_str(&text[last..]);
         *budget = initial_budget;
-        let mut b = Builder::new(&parsed, line_offset, budget);
+        let mut b = Builder::with_positions(&parsed, line_offset, budget, rec.clone());
         b.allow_duplicates = allow_duplicates;
         b.scalars = scalars;
         b.separators = Some(SeparatorState {
@@ -380,8 +539,8 @@ fn parse_with_line_separators(
     }
 }
 
-/// True for the characters yaml.v3 takes as line breaks (NEL aside, which
-/// the reader does not treat as one).
+/// True for the characters yaml.v3 takes as line breaks (NEL aside: the
+/// reader has replaced it by `\n` before parsing).
 fn is_go_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
@@ -499,6 +658,98 @@ fn go_block_value(text: &str, indent: usize, literal: bool, chomp: i8) -> String
         s.push_str(&trailing_breaks);
     }
     s
+}
+
+/// A block scalar that reaches the end of a text with no final line break,
+/// as yaml.v3 reads it from saphyr's value: saphyr counts the missing break
+/// (its value ends with a line break for `|`, `|+`, `>`, `>+`), yaml.v3 does
+/// not. When the last line holds content, that break goes; when it holds
+/// only spaces, only a keeping (`+`) scalar has a break too many (a clipped
+/// one ends in exactly one break after content, or is empty).
+fn block_at_end_without_break(text: Cow<'_, str>, last_line_blank: bool) -> Cow<'_, str> {
+    let drop = if last_line_blank {
+        text == "\n" || text.ends_with("\n\n")
+    } else {
+        text.ends_with('\n')
+    };
+    if !drop {
+        return text;
+    }
+    match text {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[..t.len() - 1]),
+        Cow::Owned(mut t) => {
+            t.pop();
+            Cow::Owned(t)
+        }
+    }
+}
+
+/// The value a folded scalar (`>`) of a resource has in kustomize's output,
+/// when it differs from the value read: `None` when it is the same.
+///
+/// kustomize writes each resource out with yaml.v3 and reads it back, and
+/// the node keeps its folded style. yaml.v3's folded writer puts an empty
+/// line after a line that does not start with a blank, to keep the break
+/// from folding, but decides it by the first character of the whole value
+/// instead of the next line's: read back, the empty line adds a break
+/// before a more-indented line, and at the end of a kept (`>+`) value
+/// ending in two breaks or more. Values yaml.v3 does not write folded
+/// (trailing space, a space before a break) come back as they were.
+fn folded_round_trip(value: &str) -> Option<String> {
+    if value.is_empty()
+        || value.ends_with(' ')
+        || value.contains(" \n")
+        || value.contains(['\r', '\u{85}', '\u{feff}', '\u{2028}', '\u{2029}'])
+    {
+        return None;
+    }
+    // A value whose first character after its leading breaks is a blank
+    // (or that is only breaks) gets no empty lines.
+    if value
+        .trim_start_matches('\n')
+        .chars()
+        .next()
+        .is_none_or(|c| c == ' ' || c == '\t')
+    {
+        return None;
+    }
+    // Without a more-indented line or several final breaks, the empty lines
+    // fold away again.
+    if !value.contains("\n ") && !value.contains("\n\t") && !value.ends_with("\n\n") {
+        return None;
+    }
+    // The body yaml.v3 writes (line wrapping aside: it folds back to the
+    // same spaces), indented by 2, then read back with its chomping hint.
+    let mut body = String::with_capacity(value.len() + 16);
+    let (mut breaks, mut leading_blank) = (true, true);
+    for c in value.chars() {
+        if c == '\n' {
+            if !breaks && !leading_blank {
+                body.push('\n');
+            }
+            body.push('\n');
+            breaks = true;
+        } else {
+            if breaks {
+                body.push_str("  ");
+                leading_blank = c == ' ' || c == '\t';
+            }
+            body.push(c);
+            breaks = false;
+        }
+    }
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let chomp = if !value.ends_with('\n') {
+        -1
+    } else if value == "\n" || value.ends_with("\n\n") {
+        1
+    } else {
+        0
+    };
+    let back = go_block_value(&body, 2, false, chomp);
+    (back != value).then_some(back)
 }
 
 /// Parses text holding at most one document (a kustomization file, a patch).
@@ -620,9 +871,11 @@ struct KeyMeta {
     value_from_alias: bool,
 }
 
-enum Frame {
+enum Frame<P: Positions> {
     Seq {
         items: Vec<Value>,
+        kids: P::Kids,
+        at: P::Node,
         anchor: usize,
         flow: bool,
         weight: usize,
@@ -630,7 +883,10 @@ enum Frame {
     Map {
         entries: Vec<(String, Value)>,
         meta: Vec<KeyMeta>,
-        pending: Option<(String, KeyMeta)>,
+        kids: P::Kids,
+        at: P::Node,
+        /// The key waiting for its value, and where the key is.
+        pending: Option<(String, KeyMeta, P::Node)>,
         anchor: usize,
         flow: bool,
         weight: usize,
@@ -638,7 +894,7 @@ enum Frame {
     },
 }
 
-impl Frame {
+impl<P: Positions> Frame<P> {
     fn flow(&self) -> bool {
         match self {
             Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
@@ -646,16 +902,18 @@ impl Frame {
     }
 }
 
-pub(super) struct Builder<'a, 'b> {
+pub(super) struct Builder<'a, 'b, P: Positions = NoPositions> {
     text: &'a str,
     ascii: bool,
     cursor_char: usize,
     cursor_byte: usize,
     line_offset: usize,
     budget: &'b mut usize,
-    anchors: Vec<Option<(Value, usize)>>,
-    stack: Vec<Frame>,
-    /// go-yaml v2 semantics for duplicate keys: the last one wins.
+    anchors: Vec<Option<(Value, usize, P::Node)>>,
+    stack: Vec<Frame<P>>,
+    /// go-yaml v2 semantics for duplicate keys: the last one wins. Set for
+    /// kustomization files, which kustomize decodes into its own types: their
+    /// values are never written out, so [`folded_round_trip`] does not apply.
     pub(super) allow_duplicates: bool,
     /// How plain scalars resolve.
     pub(super) scalars: Scalars,
@@ -663,14 +921,55 @@ pub(super) struct Builder<'a, 'b> {
     separators: Option<SeparatorState<'a>>,
     /// Char index where the previous event ended.
     prev_end: usize,
+    /// Set by a scan error that yaml.v3 would not report (see [`read_chunk`]).
+    low_indent: Option<LowIndent>,
+    /// Start (char index) of the outermost open flow collection, and the
+    /// depth of its frame.
+    flow_start: Option<(usize, usize)>,
+    /// Where node positions go (see `yaml::pos`).
+    rec: P,
+}
+
+/// How a node's start is found from its event's span (see
+/// [`Builder::start_of`]).
+#[derive(Clone, Copy)]
+enum Start {
+    /// Where the span starts.
+    Plain,
+    /// At the `|` or `>` header before the span.
+    BlockScalar,
+    /// At the `-` just before the span, if there is one (`indentless`: a
+    /// sequence that is a mapping's value, which saphyr starts after its
+    /// first dash even when that is followed by another).
+    AfterDash { indentless: bool },
 }
 
 fn scalar_weight(len: usize) -> usize {
     1 + len / 32
 }
 
-impl<'a, 'b> Builder<'a, 'b> {
+impl<'a, 'b> Builder<'a, 'b, NoPositions> {
     pub(super) fn new(text: &'a str, line_offset: usize, budget: &'b mut usize) -> Self {
+        Builder::with_positions(text, line_offset, budget, NoPositions)
+    }
+
+    /// Reads the first document of the chunk (kyaml decodes one document per
+    /// piece; anything after it is ignored). `None` when there is none.
+    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
+    /// [`parse_with_line_separators`]).
+    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+        Ok(self.parse_first_document_with()?.map(|(v, ())| v))
+    }
+}
+
+impl<'a, 'b, P: Positions + Clone> Builder<'a, 'b, P> {
+    /// A builder recording positions with `rec`.
+    pub(super) fn with_positions(
+        text: &'a str,
+        line_offset: usize,
+        budget: &'b mut usize,
+        rec: P,
+    ) -> Self {
         Builder {
             text,
             ascii: text.is_ascii(),
@@ -684,6 +983,9 @@ impl<'a, 'b> Builder<'a, 'b> {
             scalars: Scalars::Resources,
             separators: None,
             prev_end: 0,
+            low_indent: None,
+            flow_start: None,
+            rec,
         }
     }
 
@@ -696,6 +998,23 @@ impl<'a, 'b> Builder<'a, 'b> {
 
     /// Notes a scan error: the text up to the end of its line was read.
     fn reached_error(&mut self, e: &ScanError) {
+        let ci = e.marker().index();
+        self.low_indent = match e.info() {
+            "invalid indentation in quoted scalar" => Some(LowIndent::Quoted(ci)),
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                self.flow_start.map(|(start, _)| {
+                    let b = self.byte_index(start);
+                    let col = self.text[..b]
+                        .rsplit('\n')
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .count();
+                    LowIndent::Flow(ci, col)
+                })
+            }
+            _ => None,
+        };
         if self.separators.is_none() {
             return;
         }
@@ -945,6 +1264,119 @@ impl<'a, 'b> Builder<'a, 'b> {
         b
     }
 
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read:
+    /// on a line after its first content line, before its content column
+    /// (a tab-only line, or a less indented line starting with a tab, ends
+    /// nothing but the parse); saphyr reads such lines. Block scalars with
+    /// an indentation indicator are not checked (their column is not the
+    /// first line's).
+    fn check_block_tabs(&mut self, span: &Span) -> Result<(), YamlError> {
+        let start = self.byte_index(span.start.index());
+        let t = self.text;
+        let line_start = t[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = t[line_start..].bytes().take_while(|&b| b == b' ').count();
+        if indent == 0 || line_start + indent != start {
+            return Ok(());
+        }
+        // The header: the last non-blank line before the first content line.
+        let header = t[..line_start.saturating_sub(1)]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let explicit = header
+            .rfind(['|', '>'])
+            .is_some_and(|i| header[i + 1..].bytes().take(2).any(|b| b.is_ascii_digit()));
+        if explicit {
+            return Ok(());
+        }
+        let first_line = span.start.line() + self.line_offset;
+        for (n, line) in t[line_start..].split('\n').enumerate().skip(1) {
+            let spaces = line.bytes().take(indent).take_while(|&b| b == b' ').count();
+            if spaces == indent {
+                continue;
+            }
+            match line.as_bytes().get(spaces) {
+                Some(b'\t') => {
+                    return Err(YamlError::at(
+                        first_line + n,
+                        spaces + 1,
+                        "found a tab character where an indentation space is expected",
+                    ));
+                }
+                None => continue,
+                Some(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the key scalar at `span` is implicit (no `?` before it)
+    /// and a `:` follows it: yaml.v3 then needs it on one line.
+    fn implicit_key_with_value(&mut self, span: &Span) -> bool {
+        let (a, b) = (
+            self.byte_index(span.start.index()),
+            self.byte_index(span.end.index()),
+        );
+        let before = self.text[..a].trim_end_matches([' ', '\t', '\n']);
+        let after = self.text[b..].trim_start_matches([' ', '\t', '\n']);
+        !before.ends_with('?') && after.starts_with(':')
+    }
+
+    /// Where a node whose event starts at `span` sits (see `yaml::pos`):
+    /// saphyr starts a block scalar at its text (the node starts at its
+    /// header), an indentless block sequence and an empty sequence entry
+    /// after their dash (they start at it). Plain reads skip the look-ups.
+    fn start_of(&mut self, span: &Span, start: Start) -> P::Node {
+        let (line, col) = (span.start.line(), span.start.col());
+        if !P::RECORDS {
+            return self.rec.at_line_col(line, col);
+        }
+        let at = self.byte_index(span.start.index());
+        let b = self.text.as_bytes();
+        match start {
+            Start::Plain => {}
+            Start::BlockScalar => {
+                // From the end of the previous event, past indicators and
+                // comments, to the header (after any tag or anchor).
+                let mut i = self.byte_index(self.prev_end).min(at);
+                loop {
+                    while i < at && matches!(b[i], b' ' | b'\t' | b'\n' | b':' | b'-' | b'?' | b',')
+                    {
+                        i += 1;
+                    }
+                    if i < at && b[i] == b'#' {
+                        i = self.text[i..at].find('\n').map_or(at, |n| i + n);
+                    } else {
+                        break;
+                    }
+                }
+                if let Some(h) = header_from(b, i).filter(|&h| h < at) {
+                    let lines_between = self.text[h..at].matches('\n').count();
+                    let line_start = self.text[..h].rfind('\n').map_or(0, |n| n + 1);
+                    let col = self.text[line_start..h].chars().count();
+                    return self.rec.at_line_col(line - lines_between, col);
+                }
+            }
+            Start::AfterDash { indentless } => {
+                // An indentless sequence starts after its first dash even
+                // when its first item is a sequence (`- - x`).
+                let on_dash = b.get(at) == Some(&b'-')
+                    && matches!(b.get(at + 1), None | Some(b' ' | b'\t' | b'\n'));
+                if indentless || !on_dash {
+                    let mut i = at;
+                    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+                        i -= 1;
+                    }
+                    if i > 0 && b[i - 1] == b'-' && (i == 1 || matches!(b[i - 2], b' ' | b'\n')) {
+                        return self.rec.at_line_col(line, col - (at - i) - 1);
+                    }
+                }
+            }
+        }
+        self.rec.at_line_col(line, col)
+    }
+
     /// True when a collection start event opened a flow collection: its span
     /// ends just after the `{` or `[`.
     fn starts_flow(&mut self, span: &Span) -> bool {
@@ -991,6 +1423,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         &mut self,
         id: usize,
         v: &Value,
+        node: &P::Node,
         weight: usize,
         span: &Span,
     ) -> Result<(), YamlError> {
@@ -1001,7 +1434,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         if self.anchors.len() <= id {
             self.anchors.resize(id + 1, None);
         }
-        self.anchors[id] = Some((v.clone(), weight));
+        self.anchors[id] = Some((v.clone(), weight, node.clone()));
         Ok(())
     }
 
@@ -1018,11 +1451,10 @@ impl<'a, 'b> Builder<'a, 'b> {
         matches!(self.stack.last(), Some(Frame::Map { root: true, .. }))
     }
 
-    /// Reads the first document of the chunk (kyaml decodes one document per
-    /// piece; anything after it is ignored). `None` when there is none.
-    /// A chunk holding a raw LS/PS is read as yaml.v3 reads it (see
-    /// [`parse_with_line_separators`]).
-    pub(super) fn parse_first_document(&mut self) -> Result<Option<Value>, YamlError> {
+    /// [`Builder::parse_first_document`] with the root's positions.
+    pub(super) fn parse_first_document_with(
+        &mut self,
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         if self.separators.is_none() && has_line_separator(self.text) {
             return parse_with_line_separators(
                 self.text,
@@ -1030,13 +1462,14 @@ impl<'a, 'b> Builder<'a, 'b> {
                 self.budget,
                 self.allow_duplicates,
                 self.scalars,
+                &self.rec,
             );
         }
         self.parse_events()
     }
 
     /// [`Builder::parse_first_document`] on the text as it is.
-    fn parse_events(&mut self) -> Result<Option<Value>, YamlError> {
+    fn parse_events(&mut self) -> Result<Option<(Value, P::Node)>, YamlError> {
         let mut parser = Parser::new_from_str(self.text);
         loop {
             let (ev, span) = match parser.next_event() {
@@ -1058,8 +1491,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                 Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => None,
                 Event::StreamEnd | Event::DocumentEnd => return Ok(None),
                 Event::Alias(id) => {
-                    let (v, w) = match self.anchors.get(id) {
-                        Some(Some((v, w))) => (v, *w),
+                    let (v, w, n) = match self.anchors.get(id) {
+                        Some(Some((v, w, n))) => (v, *w, n),
                         _ => {
                             return Err(self.err(
                                 &span,
@@ -1067,9 +1500,9 @@ impl<'a, 'b> Builder<'a, 'b> {
                             ));
                         }
                     };
-                    let v = v.clone();
+                    let (v, n) = (v.clone(), n.clone());
                     self.charge(w, &span)?;
-                    self.complete(v, w, true, &span)?
+                    self.complete(v, n, w, true, &span)?
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     self.scalar(text, style, anchor, tag.as_deref(), &span)?
@@ -1088,9 +1521,22 @@ impl<'a, 'b> Builder<'a, 'b> {
                         ));
                     }
                     let flow = self.in_flow() || self.starts_flow(&span);
+                    if flow && self.flow_start.is_none() {
+                        self.flow_start = Some((span.start.index(), self.stack.len()));
+                    }
+                    let start = if matches!(ev, Event::SequenceStart(..)) && !flow {
+                        Start::AfterDash {
+                            indentless: matches!(self.stack.last(), Some(Frame::Map { .. })),
+                        }
+                    } else {
+                        Start::Plain
+                    };
+                    let at = self.start_of(&span, start);
                     let frame = if matches!(ev, Event::SequenceStart(..)) {
                         Frame::Seq {
                             items: Vec::new(),
+                            kids: P::Kids::default(),
+                            at,
                             anchor,
                             flow,
                             weight: 1,
@@ -1099,6 +1545,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                         Frame::Map {
                             entries: Vec::new(),
                             meta: Vec::new(),
+                            kids: P::Kids::default(),
+                            at,
                             pending: None,
                             anchor,
                             flow,
@@ -1113,23 +1561,41 @@ impl<'a, 'b> Builder<'a, 'b> {
                     let Some(frame) = self.stack.pop() else {
                         return Err(self.err(&span, "unbalanced collection end"));
                     };
-                    let (v, anchor, weight) = match frame {
+                    if self
+                        .flow_start
+                        .is_some_and(|(_, depth)| depth == self.stack.len())
+                    {
+                        self.flow_start = None;
+                    }
+                    let (v, n, anchor, weight) = match frame {
                         Frame::Seq {
                             items,
+                            kids,
+                            at,
                             anchor,
                             weight,
                             ..
-                        } => (Value::Seq(items), anchor, weight),
+                        } => (
+                            Value::Seq(items),
+                            self.rec.collection(at, kids),
+                            anchor,
+                            weight,
+                        ),
                         Frame::Map {
                             entries,
                             meta,
+                            kids,
+                            at,
                             anchor,
                             weight,
                             ..
-                        } => (self.finish_map(entries, meta, &span)?, anchor, weight),
+                        } => {
+                            let (v, kids) = self.finish_map(entries, meta, kids, &span)?;
+                            (v, self.rec.collection(at, kids), anchor, weight)
+                        }
                     };
-                    self.store_anchor(anchor, &v, weight, &span)?;
-                    self.complete(v, weight, false, &span)?
+                    self.store_anchor(anchor, &v, &n, weight, &span)?;
+                    self.complete(v, n, weight, false, &span)?
                 }
             };
             self.prev_end = last_end;
@@ -1157,10 +1623,25 @@ impl<'a, 'b> Builder<'a, 'b> {
         anchor: usize,
         tag: Option<&Tag>,
         span: &Span,
-    ) -> Result<Option<Value>, YamlError> {
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         let kind = tag_kind(tag);
         let plain = style == ScalarStyle::Plain;
         let flow = self.in_flow();
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && self.separators.is_none()
+            && text.contains('\n')
+        {
+            self.check_block_tabs(span)?;
+        }
+        let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && !self.text.ends_with('\n')
+            && self.byte_index(span.end.index()) >= self.text.len()
+        {
+            let last_line = self.text.rsplit('\n').next().unwrap_or("");
+            block_at_end_without_break(text, last_line.bytes().all(|b| b == b' '))
+        } else {
+            text
+        };
         let text = if self.separators.is_some() {
             self.scalar_with_separators(text, style, anchor != 0 || tag.is_some(), span)
         } else {
@@ -1171,14 +1652,32 @@ impl<'a, 'b> Builder<'a, 'b> {
         } else {
             text
         };
+        let start = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => Start::BlockScalar,
+            ScalarStyle::Plain
+                if text.is_empty()
+                    && matches!(self.stack.last(), Some(Frame::Seq { flow: false, .. })) =>
+            {
+                Start::AfterDash { indentless: false }
+            }
+            _ => Start::Plain,
+        };
+        let at = self.start_of(span, start);
         if self.at_key() {
+            if flow && span.end.line() != span.start.line() && self.implicit_key_with_value(span) {
+                return Err(self.err(
+                    span,
+                    "did not find expected ',' or '}' (an implicit key in a flow \
+                     collection must be on one line)",
+                ));
+            }
             let line = span.start.line() + self.line_offset;
             let root = self.in_root_map();
             let (key, merge) = self.key_from_scalar(&text, plain, kind, root, span)?;
             if anchor != 0 {
                 let v = self.value_of(&text, plain, kind, flow, span)?;
                 let w = scalar_weight(text.len());
-                self.store_anchor(anchor, &v, w, span)?;
+                self.store_anchor(anchor, &v, &at, w, span)?;
             }
             if let Some(Frame::Map {
                 pending, weight, ..
@@ -1192,14 +1691,30 @@ impl<'a, 'b> Builder<'a, 'b> {
                         line,
                         value_from_alias: false,
                     },
+                    at,
                 ));
             }
             return Ok(None);
         }
+        let text = match style {
+            ScalarStyle::Folded if !self.allow_duplicates => match folded_round_trip(&text) {
+                Some(v) => Cow::Owned(v),
+                None => text,
+            },
+            _ => text,
+        };
+        // An empty value (`key:` with nothing after it) sits at its key.
+        let at = match self.stack.last() {
+            Some(Frame::Map {
+                pending: Some((_, _, key_at)),
+                ..
+            }) if plain && text.is_empty() => key_at.clone(),
+            _ => at,
+        };
         let v = self.value_of(&text, plain, kind, flow, span)?;
         let w = scalar_weight(text.len());
-        self.store_anchor(anchor, &v, w, span)?;
-        self.complete(v, w, false, span)
+        self.store_anchor(anchor, &v, &at, w, span)?;
+        self.complete(v, at, w, false, span)
     }
 
     /// The value of a scalar node under this reader's [`Scalars`] rules.
@@ -1277,17 +1792,18 @@ impl<'a, 'b> Builder<'a, 'b> {
     fn complete(
         &mut self,
         v: Value,
+        n: P::Node,
         w: usize,
         from_alias: bool,
         span: &Span,
-    ) -> Result<Option<Value>, YamlError> {
+    ) -> Result<Option<(Value, P::Node)>, YamlError> {
         let root = self.in_root_map();
         let line = span.start.line() + self.line_offset;
         let key_from_alias = if self.at_key() {
             // Only an alias can complete in key position.
             let key = match &v {
                 Value::String(s) => s.clone(),
-                Value::Null => {
+                Value::Null(_) => {
                     return Err(self.err(span, "invalid mapping key: null keys are not supported"));
                 }
                 Value::Seq(_) | Value::Map(_) => {
@@ -1314,15 +1830,22 @@ impl<'a, 'b> Builder<'a, 'b> {
             None
         };
         match self.stack.last_mut() {
-            None => Ok(Some(v)),
-            Some(Frame::Seq { items, weight, .. }) => {
+            None => Ok(Some((v, n))),
+            Some(Frame::Seq {
+                items,
+                kids,
+                weight,
+                ..
+            }) => {
                 items.push(v);
+                kids.push(n);
                 *weight += w;
                 Ok(None)
             }
             Some(Frame::Map {
                 entries,
                 meta,
+                kids,
                 pending,
                 weight,
                 ..
@@ -1336,13 +1859,15 @@ impl<'a, 'b> Builder<'a, 'b> {
                             line,
                             value_from_alias: false,
                         },
+                        n,
                     ));
                     return Ok(None);
                 }
-                if let Some((k, mut m)) = pending.take() {
+                if let Some((k, mut m, _)) = pending.take() {
                     m.value_from_alias = from_alias;
                     entries.push((k, v));
                     meta.push(m);
+                    kids.push(n);
                     *weight += w;
                 }
                 Ok(None)
@@ -1355,30 +1880,44 @@ impl<'a, 'b> Builder<'a, 'b> {
         &mut self,
         mut entries: Vec<(String, Value)>,
         mut meta: Vec<KeyMeta>,
+        mut kids: P::Kids,
         span: &Span,
-    ) -> Result<Value, YamlError> {
+    ) -> Result<(Value, P::Kids), YamlError> {
         if meta.iter().any(|m| m.merge) || entries.iter().any(|(k, _)| k == "<<") {
-            self.apply_merges(&mut entries, &mut meta, span)?;
+            self.apply_merges(&mut entries, &mut meta, &mut kids, span)?;
         }
         if self.allow_duplicates {
             let mut m = Map::with_capacity(entries.len());
-            for (k, v) in entries {
+            if !P::RECORDS {
+                for (k, v) in entries {
+                    m.insert(k, v);
+                }
+                return Ok((Value::Map(m), kids));
+            }
+            // The last value of a repeated key wins, at the first key's place.
+            let mut out = P::Kids::default();
+            for (j, (k, v)) in entries.into_iter().enumerate() {
+                match m.entries().iter().position(|(e, _)| *e == k) {
+                    Some(p) => out.set(p, kids.get(j)),
+                    None => out.push(kids.get(j)),
+                }
                 m.insert(k, v);
             }
-            return Ok(Value::Map(m));
+            return Ok((Value::Map(m), out));
         }
         check_duplicates(&entries, &meta).map_err(|(line, key, first)| YamlError {
             line: Some(line),
             column: None,
             message: format!("mapping key {key:?} already defined at line {first}"),
         })?;
-        Ok(Value::Map(Map::from_unique_entries(entries)))
+        Ok((Value::Map(Map::from_unique_entries(entries)), kids))
     }
 
     fn apply_merges(
         &mut self,
         entries: &mut Vec<(String, Value)>,
         meta: &mut Vec<KeyMeta>,
+        kids: &mut P::Kids,
         span: &Span,
     ) -> Result<(), YamlError> {
         let mut merge_idx = None;
@@ -1401,15 +1940,17 @@ impl<'a, 'b> Builder<'a, 'b> {
             None => None,
             Some(i) => {
                 let m = meta[i];
+                let n = kids.get(i);
                 let v = if clear_idx == Some(i) {
                     meta.remove(i);
+                    kids.remove(i);
                     entries.remove(i).1
                 } else {
                     let v = entries[i].1.clone();
                     self.charge(value_weight(&v), span)?;
                     v
                 };
-                Some((v, m))
+                Some((v, n, m))
             }
         };
         if let Some(c) = clear_idx
@@ -1417,8 +1958,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         {
             entries.remove(c);
             meta.remove(c);
+            kids.remove(c);
         }
-        let Some((value, m)) = merge_value else {
+        let Some((value, node, m)) = merge_value else {
             return Ok(());
         };
         let bad = |msg: &str| YamlError {
@@ -1428,14 +1970,15 @@ impl<'a, 'b> Builder<'a, 'b> {
         };
         const NOT_MAPS: &str = "map merge requires map or sequence of maps as the value";
         const ALIAS_NOT_MAP: &str = "invalid map merge: received alias for a non-map value";
-        let mut sources: Vec<Map> = match value {
-            Value::Map(map) => vec![map],
+        let mut sources: Vec<(Map, P::Kids)> = match value {
+            Value::Map(map) => vec![(map, P::children(&node))],
             Value::Seq(_) if m.value_from_alias => return Err(bad(ALIAS_NOT_MAP)),
             Value::Seq(items) => {
                 let mut v = Vec::with_capacity(items.len());
-                for item in items {
+                let item_nodes = P::children(&node);
+                for (j, item) in items.into_iter().enumerate() {
                     match item {
-                        Value::Map(map) => v.push(map),
+                        Value::Map(map) => v.push((map, P::children(&item_nodes.get(j)))),
                         Value::Seq(_) => {
                             return Err(bad("invalid map merge: received a nested sequence"));
                         }
@@ -1452,14 +1995,14 @@ impl<'a, 'b> Builder<'a, 'b> {
         sources.reverse();
         let own = entries.len();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let use_index = own + sources.iter().map(Map::len).sum::<usize>() > 16;
+        let use_index = own + sources.iter().map(|(m, _)| m.len()).sum::<usize>() > 16;
         if use_index {
             for (i, (k, _)) in entries.iter().enumerate() {
                 index.entry(k.clone()).or_insert(i);
             }
         }
-        for src in sources {
-            for (k, v) in src {
+        for (src, src_kids) in sources {
+            for (j, (k, v)) in src.into_iter().enumerate() {
                 let found = if use_index {
                     index.get(&k).copied()
                 } else {
@@ -1467,12 +2010,16 @@ impl<'a, 'b> Builder<'a, 'b> {
                 };
                 match found {
                     Some(i) if i < own => {}
-                    Some(i) => entries[i].1 = v,
+                    Some(i) => {
+                        entries[i].1 = v;
+                        kids.set(i, src_kids.get(j));
+                    }
                     None => {
                         if use_index {
                             index.insert(k.clone(), entries.len());
                         }
                         entries.push((k, v));
+                        kids.push(src_kids.get(j));
                         meta.push(KeyMeta {
                             merge: false,
                             line: m.line,
@@ -1640,7 +2187,8 @@ pub(super) fn scalar_value(
 /// The value of a resolved scalar after the JSON round trip.
 fn resolved_value(text: &str, resolved: Resolved) -> Result<Value, String> {
     Ok(match resolved {
-        Resolved::Null => Value::Null,
+        Resolved::Null if text.is_empty() => Value::Null(NullForm::Empty),
+        Resolved::Null => Value::NULL,
         Resolved::Bool(b) => Value::Bool(b),
         Resolved::Int(i) => Value::Int(i),
         Resolved::UInt(u) => Value::UInt(u),
@@ -2167,11 +2715,160 @@ mod tests {
         );
     }
 
+    /// A block scalar ending the text with no final line break: yaml.v3
+    /// does not count the missing break (kubectl on each `k: <input>`, the
+    /// file ending where the input ends).
+    #[test]
+    fn block_scalar_at_end_without_break() {
+        for (input, want) in [
+            ("|\n  line1\n  line2", "line1\nline2"),
+            (">\n  line1\n  line2", "line1 line2"),
+            ("|+\n  line1\n  line2", "line1\nline2"),
+            ("|-\n  line1\n  line2", "line1\nline2"),
+            ("|\n  line1\n\n  line2\n ", "line1\n\nline2\n"),
+            ("|+\n  a\n  ", "a\n"),
+            ("|+\n  a\n\n  b", "a\n\nb"),
+            ("|+\n  a\n\n", "a\n\n"),
+            ("|\n  a\n  ", "a\n"),
+            (">+\n  a\n  b", "a b"),
+            ("|\n  a\n  # x", "a\n# x"),
+            ("|+\n  a\n ", "a\n"),
+            ("|-\n  a\n  ", "a"),
+            ("|\n  a\n\n  ", "a\n"),
+            (">\n  a\n\n  b", "a\nb"),
+            ("|", ""),
+            ("|+", ""),
+            ("|+\n  a\n  # c\n# d", "a\n# c\n"),
+            (">+\n\n  a", "\na"),
+        ] {
+            let d = docs(&format!("k: {input}"));
+            assert_eq!(d[0].get("k"), Some(&s(want)), "{input:?}");
+        }
+    }
+
+    /// A folded scalar with more-indented lines, or kept with several
+    /// final breaks, has the value kubectl prints (yaml.v3's folded writer
+    /// adds an empty line; see `folded_round_trip`); not in a kustomization
+    /// file, whose values are not written out.
+    #[test]
+    fn folded_scalars_as_kubectl_prints_them() {
+        for (input, want) in [
+            (">\n  a\n    b\n  c\n", "a\n\n  b\nc\n"),
+            (">+\n  x\n", "x\n\n\n"),
+            (">\n  a\n\n    b\n", "a\n\n\n  b\n"),
+            (">2\n    a\n  b\n", "  a\nb\n"),
+            (">\n  a\n  b\n    c\n", "a b\n\n  c\n"),
+            (">\n  a\n  b\n", "a b\n"),
+            (">-\n  a\n    b\n", "a\n\n  b"),
+            (">\n  a \n    b\n", "a \n  b\n"),
+            (">\n  a\t\n    b\n", "a\t\n\n  b\n"),
+            (">\n  a\n", "a\n"),
+            (">\n  a\n\n    b\n  c\n\n  d\n", "a\n\n\n  b\nc\nd\n"),
+        ] {
+            assert_eq!(val(input), s(want), "{input:?}");
+        }
+        let kustomization = parse_documents_lenient("a: >\n  a\n    b\n").unwrap();
+        assert_eq!(kustomization[0].get("a"), Some(&s("a\n  b\n")));
+    }
+
+    /// yaml.v3 refuses a tab where a block scalar's indentation is read
+    /// (kubectl: "found a tab character where an indentation space is
+    /// expected"); a tab after the indentation is content.
+    #[test]
+    fn tabs_in_block_scalar_indentation() {
+        for input in [
+            "d:\n  k: |\n    a\n\t\n    b\n",
+            "d:\n  k: |\n    a\n  \t\n    b\n",
+            "d:\n  k: >\n    a\n\t\n",
+            "d:\n  k: |\n    a\n\t",
+        ] {
+            let e = err(input);
+            assert!(e.message.contains("tab"), "{input:?}: {e}");
+        }
+        assert_eq!(
+            to_json(&docs("d:\n  k: |\n    a\n    \tb\n")[0]),
+            json!({"d": {"k": "a\n\tb\n"}})
+        );
+    }
+
+    /// yaml.v3 reads NEL (U+0085) as a line break, `\n` in values.
+    #[test]
+    fn nel_is_a_line_break() {
+        for (input, want) in [
+            ("a: \"x\u{85}y\"\n", json!({"a": "x y"})),
+            ("a: 'x\u{85}y'\n", json!({"a": "x y"})),
+            ("a: x # c\u{85}b: y\n", json!({"a": "x", "b": "y"})),
+            ("a: x\u{85}b: y\n", json!({"a": "x", "b": "y"})),
+            ("a: >\n  x\u{85}  y\n  z\n", json!({"a": "x y z\n"})),
+        ] {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+        for input in ["a: x\u{85}y\n", "a: |\n  x\u{85}y\n", "a: x\u{85}\u{85}y\n"] {
+            err(input);
+        }
+    }
+
+    /// yaml.v3 does not check the indentation of the continuation lines of
+    /// quoted scalars and flow collections (saphyr does; the reader indents
+    /// them and reads again); a multi-line implicit key in a flow mapping
+    /// is an error for yaml.v3 (not for saphyr).
+    #[test]
+    fn continuation_lines_and_keys_in_flow() {
+        for (input, want) in [
+            ("d:\n  k: \"abc\ndef\"\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: 'abc\ndef'\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: \"abc\n def\"\n", json!({"d": {"k": "abc def"}})),
+            ("d:\n  k: [a,\nb]\n", json!({"d": {"k": ["a", "b"]}})),
+            (
+                "d:\n  k: {x: a,\ny: b}\n",
+                json!({"d": {"k": {"x": "a", "y": "b"}}}),
+            ),
+            ("d:\n  k: [\"a\nb\"]\n", json!({"d": {"k": ["a b"]}})),
+            (
+                "d:\n  k: [a,\nb,\nc]\n  j: 1\n",
+                json!({"d": {"k": ["a", "b", "c"], "j": 1}}),
+            ),
+            ("d:\n  k: {x\n    y}\n", json!({"d": {"k": {"x y": ""}}})),
+            (
+                "d:\n  k: {? x\n    y : 1}\n",
+                json!({"d": {"k": {"x y": 1}}}),
+            ),
+            (
+                "d:\n  k: {\"x\n    y\"}\n",
+                json!({"d": {"k": {"x y": ""}}}),
+            ),
+        ] {
+            assert_eq!(to_json(&docs(input)[0]), want, "{input:?}");
+        }
+        for input in [
+            "d:\n  k: abc\n def\n",
+            "d:\n  k: abc\ndef\n",
+            "d:\n  k: \"abc\n---\n\"\n",
+            "d:\n  k: [x\n    y: 1]\n",
+            "d:\n  k: {x\n    y : 1}\n",
+            "d:\n  k: {a: 1, x\n    y: 1}\n",
+            "d:\n  k: {x: 1,\n    y\n    z: 2}\n",
+            "d:\n  k: {\"x\n  y\": 1}\n",
+        ] {
+            err(input);
+        }
+    }
+
     #[test]
     fn null_bool_and_strings() {
-        for n in ["~", "null", "Null", "NULL", ""] {
-            assert_eq!(val(n), Value::Null, "{n}");
+        // How the null was written is kept (a strategic merge keeps only
+        // the word forms).
+        for n in ["~", "null", "Null", "NULL", "!!null null", "!!null ~"] {
+            assert!(val(n).identical(&Value::NULL), "{n}");
         }
+        for n in ["", "!!null", "!!null \"\"", "!!null ''"] {
+            assert!(val(n).identical(&Value::Null(NullForm::Empty)), "{n}");
+        }
+        assert!(
+            docs("- \n- a")
+                .remove(0)
+                .identical(&Value::Seq(vec![Value::Null(NullForm::Empty), s("a")]))
+        );
         for (i, b) in [
             ("true", true),
             ("True", true),
@@ -2416,8 +3113,8 @@ mod tests {
             ),
             ("!!bool \"true\"", Value::Bool(true)),
             ("!!bool \"True\"", Value::Bool(true)),
-            ("!!null \"\"", Value::Null),
-            ("!!null ~", Value::Null),
+            ("!!null \"\"", Value::NULL),
+            ("!!null ~", Value::NULL),
             ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
             ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
             (
@@ -2605,7 +3302,7 @@ s: {!!merge x: {a: 1}}
 
     fn to_json(v: &Value) -> serde_json::Value {
         match v {
-            Value::Null => serde_json::Value::Null,
+            Value::Null(_) => serde_json::Value::Null,
             Value::Bool(b) => json!(b),
             Value::Int(i) => json!(i),
             Value::UInt(u) => json!(u),

@@ -8,10 +8,13 @@ use std::fmt;
 /// Scalars are already resolved: `0755` is `Int(493)`, `2001-12-14` is the
 /// string `"2001-12-14T00:00:00Z"`, `~` is `Null`. Mappings keep their input
 /// order (the emitter sorts keys the way go-yaml v2 does).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality is the equality of what kustomize outputs: every null equals
+/// every other, whatever its [`NullForm`] (see [`Value::identical`]).
+#[derive(Clone, Debug)]
 pub enum Value {
-    /// `null`, `~` or an empty scalar.
-    Null,
+    /// `null`, `~` or an empty scalar; [`NullForm`] says which was written.
+    Null(NullForm),
     /// `true` / `false`.
     Bool(bool),
     /// An integer that fits in `i64`.
@@ -26,6 +29,20 @@ pub enum Value {
     Seq(Vec<Value>),
     /// A mapping with string keys.
     Map(Map),
+}
+
+/// How a null was written. Output never shows it (every null is written
+/// `null`), but kyaml's strategic merge does: a target field holding a null
+/// the patch does not touch is kept when the null was written as a word
+/// (`key: null`, `key: ~`: kyaml's "persistent" null) and dropped when it
+/// was written as nothing (`key:`, `key: !!null ""`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullForm {
+    /// A word: `null`, `~`, `Null`, `NULL` (and every null aiw makes itself,
+    /// as JSON has only that form).
+    Word,
+    /// Nothing: an empty value (`key:`, `- `), or `!!null` on empty text.
+    Empty,
 }
 
 /// An order-preserving mapping with string keys.
@@ -179,7 +196,50 @@ impl FromIterator<(String, Value)> for Map {
     }
 }
 
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null(_), Value::Null(_)) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::UInt(a), Value::UInt(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Seq(a), Value::Seq(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl Value {
+    /// A null written as a word (`null`), the form of every null aiw makes.
+    pub const NULL: Value = Value::Null(NullForm::Word);
+
+    /// Equality that also tells the [`NullForm`]s apart (`==` does not):
+    /// the same value read the same way.
+    pub fn identical(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null(a), Value::Null(b)) => a == b,
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+            }
+            _ => self == other,
+        }
+    }
+
+    /// True for a null written as nothing (`key:`), which a strategic merge
+    /// drops from the fields it walks (see [`NullForm`]).
+    pub fn is_empty_null(&self) -> bool {
+        matches!(self, Value::Null(NullForm::Empty))
+    }
+
     /// The mapping inside, if this is one.
     pub fn as_map(&self) -> Option<&Map> {
         match self {
@@ -222,7 +282,7 @@ impl Value {
 
     /// True for `Null`.
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self, Value::Null(_))
     }
 
     /// Looks up `key` when this is a mapping.
@@ -256,7 +316,7 @@ impl Value {
     /// A short name of the value's type, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::Null => "null",
+            Value::Null(_) => "null",
             Value::Bool(_) => "bool",
             Value::Int(_) | Value::UInt(_) => "integer",
             Value::Float(_) => "number",
@@ -271,7 +331,7 @@ impl Value {
     /// Returns `None` for sequences and mappings.
     pub fn scalar_string(&self) -> Option<String> {
         Some(match self {
-            Value::Null => String::new(),
+            Value::Null(_) => String::new(),
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
             Value::UInt(u) => u.to_string(),
@@ -303,7 +363,23 @@ pub fn format_go_float(f: f64) -> String {
         };
     }
     // Shortest round-trip digits via Rust's `{:e}` formatting.
-    let sci = format!("{:e}", f);
+    go_g_format(&format!("{:e}", f))
+}
+
+/// Formats a float as Go's `strconv.FormatFloat(f, 'g', -1, 32)` does: the
+/// shortest digits that read back as the same `float32` (`3.1415927`,
+/// `1.2345679e+07`).
+pub fn format_go_float32(f: f64) -> String {
+    let g = f as f32;
+    if g.is_nan() || g.is_infinite() || g == 0.0 {
+        return format_go_float(g as f64);
+    }
+    go_g_format(&format!("{:e}", g))
+}
+
+/// Go's `%g` layout (shortest precision) of a number given in Rust's `{:e}`
+/// form.
+fn go_g_format(sci: &str) -> String {
     let (mant, exp) = sci.split_once('e').expect("exponent");
     let exp: i32 = exp.parse().expect("exponent digits");
     let neg = mant.starts_with('-');
@@ -383,7 +459,7 @@ impl From<serde_json::Value> for Value {
     /// order follows serde_json's map.
     fn from(j: serde_json::Value) -> Self {
         match j {
-            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Null => Value::NULL,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => {
                 if let Some(i) = n.as_i64() {
