@@ -97,6 +97,12 @@ impl Drop for Explaining {
     }
 }
 
+/// True while the running build records origins and transformations (its
+/// top kustomization has `buildMetadata`).
+pub(crate) fn tracking_origins() -> bool {
+    TRACK_ORIGINS.with(|t| t.get())
+}
+
 /// The per-thread build settings a worker thread must start with: the
 /// merge schema choice and whether origins are tracked.
 #[derive(Clone)]

@@ -298,6 +298,16 @@ impl Visitor for CallOn<'_> {
     }
 }
 
+/// Calls the function on each node with the path to it.
+struct CallOnTraced<'f>(&'f mut dyn FnMut(&mut Value, &[NodeStep]) -> Result<()>);
+
+impl Visitor for CallOnTraced<'_> {
+    const TRACE: bool = true;
+    fn visit(&mut self, node: &mut Value, trail: &[NodeStep]) -> Result<()> {
+        (self.0)(node, trail)
+    }
+}
+
 /// Reports the path to each node.
 struct Trace<'f>(&'f mut dyn FnMut(&[NodeStep]));
 
@@ -458,11 +468,11 @@ fn walk_map<V: Visitor>(
     };
     let field = if V::TRACE {
         // The entry's position too (a created one is the last).
-        let at = m.keys().position(|k| k == name);
+        let at = m.position(name);
         trail.push(NodeStep::Entry(at.unwrap_or(m.len())));
         match (at, make) {
-            (Some(i), _) => match m.iter_mut().nth(i) {
-                Some((_, field)) => field,
+            (Some(i), _) => match m.value_at_mut(i) {
+                Some(field) => field,
                 None => {
                     trail.pop();
                     return Ok(());
@@ -472,7 +482,7 @@ fn walk_map<V: Visitor>(
                 trail.pop();
                 return Ok(());
             }
-            (None, Some(k)) => m.entry_or_insert_with(name, || empty_node(k)),
+            (None, Some(k)) => m.push_new(name, empty_node(k)),
         }
     } else {
         match make {
@@ -512,21 +522,37 @@ pub fn apply_spec(
     if !spec.matches_object(obj) {
         return Ok(());
     }
-    apply_selected(obj, spec, create_kind, f)
+    apply_selected(obj, spec, create_kind, &mut CallOn(f))
 }
 
 /// [`apply_spec`] for a spec known to select the object.
-fn apply_selected(
+fn apply_selected<V: Visitor>(
     obj: &mut Value,
     spec: &FieldSpec,
     create_kind: Option<CreateKind>,
-    f: &mut dyn FnMut(&mut Value) -> Result<()>,
+    v: &mut V,
 ) -> Result<()> {
     let create = if spec.create { create_kind } else { None };
     // The id for the message is read after the failed walk: the paths that
     // hold the id (metadata/name, metadata/namespace) are walked to a single
     // node, so a failure there happens before anything at them changed.
-    walk_path(obj, &spec.path, create, &mut CallOn(f)).map_err(|e| spec_error(obj, spec, e))
+    walk_path(obj, &spec.path, create, v).map_err(|e| spec_error(obj, spec, e))
+}
+
+/// Walks `obj` along one spec as [`apply_spec`] does (creating per
+/// `spec.create` and `create_kind`), but instead of changing the nodes
+/// found, reports each one's position to `f`, in walk order. Errors are
+/// prefixed as [`apply_spec`]'s.
+pub fn trace_spec(
+    obj: &mut Value,
+    spec: &FieldSpec,
+    create_kind: Option<CreateKind>,
+    f: &mut dyn FnMut(&[NodeStep]),
+) -> Result<()> {
+    if !spec.matches_object(obj) {
+        return Ok(());
+    }
+    apply_selected(obj, spec, create_kind, &mut Trace(f))
 }
 
 /// An error met while applying `spec` to `obj`, prefixed the way kustomize
@@ -581,11 +607,32 @@ pub fn apply_specs(
     create_kind: Option<CreateKind>,
     f: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<()> {
+    apply_specs_with(obj, specs, create_kind, &mut CallOn(f))
+}
+
+/// [`apply_specs`], passing `f` the position of each node too.
+pub fn apply_specs_traced(
+    obj: &mut Value,
+    specs: &[FieldSpec],
+    create_kind: Option<CreateKind>,
+    f: &mut dyn FnMut(&mut Value, &[NodeStep]) -> Result<()>,
+) -> Result<()> {
+    apply_specs_with(obj, specs, create_kind, &mut CallOnTraced(f))
+}
+
+fn apply_specs_with<V: Visitor>(
+    obj: &mut Value,
+    specs: &[FieldSpec],
+    create_kind: Option<CreateKind>,
+    v: &mut V,
+) -> Result<()> {
     for chunk in specs.chunks(64) {
         if chunk.iter().any(|s| may_touch_gvk(&s.path)) {
             // A spec may change what selects the next ones: one at a time.
             for spec in chunk {
-                apply_spec(obj, spec, create_kind, f)?;
+                if spec.matches_object(obj) {
+                    apply_selected(obj, spec, create_kind, v)?;
+                }
             }
             continue;
         }
@@ -593,7 +640,7 @@ pub fn apply_specs(
         let mask = selected_mask(obj, chunk);
         for (i, spec) in chunk.iter().enumerate() {
             if mask & (1 << i) != 0 {
-                apply_selected(obj, spec, create_kind, f)?;
+                apply_selected(obj, spec, create_kind, v)?;
             }
         }
     }

@@ -6,6 +6,7 @@
 //! [`patch`]es and [`transform`]ers, fix name references) → [`order`] →
 //! [`yaml`] emit.
 
+pub mod alias;
 pub mod build;
 pub mod build_flags;
 pub mod crds;

@@ -137,6 +137,9 @@ pub struct Resource {
     /// The plugin transformers that touched the resource, oldest first, for
     /// `buildMetadata: [transformerAnnotations]`.
     pub transformations: Vec<Origin>,
+    /// Fields that are one shared node in kustomize (made by the label and
+    /// annotation transformers; see [`crate::alias`]).
+    pub aliases: crate::alias::Aliases,
     /// Where each value came from, while a build explains itself
     /// (`aiw explain`); `None` otherwise.
     pub trail: Option<Box<crate::explain::Trail>>,
@@ -202,6 +205,7 @@ impl Resource {
             source: None,
             origin: None,
             transformations: Vec::new(),
+            aliases: crate::alias::Aliases::default(),
             trail: None,
         }
     }

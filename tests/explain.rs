@@ -17,6 +17,10 @@
 //!   and an inline patch), patchesJson6902 (JSON syntax), a `transformers`
 //!   plugin config, buildMetadata.
 //!
+//! - `tests/fixtures/alias-*` (kubectl-checked build fixtures): values
+//!   written through shared nodes (`crate::alias`), placed at the step that
+//!   wrote them.
+//!
 //! Run: `cargo test --test explain`.
 
 mod common;
@@ -287,5 +291,52 @@ fn generated_tree_same_on_one_thread_and_many() {
                 f["path"]
             );
         }
+    }
+}
+
+/// A write to one place of a shared node changes the others too, outside
+/// the writer's field specs or the patch's keys: their history names that
+/// step (the labels/annotations pair; the patch, at the nearest place of its
+/// document), not whichever later step walks the whole resource.
+#[test]
+fn values_written_through_shared_nodes_name_the_writer() {
+    let cases = [
+        (
+            "tests/fixtures/alias-annotations-off-specs/input/overlay",
+            "Deployment/web",
+            "spec.template.spec.containers[name=log].resources.limits.budget",
+            "apps/v1 Deployment web
+spec.template.spec.containers[name=log].resources.limits.budget: high
+  tests/fixtures/alias-annotations-off-specs/input/base/kustomization.yaml:8:3      transformer  low
+  tests/fixtures/alias-annotations-off-specs/input/overlay/kustomization.yaml:8:11  annotations  high
+",
+        ),
+        (
+            "tests/fixtures/alias-strategic-merge/input/top",
+            "DaemonSet/typed",
+            "spec.template.metadata.labels.tier",
+            "apps/v1 DaemonSet typed
+spec.template.metadata.labels.tier: 5
+  tests/fixtures/alias-strategic-merge/input/base/kustomization.yaml:8:9      labels  a
+  tests/fixtures/alias-strategic-merge/input/patched/kustomization.yaml:20:9  patch   5
+",
+        ),
+        (
+            "tests/fixtures/alias-strategic-merge/input/top",
+            "ReplicaSet/item-written",
+            "metadata.annotations.limit",
+            "apps/v1 ReplicaSet item-written
+metadata.annotations.limit: \"9\"
+  tests/fixtures/alias-strategic-merge/input/base/kustomization.yaml:12:3      transformer  v
+  tests/fixtures/alias-strategic-merge/input/patched/kustomization.yaml:127:9  patch        \"9\"
+",
+        ),
+    ];
+    for (dir, resource, field, want) in cases {
+        assert_eq!(
+            ok(&aiw(&["explain", dir, resource, field])),
+            want,
+            "{dir} {resource} {field}"
+        );
     }
 }

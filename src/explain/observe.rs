@@ -297,8 +297,23 @@ impl Observer {
         pairs: &[(String, String, Place)],
         specs: &[&FieldSpec],
     ) {
-        // The transformers set pairs only where their field specs lead.
-        let scope = Scope::of_paths(specs.iter().map(|s| s.path.as_str()));
+        // The transformers set pairs only where their field specs lead, and
+        // where the shared nodes of the pairs' keys are (see crate::alias).
+        let shared: Vec<String> = res
+            .resources()
+            .iter()
+            .filter(|r| !r.aliases.is_empty())
+            .flat_map(|r| {
+                r.aliases
+                    .member_spec_paths(|key| pairs.iter().any(|(k, _, _)| k == key))
+            })
+            .collect();
+        let scope = Scope::of_paths(
+            specs
+                .iter()
+                .map(|s| s.path.as_str())
+                .chain(shared.iter().map(String::as_str)),
+        );
         let f = |leaf: &Leaf<'_>| {
             let key = leaf.key?;
             let value = leaf.new.scalar_string();
@@ -854,7 +869,13 @@ pub(crate) struct PatchSteps {
 }
 
 impl PatchObserver for PatchSteps {
-    fn applied(&self, part: PatchPart, value: &Value, trail: &mut Option<Box<Trail>>) {
+    fn applied(
+        &self,
+        part: PatchPart,
+        value: &Value,
+        trail: &mut Option<Box<Trail>>,
+        spread: bool,
+    ) {
         let step = match part {
             PatchPart::Strategic(i) => match self.docs.get(i) {
                 Some(d) => Step {
@@ -865,7 +886,9 @@ impl PatchObserver for PatchSteps {
                         value: &d.value,
                         pos: &d.pos,
                         touch: true,
-                        limited: !has_directive(&d.value),
+                        // A document that wrote shared nodes changed
+                        // values off its own keys too.
+                        limited: !spread && !has_directive(&d.value),
                     },
                     scope: None,
                 },

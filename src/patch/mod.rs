@@ -18,12 +18,14 @@ use crate::yaml::Value;
 /// several threads at once, each with its own resource.
 pub(crate) trait PatchObserver: Sync {
     /// `part` of the current entry was applied to the resource whose value
-    /// and trail these are.
+    /// and trail these are. `spread`: the part wrote shared nodes (see
+    /// [`crate::alias`]), so values also changed where it names nothing.
     fn applied(
         &self,
         part: PatchPart,
         value: &Value,
         trail: &mut Option<Box<crate::explain::Trail>>,
+        spread: bool,
     );
 }
 
@@ -36,10 +38,11 @@ pub(crate) enum PatchPart {
     Json(usize),
 }
 
-/// Tells `obs` (if any) that `part` was applied to `r`.
-fn observed(obs: Option<&dyn PatchObserver>, part: PatchPart, r: &mut Resource) {
+/// Tells `obs` (if any) that `part` was applied to `r` (`spread`: see
+/// [`PatchObserver::applied`]).
+fn observed(obs: Option<&dyn PatchObserver>, part: PatchPart, r: &mut Resource, spread: bool) {
     if let Some(o) = obs {
-        o.applied(part, &r.value, &mut r.trail);
+        o.applied(part, &r.value, &mut r.trail, spread);
     }
 }
 
@@ -169,20 +172,22 @@ fn apply_smp_at(
 ) -> Result<bool> {
     m.update(pos, |r| {
         let kept = apply_smp(r, patch, allow_name_change, allow_kind_change)?;
-        if kept && let Some((o, doc)) = obs {
-            observed(Some(o), PatchPart::Strategic(doc), r);
+        if let (Some(spread), Some((o, doc))) = (kept, obs) {
+            observed(Some(o), PatchPart::Strategic(doc), r, spread);
         }
-        Ok(kept)
+        Ok(kept.is_some())
     })
 }
 
 /// [`apply_smp_at`] on one resource (the caller keeps the index right).
+/// `None` when the patch deleted the resource, else whether it wrote shared
+/// nodes (values changed where the patch names nothing).
 fn apply_smp(
     r: &mut Resource,
     patch: &Resource,
     allow_name_change: bool,
     allow_kind_change: bool,
-) -> Result<bool> {
+) -> Result<Option<bool>> {
     let mut patch_value = patch.value.clone();
     let api_version = r.api_version().to_string();
     if let Some(pm) = patch_value.as_map_mut() {
@@ -201,13 +206,19 @@ fn apply_smp(
     if allow_name_change || allow_kind_change {
         r.store_previous_id();
     }
-    let outcome = crate::build::with_active_schema(|schema| {
-        smp::merge_patch(&mut r.value, &patch_value, schema)
+    let (outcome, aliases) = crate::build::with_active_schema(|schema| {
+        // What the merge does to the target's shared nodes, worked out first.
+        let plan = crate::alias::SmpPlan::new(&r.aliases, &r.value, &patch_value, schema);
+        smp::merge_patch(&mut r.value, &patch_value, schema).map(|o| (o, plan))
     })
     .map_err(|e| Error::msg(format!("applying patch to {}: {}", id, e.message)))?;
     if outcome == smp::MergeOutcome::Delete {
-        return Ok(false);
+        return Ok(None);
     }
+    let spread = match aliases {
+        Some(plan) => plan.finish(&mut r.aliases, &mut r.value),
+        None => false,
+    };
     if !allow_kind_change {
         r.map_mut().insert("kind", Value::String(kind));
     }
@@ -221,7 +232,7 @@ fn apply_smp(
     } else {
         r.set_namespace(&ns);
     }
-    Ok(true)
+    Ok(Some(spread))
 }
 
 fn select(m: &ResMap, sel: &Selector) -> Vec<usize> {
@@ -348,10 +359,10 @@ pub(crate) fn apply_patches_observed(
                     let outcomes = m.update_each(&positions, |_, r| {
                         let kept =
                             apply_smp(r, &patches[0], p.allow_name_change, p.allow_kind_change)?;
-                        if kept {
-                            observed(obs, PatchPart::Strategic(0), r);
+                        if let Some(spread) = kept {
+                            observed(obs, PatchPart::Strategic(0), r, spread);
                         }
-                        Ok(kept)
+                        Ok(kept.is_some())
                     });
                     let mut deleted = Vec::new();
                     for (pos, kept) in positions.into_iter().zip(outcomes) {
@@ -416,11 +427,14 @@ fn apply_ops(
     r: &mut Resource,
     obs: Option<&dyn PatchObserver>,
 ) -> Result<()> {
+    // kustomize round trips the resource through JSON: no node stays
+    // shared.
+    r.aliases.clear();
     match obs {
         None => ops.apply(&mut r.value),
         Some(o) => {
             let Resource { value, trail, .. } = r;
-            ops.apply_observed(value, |i, v| o.applied(PatchPart::Json(i), v, trail))
+            ops.apply_observed(value, |i, v| o.applied(PatchPart::Json(i), v, trail, false))
         }
     }
 }

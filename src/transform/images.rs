@@ -269,6 +269,9 @@ pub fn set_images(
         }
         apply_specs(&mut r.value, specs, None, &mut |n| updater.update(n))?;
     }
+    // Image updates give the same value wherever they write: a shared node
+    // written anywhere takes it everywhere.
+    sync_aliases(resources, specs);
     Ok(())
 }
 
@@ -371,8 +374,19 @@ pub fn set_images_all(
         .min_by_key(|(at, _)| *at);
     match first_error {
         Some((_, err)) => Err(err),
-        None => Ok(()),
+        None => {
+            // As in `set_images`: shared nodes written take the value everywhere.
+            sync_aliases(resources, specs);
+            Ok(())
+        }
     }
+}
+
+/// Passes image updates written into shared nodes to their aliases: the
+/// field-spec pass, and the `image` fields of the containers pass.
+fn sync_aliases(resources: &mut [Resource], specs: &[FieldSpec]) {
+    let paths = specs.iter().map(|s| s.path.as_str());
+    crate::alias::sync_keys(resources, paths.chain(std::iter::once("image")));
 }
 
 /// The first error's position in one-entry-at-a-time order (entry, pass,

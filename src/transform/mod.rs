@@ -24,14 +24,22 @@ use crate::yaml::Value;
 
 /// Sets `key: value` in a mapping reached by a field spec, as kyaml's
 /// `SetEntry` does: a `null` node is left alone, a scalar or sequence is an
-/// error.
-pub(crate) fn set_map_entry(node: &mut Value, key: &str, value: &str) -> Result<()> {
+/// error. True when the entry was created (not there before).
+pub(crate) fn set_map_entry(node: &mut Value, key: &str, value: &str) -> Result<bool> {
     match node {
-        Value::Null(_) => Ok(()),
-        Value::Map(m) => {
-            m.insert(key, Value::String(value.to_string()));
-            Ok(())
-        }
+        Value::Null(_) => Ok(false),
+        Value::Map(m) => match m.position(key) {
+            Some(i) => {
+                if let Some(slot) = m.value_at_mut(i) {
+                    *slot = Value::String(value.to_string());
+                }
+                Ok(false)
+            }
+            None => {
+                m.push_new(key, Value::String(value.to_string()));
+                Ok(true)
+            }
+        },
         other => Err(wrong_kind_error("MappingNode", other)),
     }
 }
@@ -94,29 +102,46 @@ pub(crate) fn add_map_entries(
                     .any(|word| pairs.iter().any(|(k, _)| k == word))
         });
     // Each resource on its own: split over spare cores, first error first.
+    // Each key a run creates in several places of one resource is one
+    // shared node in kustomize: noted, then recorded as an alias group.
     crate::workers::map_parts(resources, PARALLEL_MIN, |_, part| {
+        let mut created = crate::alias::Created::default();
         for r in part.iter_mut() {
+            created.clear();
             if one_walk {
-                crate::fieldspec::apply_specs(
+                crate::fieldspec::apply_specs_traced(
                     &mut r.value,
                     specs,
                     Some(crate::fieldspec::CreateKind::Map),
-                    &mut |node| {
-                        pairs
-                            .iter()
-                            .try_for_each(|(k, v)| set_map_entry(node, k, v))
+                    &mut |node, trail| {
+                        for (i, (k, v)) in pairs.iter().enumerate() {
+                            if set_map_entry(node, k, v)? {
+                                created.note(i, trail);
+                            } else {
+                                created.wrote = true;
+                            }
+                        }
+                        Ok(())
                     },
                 )?;
-                continue;
+            } else {
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    crate::fieldspec::apply_specs_traced(
+                        &mut r.value,
+                        specs,
+                        Some(crate::fieldspec::CreateKind::Map),
+                        &mut |node, trail| {
+                            if set_map_entry(node, k, v)? {
+                                created.note(i, trail);
+                            } else {
+                                created.wrote = true;
+                            }
+                            Ok(())
+                        },
+                    )?;
+                }
             }
-            for (k, v) in &pairs {
-                crate::fieldspec::apply_specs(
-                    &mut r.value,
-                    specs,
-                    Some(crate::fieldspec::CreateKind::Map),
-                    &mut |node| set_map_entry(node, k, v),
-                )?;
-            }
+            crate::alias::record_created(r, &created, &pairs);
         }
         Ok(())
     })

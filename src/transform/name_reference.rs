@@ -377,6 +377,9 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
             binding_namespaces(&r.value, referrer_id)?
         };
         let mut refs = Vec::new();
+        // The paths of the specs that wrote (or kept) a name, when the
+        // resource has shared nodes.
+        let mut written: Vec<&str> = Vec::new();
         for (target, spec) in &filters[pos] {
             let mut ctx = Ctx {
                 index: &index,
@@ -398,7 +401,16 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
                     ))
                 },
             )?;
+            if !ctx.refs.is_empty() && !r.aliases.is_empty() {
+                written.push(&spec.path);
+            }
             refs.extend(ctx.refs);
+        }
+        // A name written into a shared node reaches its aliases (a mapping
+        // reference has its `name` and `namespace` written).
+        if !written.is_empty() {
+            let paths = written.iter().copied().chain(["name", "namespace"]);
+            crate::alias::sync_keys(std::slice::from_mut(r), paths);
         }
         Ok(refs)
     });

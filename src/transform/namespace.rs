@@ -3,9 +3,7 @@
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
-use crate::fieldspec::{
-    CreateKind, FieldSpec, apply_spec, apply_specs, kyaml_id_string, scalar_text,
-};
+use crate::fieldspec::{CreateKind, FieldSpec, kyaml_id_string, scalar_text};
 use crate::resource::{Gvk, ResMap};
 use crate::transform::{check_scalar, is_nil_or_empty};
 use crate::yaml::Value;
@@ -197,7 +195,7 @@ pub fn set_namespace(
                 hit_non_scalar: false,
             };
             if !is_cluster_scoped(&gvk) {
-                apply_spec(&mut r.value, &meta_ns, Some(CreateKind::Scalar), &mut |n| {
+                crate::alias::apply_spec(r, &meta_ns, Some(CreateKind::Scalar), &mut |n| {
                     setter.set(n)
                 })?;
             }
@@ -205,9 +203,10 @@ pub fn set_namespace(
                 fs.to_mut()
                     .retain(|f| !(is_role_binding(&f.kind) && f.path == "subjects/namespace"));
                 set_subjects(&mut r.value, opts.role_binding_subjects, &mut setter)?;
+                crate::alias::sync_all(std::slice::from_mut(r));
             }
             setter.hit_non_scalar = false;
-            apply_specs(&mut r.value, &fs, Some(CreateKind::Scalar), &mut |n| {
+            crate::alias::apply_specs(r, &fs, Some(CreateKind::Scalar), &mut |n| {
                 setter.set(n)
             })
             .map_err(|mut e| {

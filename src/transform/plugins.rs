@@ -741,7 +741,12 @@ fn value_add(m: &mut ResMap, value: &str, targets: &[ValueAddTarget]) -> Result<
                     _ => fields.push(f.to_string()),
                 }
             }
-            m.update(pos, |r| set_value_add(&mut r.value, &fields, value, t))?;
+            m.update(pos, |r| {
+                set_value_add(&mut r.value, &fields, value, t)?;
+                // One node written: passed to its aliases, if shared.
+                crate::alias::sync_all(std::slice::from_mut(r));
+                Ok::<(), crate::Error>(())
+            })?;
         }
     }
     Ok(())
@@ -840,6 +845,13 @@ fn apply(ldr: &Loader, p: &Plugin, m: &mut ResMap) -> Result<()> {
 /// it to its transformations (kustomize's `AddTransformerAnnotation`).
 pub fn note_transformer(m: &mut ResMap, origin: &Origin) {
     for r in m.resources_mut() {
+        // When it tracks origins (`buildMetadata`), kustomize records the
+        // transformer by rewriting `metadata.annotations` (new nodes): the
+        // annotations there are shared no more. Otherwise the transformer
+        // has no origin and nothing is rewritten.
+        if crate::build::tracking_origins() {
+            r.aliases.drop_under(&["metadata", "annotations"]);
+        }
         if r.origin.is_none() {
             r.origin = Some(origin.clone());
         } else {

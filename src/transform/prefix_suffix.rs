@@ -2,7 +2,7 @@
 //! `nameSuffix:`).
 
 use crate::error::Result;
-use crate::fieldspec::{CreateKind, FieldSpec, apply_spec, gvk_selected, scalar_text};
+use crate::fieldspec::{CreateKind, FieldSpec, gvk_selected, scalar_text};
 use crate::resource::{Gvk, ResMap};
 use crate::transform::check_scalar;
 use crate::yaml::Value;
@@ -41,7 +41,7 @@ fn run(resmap: &mut ResMap, affix: &str, specs: &[FieldSpec], end: End) -> Resul
                     }
                     r.store_previous_id();
                 }
-                apply_spec(&mut r.value, fs, Some(CreateKind::Scalar), &mut |node| {
+                crate::alias::apply_spec(r, fs, Some(CreateKind::Scalar), &mut |node| {
                     check_scalar(node)?;
                     let old = scalar_text(node).unwrap_or_default();
                     *node = Value::String(match end {

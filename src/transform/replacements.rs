@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use regex::Regex;
 
 use crate::error::Result;
+use crate::fieldspec::NodeStep;
 use crate::resource::{ResId, ResMap, Resource};
 use crate::selector::{Selector, json_field, opt_string};
 use crate::yaml::{Map, Value};
@@ -558,19 +559,21 @@ fn node_for_next(next: Option<&String>, src: &SourceValue) -> Value {
     }
 }
 
-type Visit<'a> = dyn FnMut(&mut Value, bool) -> Result<()> + 'a;
+type Visit<'a> = dyn FnMut(&mut Value, bool, &[NodeStep]) -> Result<()> + 'a;
 
 /// kustomize's `PathMatcher`: calls `f` on every node matching `parts`
-/// (with `true` for freshly created, untyped scalars); returns how many.
+/// (with `true` for freshly created, untyped scalars, and the node's
+/// position below the starting `trail`); returns how many.
 fn walk(
     node: &mut Value,
     parts: &[String],
     create: Option<&SourceValue>,
     fresh: bool,
+    trail: &mut Vec<NodeStep>,
     f: &mut Visit<'_>,
 ) -> Result<usize> {
     let Some(part) = parts.first() else {
-        f(node, fresh)?;
+        f(node, fresh, trail)?;
         return Ok(1);
     };
     let rest = &parts[1..];
@@ -594,7 +597,10 @@ fn walk(
         let Some(elem) = items.get_mut(idx) else {
             bail!("index {idx} specified but only {len} elements found");
         };
-        return walk(elem, rest, create, new, f);
+        trail.push(NodeStep::Item(idx));
+        let n = walk(elem, rest, create, new, trail, f);
+        trail.pop();
+        return n;
     }
     if is_list_index(part) {
         let (field, pattern) = split_index(part)?;
@@ -616,7 +622,10 @@ fn walk(
                     // kustomize returns the element itself, ignoring the rest
                     // of the path; an element it just created is untyped.
                     if elem.scalar_string().is_some_and(|s| re.is_match(s.trim())) {
-                        f(elem, created == Some(i))?;
+                        trail.push(NodeStep::Item(i));
+                        let r = f(elem, created == Some(i), trail);
+                        trail.pop();
+                        r?;
                         count += 1;
                     }
                 } else {
@@ -626,7 +635,10 @@ fn walk(
                         .and_then(Value::scalar_string)
                         .is_some_and(|s| re.is_match(s.trim()));
                     if hit {
-                        count += walk(elem, rest, create, false, f)?;
+                        trail.push(NodeStep::Item(i));
+                        let n = walk(elem, rest, create, false, trail, f);
+                        trail.pop();
+                        count += n?;
                     }
                 }
             }
@@ -655,8 +667,11 @@ fn walk(
             ),
         };
         let mut count = 0;
-        for elem in items.iter_mut() {
-            count += walk(elem, rest, create, false, f)?;
+        for (i, elem) in items.iter_mut().enumerate() {
+            trail.push(NodeStep::Item(i));
+            let n = walk(elem, rest, create, false, trail, f);
+            trail.pop();
+            count += n?;
         }
         return Ok(count);
     }
@@ -668,10 +683,16 @@ fn walk(
                 m.insert(part.clone(), node_for_next(rest.first(), src));
                 new = rest.is_empty() && src.is_scalar();
             }
-            match m.get_mut(part) {
-                Some(child) => walk(child, rest, create, new, f),
+            let Some(at) = m.position(part) else {
+                return Ok(0);
+            };
+            trail.push(NodeStep::Entry(at));
+            let n = match m.value_at_mut(at) {
+                Some(child) => walk(child, rest, create, new, trail, f),
                 None => Ok(0),
-            }
+            };
+            trail.pop();
+            n
         }
         // kustomize "creates" under a null node without any visible effect.
         Value::Null(_) => Ok(if create.is_some() { 1 } else { 0 }),
@@ -889,8 +910,7 @@ fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()>
         };
         let id = r.id();
         let create = t.options.create.then_some(value);
-        let mut visit = |node: &mut Value, fresh: bool| set_field(node, fresh, value, &t.options);
-        let n = walk(&mut r.value, &parts, create, false, &mut visit).map_err(|e| {
+        let wrap = |e: crate::Error| {
             err!(
                 "{} {:?} in replacement target {}: {}",
                 what,
@@ -898,10 +918,43 @@ fn write_target(r: &mut Resource, t: &Target, value: &SourceValue) -> Result<()>
                 id,
                 e.message
             )
-        })?;
+        };
+        let mut trail = Vec::new();
+        let keys = parts
+            .iter()
+            .map(String::as_str)
+            .filter(|p| idx_number(p).is_none() && !is_list_index(p) && *p != "*");
+        if r.aliases.is_empty() || !r.aliases.reachable_by(keys) {
+            let mut visit = |node: &mut Value, fresh: bool, _: &[NodeStep]| {
+                set_field(node, fresh, value, &t.options)
+            };
+            let n =
+                walk(&mut r.value, &parts, create, false, &mut trail, &mut visit).map_err(wrap)?;
+            if n == 0 {
+                bail!("{} {:?} in replacement target {}", what, fp, id);
+            }
+            continue;
+        }
+        // Shared nodes: find the targets first (as kustomize's
+        // `PathMatcher` does), then write them one at a time, each write
+        // passed to the node's aliases before the next.
+        let mut hits: Vec<(Vec<NodeStep>, bool)> = Vec::new();
+        let mut visit = |_: &mut Value, fresh: bool, at: &[NodeStep]| {
+            hits.push((at.to_vec(), fresh));
+            Ok(())
+        };
+        let n = walk(&mut r.value, &parts, create, false, &mut trail, &mut visit).map_err(wrap)?;
         if n == 0 {
             bail!("{} {:?} in replacement target {}", what, fp, id);
         }
+        let trails: Vec<Vec<NodeStep>> = hits.iter().map(|(t, _)| t.clone()).collect();
+        crate::alias::write_each(r, &trails, &mut |node, i| {
+            // A mapping or list target takes new nodes.
+            let whole = matches!(node, Value::Map(_) | Value::Seq(_));
+            set_field(node, hits[i].1, value, &t.options)?;
+            Ok(whole)
+        })
+        .map_err(wrap)?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! kustomize's ReplicaCountTransformer (`replicas:`).
 
 use crate::error::{Error, Result};
-use crate::fieldspec::{CreateKind, FieldSpec, apply_spec};
+use crate::fieldspec::{CreateKind, FieldSpec};
 use crate::resource::Resource;
 use crate::transform::check_scalar;
 use crate::yaml::Value;
@@ -57,7 +57,7 @@ pub fn set_replicas(
                 continue;
             }
             found = true;
-            apply_spec(&mut r.value, fs, Some(CreateKind::Scalar), &mut |node| {
+            crate::alias::apply_spec(r, fs, Some(CreateKind::Scalar), &mut |node| {
                 check_scalar(node)?;
                 *node = Value::Int(replica.count);
                 Ok(())

@@ -479,7 +479,10 @@ pub fn resolve_vars(
             }
             resources
                 .update(pos, |r| {
-                    substitute(&mut r.value, path, &values, &mut counts)
+                    substitute(&mut r.value, path, &values, &mut counts)?;
+                    // Values replaced in shared nodes reach their aliases.
+                    crate::alias::sync_if_reached(r, &spec.path);
+                    Ok::<(), crate::Error>(())
                 })
                 .map_err(|e| err!("{} at {}: {}", id, spec.path, e.message))?;
         }

@@ -134,6 +134,24 @@ impl Map {
         &mut self.entries[pos].1
     }
 
+    /// The position of `key` among the entries.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.entries.iter().position(|(k, _)| k == key)
+    }
+
+    /// The value of entry number `i`, mutably.
+    pub fn value_at_mut(&mut self, i: usize) -> Option<&mut Value> {
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// Appends `key: value`; the caller knows `key` is absent.
+    pub fn push_new(&mut self, key: &str, value: Value) -> &mut Value {
+        debug_assert!(!self.contains_key(key));
+        self.entries.push((key.to_string(), value));
+        let last = self.entries.len() - 1;
+        &mut self.entries[last].1
+    }
+
     /// The entries in order, as a slice.
     pub fn entries(&self) -> &[(String, Value)] {
         &self.entries
