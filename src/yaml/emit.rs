@@ -66,10 +66,8 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
         matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
     }
     // Fast path: ASCII below DEL holds none of the characters checked here
-    // (one pass over the bytes).
-    fn plain_ascii(s: &str) -> bool {
-        s.bytes().all(|b| b < 0x7f)
-    }
+    // (one pass over the bytes, eight at a time).
+    let plain_ascii = below_del;
     match v {
         Value::Float(f) if !f.is_finite() => Err(crate::Error::msg(format!(
             "json: unsupported value: {}",
@@ -101,6 +99,26 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// True when every byte of `s` is below 0x7f (ASCII without DEL), checked
+/// eight bytes at a time: a byte `b` is below 0x7f exactly when neither `b`
+/// nor `b + 1` has its high bit set, and adding 1 to a byte below 0x80
+/// never carries into the next one.
+fn below_del(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let b = s.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        if (w | w.wrapping_add(ONES)) & HIGH != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&c| c < 0x7f)
 }
 
 /// What go-yaml accepts as the value of a `<<` merge key.
@@ -2050,6 +2068,23 @@ mod tests {
         );
         assert_eq!(emit_document(&a), "a: x\nb: 1\n");
         assert_eq!(emit_stream(&[]), "");
+    }
+
+    #[test]
+    fn below_del_agrees_with_the_byte_check() {
+        let mut cases: Vec<String> = vec![String::new(), "a".into(), "ab~}".into()];
+        for len in [1usize, 7, 8, 9, 15, 16, 17, 40] {
+            for pos in 0..len {
+                for bad in ['\u{7f}', '\u{80}', 'é', '\u{ffff}', '~', '\0', '\n'] {
+                    let mut t: String = "x".repeat(len);
+                    t.replace_range(pos..pos + 1, &bad.to_string());
+                    cases.push(t);
+                }
+            }
+        }
+        for c in cases {
+            assert_eq!(below_del(&c), c.bytes().all(|b| b < 0x7f), "{c:?}");
+        }
     }
 
     #[test]
