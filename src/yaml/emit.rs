@@ -500,15 +500,17 @@ fn analyze(s: &str) -> Analysis {
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return analyze_chars(s);
     };
-    let mut printable = true;
+    // Bitwise flags over the whole text, no early exit: the compiler
+    // vectorizes the loop.
+    let mut unprintable = false;
     let mut spaces = false;
     let mut breaks = false;
     for &c in b {
-        printable &= (0x20..=0x7e).contains(&c) || c == b'\n';
+        unprintable |= (c.wrapping_sub(0x20) > 0x7e - 0x20) & (c != b'\n');
         spaces |= c == b' ';
         breaks |= c == b'\n';
     }
-    if !printable {
+    if unprintable {
         return analyze_chars(s);
     }
     if breaks {
@@ -517,9 +519,10 @@ fn analyze(s: &str) -> Analysis {
         let mut break_space = false;
         let mut space_break = false;
         if spaces {
-            for w in b.windows(2) {
-                break_space |= w == b"\n ";
-                space_break |= w == b" \n";
+            // Byte pairs, bitwise and without an early exit (vectorized).
+            for (&p, &c) in b.iter().zip(&b[1..]) {
+                break_space |= (p == b'\n') & (c == b' ');
+                space_break |= (p == b' ') & (c == b'\n');
             }
         }
         return Analysis {
@@ -556,9 +559,9 @@ fn analyze(s: &str) -> Analysis {
         || b.starts_with(b"...");
     let (mut leading_space, mut trailing_space) = (false, false);
     if spaces {
-        indicators |= b
-            .windows(2)
-            .any(|w| (w[0] == b':' && w[1] == b' ') || (w[0] == b' ' && w[1] == b'#'));
+        for (&p, &c) in b.iter().zip(&b[1..]) {
+            indicators |= ((p == b':') & (c == b' ')) | ((p == b' ') & (c == b'#'));
+        }
         leading_space = first == b' ';
         trailing_space = last == b' ';
     }
@@ -2152,6 +2155,11 @@ mod tests {
 
         #[test]
         fn analyze_fast_path_agrees_on_ascii(s in "[ -~\n]{0,10}") {
+            prop_assert_eq!(analyze(&s), analyze_chars(&s));
+        }
+
+        #[test]
+        fn analyze_fast_path_agrees_on_long_text(s in "[ :#a\n-]{14,80}") {
             prop_assert_eq!(analyze(&s), analyze_chars(&s));
         }
 
