@@ -421,10 +421,16 @@ fn sort_positions<K: SortKey>(keys: &[K], idx: &mut [u32]) {
 /// (NEL) unescaped, and YAML folds it like a line break inside the
 /// double-quoted scalar. Each run of spaces and NELs becomes one space when
 /// it holds one NEL, else one newline per NEL after the first.
+#[inline]
 fn json_round_trip(s: &str) -> Cow<'_, str> {
     if s.is_ascii() || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
+    Cow::Owned(fold_nels(s))
+}
+
+/// [`json_round_trip`] of a text holding a NEL.
+fn fold_nels(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run_start: Option<usize> = None;
     let mut nels = 0usize;
@@ -452,7 +458,7 @@ fn json_round_trip(s: &str) -> Cow<'_, str> {
     if let Some(start) = run_start {
         flush(&mut out, s, start, s.len(), nels);
     }
-    Cow::Owned(out)
+    out
 }
 
 /// The scalar style requested by go-yaml v2's encoder, later adjusted by
@@ -468,6 +474,10 @@ enum Style {
 /// What libyaml's scalar analysis allows for a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Analysis {
+    /// Every byte is printable ASCII or a line feed (what [`analyze`]'s
+    /// fast path takes): then characters are bytes, and the text is the
+    /// same after [`json_round_trip`].
+    printable_ascii: bool,
     multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
@@ -493,12 +503,18 @@ fn is_blankz(c: char) -> bool {
 /// libyaml's `yaml_emitter_analyze_scalar`, reduced to the flags a block
 /// context needs.
 fn analyze(s: &str) -> Analysis {
-    // Fast path for printable ASCII (almost every key and value): no tab or
-    // special character, so only indicators, line breaks and leading or
-    // trailing spaces matter (checked against the full analysis in tests).
+    analyze_printable_ascii(s).unwrap_or_else(|| analyze_chars(s))
+}
+
+/// [`analyze`] for printable ASCII text (almost every key and value); `None`
+/// for any other text, and for the empty string.
+fn analyze_printable_ascii(s: &str) -> Option<Analysis> {
+    // No tab or special character, so only indicators, line breaks and
+    // leading or trailing spaces matter (checked against the full analysis
+    // in tests).
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return analyze_chars(s);
+        return None;
     };
     // Bitwise flags over the whole text, no early exit: the compiler
     // vectorizes the loop.
@@ -511,7 +527,7 @@ fn analyze(s: &str) -> Analysis {
         breaks |= c == b'\n';
     }
     if unprintable {
-        return analyze_chars(s);
+        return None;
     }
     if breaks {
         // Multi-line: never plain; a space next to a break rules out single
@@ -525,12 +541,13 @@ fn analyze(s: &str) -> Analysis {
                 space_break |= (p == b' ') & (c == b'\n');
             }
         }
-        return Analysis {
+        return Some(Analysis {
+            printable_ascii: true,
             multiline: true,
             block_plain_allowed: false,
             single_quoted_allowed: !(break_space || space_break),
             block_allowed: !(space_break || last == b' '),
-        };
+        });
     }
     // Indicators: some characters at the start, `?`, `:` or `-` at the start
     // when followed by a space or the end, `:` before a space or the end,
@@ -565,18 +582,20 @@ fn analyze(s: &str) -> Analysis {
         leading_space = first == b' ';
         trailing_space = last == b' ';
     }
-    Analysis {
+    Some(Analysis {
+        printable_ascii: true,
         multiline: false,
         block_plain_allowed: !(indicators || leading_space || trailing_space),
         single_quoted_allowed: true,
         block_allowed: !trailing_space,
-    }
+    })
 }
 
 /// [`analyze`] character by character.
 fn analyze_chars(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
+            printable_ascii: true,
             multiline: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
@@ -651,6 +670,7 @@ fn analyze_chars(s: &str) -> Analysis {
     }
 
     let mut a = Analysis {
+        printable_ascii: s.bytes().all(|b| (0x20..=0x7e).contains(&b) || b == b'\n'),
         multiline: line_breaks,
         block_plain_allowed: true,
         single_quoted_allowed: true,
@@ -1282,11 +1302,15 @@ impl<C: Comments> Emitter<'_, C> {
                 push_float(&mut s, *f);
                 self.plain_atom(&s);
             }
-            Value::String(s) => {
-                let s = json_round_trip(s);
-                let a = analyze(&s);
-                self.string(&s, &a, simple_key);
-            }
+            Value::String(s) => match analyze_printable_ascii(s) {
+                // Printable ASCII holds no NEL: the round trip keeps it.
+                Some(a) => self.string(s, &a, simple_key),
+                None => {
+                    let s = json_round_trip(s);
+                    let a = analyze(&s);
+                    self.string(&s, &a, simple_key);
+                }
+            },
             Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Value::Map(m) if m.is_empty() => self.empty_flow("{", "}"),
             Value::Seq(items) => self.block_sequence(items, mapping),
@@ -1316,10 +1340,10 @@ impl<C: Comments> Emitter<'_, C> {
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(s, allow_breaks),
+            Style::Plain => self.write_plain(s, a.printable_ascii, allow_breaks),
             Style::SingleQuoted => self.write_single_quoted(s, allow_breaks),
             Style::DoubleQuoted => self.write_double_quoted(s, allow_breaks),
-            Style::Literal => self.write_literal(s),
+            Style::Literal => self.write_literal(s, a.printable_ascii),
         }
         self.indent = saved;
     }
@@ -1399,13 +1423,14 @@ impl<C: Comments> Emitter<'_, C> {
 
     // -- scalar writers (libyaml's) ------------------------------------------
 
-    fn write_plain(&mut self, s: &str, allow_breaks: bool) {
+    /// A plain scalar; `ascii` when `s` is known to be ASCII.
+    fn write_plain(&mut self, s: &str, ascii: bool, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
         }
         // Fast path: no line break and no space past the width to fold at.
         // (A plain scalar never holds a line break: the analysis forbids it.)
-        let nchars = char_count(s);
+        let nchars = if ascii { s.len() } else { char_count(s) };
         if !allow_breaks || self.column + nchars <= BEST_WIDTH + 1 || !s.contains(' ') {
             self.out.push_str(s);
             self.column += nchars;
@@ -1562,7 +1587,9 @@ impl<C: Comments> Emitter<'_, C> {
         self.indention = false;
     }
 
-    fn write_literal(&mut self, s: &str) {
+    /// A literal block scalar; `printable_ascii` when `s` is known to be
+    /// printable ASCII and line feeds.
+    fn write_literal(&mut self, s: &str, printable_ascii: bool) {
         self.write_indicator("|", true, false, false);
         // Indentation hint when the text starts with a space or a break.
         if s.starts_with(|c: char| c == ' ' || is_break(c)) {
@@ -1588,7 +1615,7 @@ impl<C: Comments> Emitter<'_, C> {
         self.whitespace = true;
         // Lines are written whole: each non-empty run between breaks is
         // indented, breaks are copied as they are.
-        if s.bytes().all(|b| b < 0x80 && b != b'\r') {
+        if printable_ascii || s.bytes().all(|b| b < 0x80 && b != b'\r') {
             // ASCII with `\n` as the only break: the same, line by line.
             for (i, line) in s.split('\n').enumerate() {
                 if i > 0 {
