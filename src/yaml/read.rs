@@ -848,7 +848,7 @@ pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
     let mut prev = 0;
     let mut pos = 0;
     let mut line_offset = 0;
-    while let Some(found) = s[pos..].find("\n---") {
+    while let Some(found) = find_marker(&s.as_bytes()[pos..]) {
         let p = pos + found;
         let Some(nl) = s[p + 4..].find('\n') else {
             break;
@@ -878,6 +878,28 @@ pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
         line_offset,
     });
     Ok(chunks)
+}
+
+/// The position of the first `\n---` in `b`. Blocks of 32 starting
+/// positions are tested whole with a bitwise loop (vectorized), and only a
+/// block holding a match is searched position by position.
+pub(super) fn find_marker(b: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let at = |i: usize| b[i] == b'\n' && b[i + 1..i + 4] == *b"---";
+    let n = b.len().saturating_sub(3); // starting positions with room
+    let mut start = 0;
+    while start + BLOCK <= n {
+        let w = &b[start..start + BLOCK + 3];
+        let mut any = false;
+        for i in 0..BLOCK {
+            any |= (w[i] == b'\n') & (w[i + 1] == b'-') & (w[i + 2] == b'-') & (w[i + 3] == b'-');
+        }
+        if any {
+            return (start..start + BLOCK).find(|&i| at(i));
+        }
+        start += BLOCK;
+    }
+    (start..n).find(|&i| at(i))
 }
 
 fn count_newlines(s: &str) -> usize {
@@ -2696,6 +2718,25 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::time::{Duration, Instant};
+
+    /// The block-wise marker search finds what `str::find` does.
+    #[test]
+    fn find_marker_agrees_with_str_find() {
+        for len in [0usize, 3, 4, 5, 31, 32, 35, 36, 37, 64, 70, 100] {
+            let base = "a: -\n- b\n--x\n".repeat(10)[..len].to_string();
+            assert_eq!(find_marker(base.as_bytes()), base.find("\n---"), "{base:?}");
+            for pos in 0..len.saturating_sub(3) {
+                let mut t = base.clone().into_bytes();
+                t[pos..pos + 4].copy_from_slice(b"\n---");
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(find_marker(t.as_bytes()), t.find("\n---"), "{t:?}");
+                let mut u = base.clone().into_bytes();
+                u[pos..pos + 4].copy_from_slice(b"\n--x");
+                let u = String::from_utf8(u).unwrap();
+                assert_eq!(find_marker(u.as_bytes()), u.find("\n---"), "{u:?}");
+            }
+        }
+    }
 
     /// The block-wise search finds what a byte-by-byte one does, wherever
     /// the byte sits relative to the 32-byte blocks.
