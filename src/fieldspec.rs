@@ -358,7 +358,7 @@ pub fn node_at_mut<'v>(root: &'v mut Value, path: &[NodeStep]) -> Option<&'v mut
     let mut cur = root;
     for step in path {
         cur = match (*step, cur) {
-            (NodeStep::Entry(i), Value::Map(m)) => m.iter_mut().nth(i)?.1,
+            (NodeStep::Entry(i), Value::Map(m)) => m.value_at_mut(i)?,
             (NodeStep::Item(i), Value::Seq(items)) => items.get_mut(i)?,
             _ => return None,
         };
