@@ -270,14 +270,37 @@ fn walk_path<V: Visitor>(
     create: Option<CreateKind>,
     v: &mut V,
 ) -> Result<()> {
-    let mut trail = Vec::new();
+    if !V::TRACE {
+        // No trail is kept: nothing to allocate.
+        return walk_path_with(value, spec_path, create, &mut Vec::new(), v);
+    }
+    // The trail's vector is reused from walk to walk on this thread (a walk
+    // started from inside another one finds none and makes its own).
+    thread_local! {
+        static TRAIL: std::cell::Cell<Vec<NodeStep>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut trail = TRAIL.take();
+    trail.clear();
+    let res = walk_path_with(value, spec_path, create, &mut trail, v);
+    TRAIL.set(trail);
+    res
+}
+
+/// [`walk_path`] with the trail's vector given.
+fn walk_path_with<V: Visitor>(
+    value: &mut Value,
+    spec_path: &str,
+    create: Option<CreateKind>,
+    trail: &mut Vec<NodeStep>,
+    v: &mut V,
+) -> Result<()> {
     if spec_path.as_bytes().contains(&b'\\') {
         let parts = split_path(spec_path);
-        return walk(value, PathRest::Split(&parts), create, &mut trail, v);
+        return walk(value, PathRest::Split(&parts), create, trail, v);
     }
     // As split_path: a leading `/` is dropped.
     let p = spec_path.strip_prefix('/').unwrap_or(spec_path);
-    walk(value, PathRest::Plain(Some(p)), create, &mut trail, v)
+    walk(value, PathRest::Plain(Some(p)), create, trail, v)
 }
 
 /// What the walker does at each node found: call a function on it, or
@@ -335,7 +358,7 @@ pub fn node_at_mut<'v>(root: &'v mut Value, path: &[NodeStep]) -> Option<&'v mut
     let mut cur = root;
     for step in path {
         cur = match (*step, cur) {
-            (NodeStep::Entry(i), Value::Map(m)) => m.iter_mut().nth(i)?.1,
+            (NodeStep::Entry(i), Value::Map(m)) => m.value_at_mut(i)?,
             (NodeStep::Item(i), Value::Seq(items)) => items.get_mut(i)?,
             _ => return None,
         };
@@ -1221,6 +1244,28 @@ mod tests {
             *n = Value::String(s.into());
             Ok(())
         }
+    }
+
+    /// The reused trail starts empty on every walk, after a failed one
+    /// too.
+    #[test]
+    fn traced_walks_start_from_an_empty_trail() {
+        use serde_json::json;
+        let mut obj = v(json!({"c": "x", "a": [{"b": 1}, {"z": 0, "b": 2}]}));
+        let trails = |obj: &mut Value, path: &str| {
+            let mut got: Vec<Vec<NodeStep>> = Vec::new();
+            let res = trace_specs(obj, &[FieldSpec::new(path)], &mut |_, t| {
+                got.push(t.to_vec())
+            });
+            (got, res.map(|r| r.is_ok()))
+        };
+        let want = vec![
+            vec![NodeStep::Entry(1), NodeStep::Item(0), NodeStep::Entry(0)],
+            vec![NodeStep::Entry(1), NodeStep::Item(1), NodeStep::Entry(1)],
+        ];
+        assert_eq!(trails(&mut obj, "a/b"), (want.clone(), Some(true)));
+        assert_eq!(trails(&mut obj, "c/d/e"), (vec![], Some(false)));
+        assert_eq!(trails(&mut obj, "a/b"), (want, Some(true)));
     }
 
     #[test]

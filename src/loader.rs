@@ -384,8 +384,12 @@ impl Loader {
     pub fn check_file(&self, rel: &str) -> Result<PathBuf> {
         let path = self.join(rel);
         if self.restrictor == LoadRestrictor::RootOnly {
-            let real = self.real_path_below_root(rel, &path);
-            if !real.starts_with(&self.root) {
+            let below = match self.real_path_below_root(rel, &path) {
+                // Only names going down from the (resolved) root, no symlink.
+                None => true,
+                Some(real) => real.starts_with(&self.root),
+            };
+            if !below {
                 return Err(Error::in_file(
                     display(&path),
                     format!(
@@ -400,8 +404,9 @@ impl Loader {
 
     /// [`real_path`] of `path` = root/`rel`, cheaply when `rel` only goes
     /// down: the root is already resolved, so when no component of `rel` is
-    /// a symlink (one `lstat` each) the path is its own real path.
-    fn real_path_below_root(&self, rel: &str, path: &Path) -> PathBuf {
+    /// a symlink (one `lstat` each) the path is its own real path, which
+    /// then lies below the root: `None` says so.
+    fn real_path_below_root(&self, rel: &str, path: &Path) -> Option<PathBuf> {
         let rel_path = Path::new(rel);
         let downward = rel_path
             .components()
@@ -422,10 +427,10 @@ impl Loader {
                 }
             }
             if plain {
-                return path.to_path_buf();
+                return None;
             }
         }
-        real_path(path)
+        Some(real_path(path))
     }
 
     /// Reads the file `rel` (relative to the root), honouring the restrictor;
@@ -763,7 +768,7 @@ fn working_dir() -> Option<&'static Path> {
 pub fn display(path: &Path) -> PathBuf {
     if let Some(cwd) = working_dir()
         && cwd.parent().is_some()
-        && let Ok(rel) = path.strip_prefix(cwd)
+        && let Some(rel) = strip_prefix_quick(path, cwd)
     {
         if rel.as_os_str().is_empty() {
             return PathBuf::from(".");
@@ -771,6 +776,35 @@ pub fn display(path: &Path) -> PathBuf {
         return rel.to_path_buf();
     }
     path.to_path_buf()
+}
+
+/// `path.strip_prefix(base)` (component by component), answered from the
+/// bytes in the usual case: `path` is `base`, a `/`, then plain names
+/// (no empty or `.` component, no trailing `/`). Then the components of
+/// `path` are those of `base` followed by those names, so the remainder is
+/// the same text `Path::strip_prefix` gives. Anything else takes the
+/// component walk.
+fn strip_prefix_quick<'p>(path: &'p Path, base: &Path) -> Option<&'p Path> {
+    use std::os::unix::ffi::OsStrExt;
+    let (p, b) = (path.as_os_str().as_bytes(), base.as_os_str().as_bytes());
+    if p == b {
+        return Some(Path::new(""));
+    }
+    if !b.is_empty()
+        && !b.ends_with(b"/")
+        && p.len() > b.len() + 1
+        && p.starts_with(b)
+        && p[b.len()] == b'/'
+    {
+        let rest = &p[b.len() + 1..];
+        if rest
+            .split(|&c| c == b'/')
+            .all(|seg| !seg.is_empty() && seg != b".")
+        {
+            return Some(Path::new(std::ffi::OsStr::from_bytes(rest)));
+        }
+    }
+    path.strip_prefix(base).ok()
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -789,6 +823,47 @@ fn io_message(e: &std::io::Error) -> String {
             match chars.next() {
                 Some(c) => c.to_lowercase().chain(chars).collect(),
                 None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte shortcut answers as `Path::strip_prefix` does.
+    #[test]
+    fn strip_prefix_quick_agrees_with_the_component_walk() {
+        let bases = ["/a/b", "/a/b/", "/a//b", "/", "/a/./b", "a/b", ""];
+        let paths = [
+            "/a/b",
+            "/a/b/",
+            "/a/b/c",
+            "/a/b/c/d.yaml",
+            "/a/b//c",
+            "/a/b/./c",
+            "/a/b/c/.",
+            "/a/b/c/",
+            "/a/b/..",
+            "/a/b/../c",
+            "/a/bc",
+            "/a/b.",
+            "/a//b/c",
+            "/a/./b/c",
+            "/x/y",
+            "a/b/c",
+            "/a/b/.c",
+            "/a/b/...",
+        ];
+        for base in bases {
+            for path in paths {
+                let (p, b) = (Path::new(path), Path::new(base));
+                assert_eq!(
+                    strip_prefix_quick(p, b).map(|r| r.as_os_str()),
+                    p.strip_prefix(b).ok().map(|r| r.as_os_str()),
+                    "{path:?} minus {base:?}"
+                );
             }
         }
     }

@@ -86,6 +86,8 @@ fn tag_and_digest_ok(rest: &str) -> bool {
 struct Updater<'a> {
     spec: &'a ImageSpec,
     pattern: Pattern,
+    /// The name is ASCII: its characters are its bytes.
+    ascii_name: bool,
 }
 
 impl<'a> Updater<'a> {
@@ -102,7 +104,12 @@ impl<'a> Updater<'a> {
                 Err(_) => Pattern::Invalid,
             }
         };
-        Updater { spec, pattern }
+        let ascii_name = spec.name.is_ascii();
+        Updater {
+            spec,
+            pattern,
+            ascii_name,
+        }
     }
 
     fn matches(&self, value: &str) -> bool {
@@ -112,7 +119,11 @@ impl<'a> Updater<'a> {
                 // bytes, and a byte comparison (`.` matching any byte but a
                 // line break) rejects at the first difference.
                 let (name, v) = (self.spec.name.as_bytes(), value.as_bytes());
-                if name.is_ascii() && v.len() >= name.len() && v[..name.len()].is_ascii() {
+                if self.ascii_name && v.len() < name.len() {
+                    // Fewer bytes, so fewer characters, than the name has.
+                    return false;
+                }
+                if self.ascii_name && v[..name.len()].is_ascii() {
                     let same = name
                         .iter()
                         .zip(v)
@@ -635,6 +646,13 @@ mod tests {
             "a\nc",
             "abc:{x}",
             "abc:a b",
+            "",
+            "ngin",
+            "a.",
+            "é",
+            "aé",
+            "ngié",
+            "docker.io/ngin",
         ];
         for name in names {
             let spec = img(name);
@@ -676,6 +694,9 @@ mod tests {
             ("reg.io/app", "reg\nio/app", false),
             ("reg.io/app", "reg.io/app2", false),
             ("reg.io/app", "reg.io/ap", false),
+            ("reg.io/app", "régio/ap", false),
+            ("a.b", "é", false),
+            ("a.b", "", false),
             ("reg.io/app", "reg.io/app@sha256:ab", true),
             ("reg.io/app", "regéio/app", true),
             ("reg.io/app", "reg.io/appé", false),

@@ -66,10 +66,8 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
         matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
     }
     // Fast path: ASCII below DEL holds none of the characters checked here
-    // (one pass over the bytes).
-    fn plain_ascii(s: &str) -> bool {
-        s.bytes().all(|b| b < 0x7f)
-    }
+    // (one pass over the bytes, eight at a time).
+    let plain_ascii = below_del;
     match v {
         Value::Float(f) if !f.is_finite() => Err(crate::Error::msg(format!(
             "json: unsupported value: {}",
@@ -101,6 +99,26 @@ pub fn check_writable(v: &Value) -> crate::Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// True when every byte of `s` is below 0x7f (ASCII without DEL), checked
+/// eight bytes at a time: a byte `b` is below 0x7f exactly when neither `b`
+/// nor `b + 1` has its high bit set, and adding 1 to a byte below 0x80
+/// never carries into the next one.
+fn below_del(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let b = s.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        if (w | w.wrapping_add(ONES)) & HIGH != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&c| c < 0x7f)
 }
 
 /// What go-yaml accepts as the value of a `<<` merge key.
@@ -403,10 +421,16 @@ fn sort_positions<K: SortKey>(keys: &[K], idx: &mut [u32]) {
 /// (NEL) unescaped, and YAML folds it like a line break inside the
 /// double-quoted scalar. Each run of spaces and NELs becomes one space when
 /// it holds one NEL, else one newline per NEL after the first.
+#[inline]
 fn json_round_trip(s: &str) -> Cow<'_, str> {
     if s.is_ascii() || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
+    Cow::Owned(fold_nels(s))
+}
+
+/// [`json_round_trip`] of a text holding a NEL.
+fn fold_nels(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut run_start: Option<usize> = None;
     let mut nels = 0usize;
@@ -434,7 +458,7 @@ fn json_round_trip(s: &str) -> Cow<'_, str> {
     if let Some(start) = run_start {
         flush(&mut out, s, start, s.len(), nels);
     }
-    Cow::Owned(out)
+    out
 }
 
 /// The scalar style requested by go-yaml v2's encoder, later adjusted by
@@ -450,6 +474,10 @@ enum Style {
 /// What libyaml's scalar analysis allows for a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Analysis {
+    /// Every byte is printable ASCII or a line feed (what [`analyze`]'s
+    /// fast path takes): then characters are bytes, and the text is the
+    /// same after [`json_round_trip`].
+    printable_ascii: bool,
     multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
@@ -475,23 +503,31 @@ fn is_blankz(c: char) -> bool {
 /// libyaml's `yaml_emitter_analyze_scalar`, reduced to the flags a block
 /// context needs.
 fn analyze(s: &str) -> Analysis {
-    // Fast path for printable ASCII (almost every key and value): no tab or
-    // special character, so only indicators, line breaks and leading or
-    // trailing spaces matter (checked against the full analysis in tests).
+    analyze_printable_ascii(s).unwrap_or_else(|| analyze_chars(s))
+}
+
+/// [`analyze`] for printable ASCII text (almost every key and value); `None`
+/// for any other text, and for the empty string.
+fn analyze_printable_ascii(s: &str) -> Option<Analysis> {
+    // No tab or special character, so only indicators, line breaks and
+    // leading or trailing spaces matter (checked against the full analysis
+    // in tests).
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return analyze_chars(s);
+        return None;
     };
-    let mut printable = true;
+    // Bitwise flags over the whole text, no early exit: the compiler
+    // vectorizes the loop.
+    let mut unprintable = false;
     let mut spaces = false;
     let mut breaks = false;
     for &c in b {
-        printable &= (0x20..=0x7e).contains(&c) || c == b'\n';
+        unprintable |= (c.wrapping_sub(0x20) > 0x7e - 0x20) & (c != b'\n');
         spaces |= c == b' ';
         breaks |= c == b'\n';
     }
-    if !printable {
-        return analyze_chars(s);
+    if unprintable {
+        return None;
     }
     if breaks {
         // Multi-line: never plain; a space next to a break rules out single
@@ -499,17 +535,19 @@ fn analyze(s: &str) -> Analysis {
         let mut break_space = false;
         let mut space_break = false;
         if spaces {
-            for w in b.windows(2) {
-                break_space |= w == b"\n ";
-                space_break |= w == b" \n";
+            // Byte pairs, bitwise and without an early exit (vectorized).
+            for (&p, &c) in b.iter().zip(&b[1..]) {
+                break_space |= (p == b'\n') & (c == b' ');
+                space_break |= (p == b' ') & (c == b'\n');
             }
         }
-        return Analysis {
+        return Some(Analysis {
+            printable_ascii: true,
             multiline: true,
             block_plain_allowed: false,
             single_quoted_allowed: !(break_space || space_break),
             block_allowed: !(space_break || last == b' '),
-        };
+        });
     }
     // Indicators: some characters at the start, `?`, `:` or `-` at the start
     // when followed by a space or the end, `:` before a space or the end,
@@ -538,24 +576,26 @@ fn analyze(s: &str) -> Analysis {
         || b.starts_with(b"...");
     let (mut leading_space, mut trailing_space) = (false, false);
     if spaces {
-        indicators |= b
-            .windows(2)
-            .any(|w| (w[0] == b':' && w[1] == b' ') || (w[0] == b' ' && w[1] == b'#'));
+        for (&p, &c) in b.iter().zip(&b[1..]) {
+            indicators |= ((p == b':') & (c == b' ')) | ((p == b' ') & (c == b'#'));
+        }
         leading_space = first == b' ';
         trailing_space = last == b' ';
     }
-    Analysis {
+    Some(Analysis {
+        printable_ascii: true,
         multiline: false,
         block_plain_allowed: !(indicators || leading_space || trailing_space),
         single_quoted_allowed: true,
         block_allowed: !trailing_space,
-    }
+    })
 }
 
 /// [`analyze`] character by character.
 fn analyze_chars(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
+            printable_ascii: true,
             multiline: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
@@ -630,6 +670,7 @@ fn analyze_chars(s: &str) -> Analysis {
     }
 
     let mut a = Analysis {
+        printable_ascii: s.bytes().all(|b| (0x20..=0x7e).contains(&b) || b == b'\n'),
         multiline: line_breaks,
         block_plain_allowed: true,
         single_quoted_allowed: true,
@@ -1261,11 +1302,15 @@ impl<C: Comments> Emitter<'_, C> {
                 push_float(&mut s, *f);
                 self.plain_atom(&s);
             }
-            Value::String(s) => {
-                let s = json_round_trip(s);
-                let a = analyze(&s);
-                self.string(&s, &a, simple_key);
-            }
+            Value::String(s) => match analyze_printable_ascii(s) {
+                // Printable ASCII holds no NEL: the round trip keeps it.
+                Some(a) => self.string(s, &a, simple_key),
+                None => {
+                    let s = json_round_trip(s);
+                    let a = analyze(&s);
+                    self.string(&s, &a, simple_key);
+                }
+            },
             Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Value::Map(m) if m.is_empty() => self.empty_flow("{", "}"),
             Value::Seq(items) => self.block_sequence(items, mapping),
@@ -1295,10 +1340,10 @@ impl<C: Comments> Emitter<'_, C> {
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(s, allow_breaks),
+            Style::Plain => self.write_plain(s, a.printable_ascii, allow_breaks),
             Style::SingleQuoted => self.write_single_quoted(s, allow_breaks),
             Style::DoubleQuoted => self.write_double_quoted(s, allow_breaks),
-            Style::Literal => self.write_literal(s),
+            Style::Literal => self.write_literal(s, a.printable_ascii),
         }
         self.indent = saved;
     }
@@ -1378,13 +1423,14 @@ impl<C: Comments> Emitter<'_, C> {
 
     // -- scalar writers (libyaml's) ------------------------------------------
 
-    fn write_plain(&mut self, s: &str, allow_breaks: bool) {
+    /// A plain scalar; `ascii` when `s` is known to be ASCII.
+    fn write_plain(&mut self, s: &str, ascii: bool, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
         }
         // Fast path: no line break and no space past the width to fold at.
         // (A plain scalar never holds a line break: the analysis forbids it.)
-        let nchars = char_count(s);
+        let nchars = if ascii { s.len() } else { char_count(s) };
         if !allow_breaks || self.column + nchars <= BEST_WIDTH + 1 || !s.contains(' ') {
             self.out.push_str(s);
             self.column += nchars;
@@ -1541,7 +1587,9 @@ impl<C: Comments> Emitter<'_, C> {
         self.indention = false;
     }
 
-    fn write_literal(&mut self, s: &str) {
+    /// A literal block scalar; `printable_ascii` when `s` is known to be
+    /// printable ASCII and line feeds.
+    fn write_literal(&mut self, s: &str, printable_ascii: bool) {
         self.write_indicator("|", true, false, false);
         // Indentation hint when the text starts with a space or a break.
         if s.starts_with(|c: char| c == ' ' || is_break(c)) {
@@ -1567,7 +1615,7 @@ impl<C: Comments> Emitter<'_, C> {
         self.whitespace = true;
         // Lines are written whole: each non-empty run between breaks is
         // indented, breaks are copied as they are.
-        if s.bytes().all(|b| b < 0x80 && b != b'\r') {
+        if printable_ascii || s.bytes().all(|b| b < 0x80 && b != b'\r') {
             // ASCII with `\n` as the only break: the same, line by line.
             for (i, line) in s.split('\n').enumerate() {
                 if i > 0 {
@@ -2053,6 +2101,23 @@ mod tests {
     }
 
     #[test]
+    fn below_del_agrees_with_the_byte_check() {
+        let mut cases: Vec<String> = vec![String::new(), "a".into(), "ab~}".into()];
+        for len in [1usize, 7, 8, 9, 15, 16, 17, 40] {
+            for pos in 0..len {
+                for bad in ['\u{7f}', '\u{80}', 'é', '\u{ffff}', '~', '\0', '\n'] {
+                    let mut t: String = "x".repeat(len);
+                    t.replace_range(pos..pos + 1, &bad.to_string());
+                    cases.push(t);
+                }
+            }
+        }
+        for c in cases {
+            assert_eq!(below_del(&c), c.bytes().all(|b| b < 0x7f), "{c:?}");
+        }
+    }
+
+    #[test]
     fn check_writable_flags_what_kustomize_rejects() {
         // Each of these made `kubectl kustomize` fail ("control characters
         // are not allowed", or a parse error for the NEL key).
@@ -2117,6 +2182,11 @@ mod tests {
 
         #[test]
         fn analyze_fast_path_agrees_on_ascii(s in "[ -~\n]{0,10}") {
+            prop_assert_eq!(analyze(&s), analyze_chars(&s));
+        }
+
+        #[test]
+        fn analyze_fast_path_agrees_on_long_text(s in "[ :#a\n-]{14,80}") {
             prop_assert_eq!(analyze(&s), analyze_chars(&s));
         }
 

@@ -110,6 +110,16 @@ fn characters_ok(text: &str) -> bool {
         })
 }
 
+/// The bytes that may end a plain scalar on its line: a line break, `:`
+/// (before a blank) and `#` (after a space).
+static MAY_END_PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b':' as usize] = true;
+    t[b'#' as usize] = true;
+    t
+};
+
 /// Where a node starts, which decides what it may be.
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
@@ -372,11 +382,15 @@ impl<'a, P: Positions> Fast<'a, P> {
         let s = self.s;
         let start = self.pos;
         let mut i = start + 1;
-        while i < s.len() {
-            match s[i] {
-                b'\n' => break,
-                b':' if matches!(s.get(i + 1), None | Some(b' ' | b'\n')) => break,
-                b'#' if s[i - 1] == b' ' => break,
+        loop {
+            // Skip the bytes that cannot end the scalar (one table lookup each).
+            while i < s.len() && !MAY_END_PLAIN[usize::from(s[i])] {
+                i += 1;
+            }
+            match s.get(i) {
+                None | Some(b'\n') => break,
+                Some(b':') if matches!(s.get(i + 1), None | Some(b' ' | b'\n')) => break,
+                Some(b'#') if s[i - 1] == b' ' => break,
                 _ => i += 1,
             }
         }
@@ -771,6 +785,45 @@ mod tests {
     fn refused(text: &str) {
         assert_eq!(parse_chunk(text), None, "{text:?}");
         check_against_full_reader(text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Plain scalars around the bytes that may end them (`:`, `#`, line
+    /// breaks) read as the full reader reads them, at the end of the text
+    /// too.
+    #[test]
+    fn plain_scalar_ends_agree_with_the_full_reader() {
+        let values = [
+            "a",
+            "a:b",
+            "http://x:80/y",
+            "a#b",
+            "a #c",
+            "a  #c",
+            "a:",
+            "a: b",
+            "a:#",
+            "x::y",
+            "#",
+            "a,b:c",
+            "long-value-with-no-stop-bytes-at-all-0123456789",
+        ];
+        for v in values {
+            for text in [
+                format!("k: {v}\n"),
+                format!("k: {v}"),
+                format!("- {v}\n- z\n"),
+            ] {
+                let _ = parse_chunk(&text);
+                check_against_full_reader(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            }
+        }
+        assert_eq!(
+            accepted("k: http://x:80/y #c\n"),
+            Value::Map(Map::from_unique_entries(vec![(
+                "k".into(),
+                Value::String("http://x:80/y".into())
+            )]))
+        );
     }
 
     #[test]

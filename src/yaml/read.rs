@@ -329,10 +329,7 @@ pub(super) fn check_characters(text: &str) -> Result<(), YamlError> {
     };
     // Fast path: printable ASCII, tab, LF and CR are all allowed; the scan by
     // character starts at the first other byte (a char boundary: ASCII).
-    let Some(start) = text
-        .bytes()
-        .position(|b| !matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r'))
-    else {
+    let Some(start) = first_unusual_byte(text.as_bytes()) else {
         return Ok(());
     };
     let Some(pos) = text[start..].find(|c: char| !allowed(c)).map(|p| p + start) else {
@@ -347,6 +344,36 @@ pub(super) fn check_characters(text: &str) -> Result<(), YamlError> {
         column,
         format!("control characters are not allowed (U+{:04X})", c as u32),
     ))
+}
+
+/// True for a byte other than printable ASCII, tab, LF and CR.
+#[inline(always)]
+fn unusual_byte(b: u8) -> bool {
+    (b.wrapping_sub(b' ') > b'~' - b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r')
+}
+
+/// The position of the first [`unusual_byte`] in `b`. Blocks of 32 bytes
+/// are tested whole (a loop without an early exit, which the compiler
+/// vectorizes); the block holding one is then searched byte by byte.
+pub(super) fn first_unusual_byte(b: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let mut blocks = b.chunks_exact(BLOCK);
+    let mut at = 0;
+    for block in &mut blocks {
+        let mut any = false;
+        for &c in block {
+            any |= unusual_byte(c);
+        }
+        if any {
+            return block.iter().position(|&c| unusual_byte(c)).map(|p| at + p);
+        }
+        at += BLOCK;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&c| unusual_byte(c))
+        .map(|p| at + p)
 }
 
 /// U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: line breaks for
@@ -821,7 +848,7 @@ pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
     let mut prev = 0;
     let mut pos = 0;
     let mut line_offset = 0;
-    while let Some(found) = s[pos..].find("\n---") {
+    while let Some(found) = find_marker(&s.as_bytes()[pos..]) {
         let p = pos + found;
         let Some(nl) = s[p + 4..].find('\n') else {
             break;
@@ -851,6 +878,28 @@ pub(super) fn split_documents(s: &str) -> Result<Vec<Chunk>, YamlError> {
         line_offset,
     });
     Ok(chunks)
+}
+
+/// The position of the first `\n---` in `b`. Blocks of 32 starting
+/// positions are tested whole with a bitwise loop (vectorized), and only a
+/// block holding a match is searched position by position.
+pub(super) fn find_marker(b: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let at = |i: usize| b[i] == b'\n' && b[i + 1..i + 4] == *b"---";
+    let n = b.len().saturating_sub(3); // starting positions with room
+    let mut start = 0;
+    while start + BLOCK <= n {
+        let w = &b[start..start + BLOCK + 3];
+        let mut any = false;
+        for i in 0..BLOCK {
+            any |= (w[i] == b'\n') & (w[i + 1] == b'-') & (w[i + 2] == b'-') & (w[i + 3] == b'-');
+        }
+        if any {
+            return (start..start + BLOCK).find(|&i| at(i));
+        }
+        start += BLOCK;
+    }
+    (start..n).find(|&i| at(i))
 }
 
 fn count_newlines(s: &str) -> usize {
@@ -2669,6 +2718,46 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::time::{Duration, Instant};
+
+    /// The block-wise marker search finds what `str::find` does.
+    #[test]
+    fn find_marker_agrees_with_str_find() {
+        for len in [0usize, 3, 4, 5, 31, 32, 35, 36, 37, 64, 70, 100] {
+            let base = "a: -\n- b\n--x\n".repeat(10)[..len].to_string();
+            assert_eq!(find_marker(base.as_bytes()), base.find("\n---"), "{base:?}");
+            for pos in 0..len.saturating_sub(3) {
+                let mut t = base.clone().into_bytes();
+                t[pos..pos + 4].copy_from_slice(b"\n---");
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(find_marker(t.as_bytes()), t.find("\n---"), "{t:?}");
+                let mut u = base.clone().into_bytes();
+                u[pos..pos + 4].copy_from_slice(b"\n--x");
+                let u = String::from_utf8(u).unwrap();
+                assert_eq!(find_marker(u.as_bytes()), u.find("\n---"), "{u:?}");
+            }
+        }
+    }
+
+    /// The block-wise search finds what a byte-by-byte one does, wherever
+    /// the byte sits relative to the 32-byte blocks.
+    #[test]
+    fn first_unusual_byte_agrees_with_the_byte_search() {
+        let plain = |b: &[u8]| {
+            b.iter()
+                .position(|&c| !matches!(c, b' '..=b'~' | b'\t' | b'\n' | b'\r'))
+        };
+        for len in [0usize, 1, 31, 32, 33, 64, 70, 100] {
+            let base = "ab ~\t\r\n".repeat(20).into_bytes()[..len].to_vec();
+            assert_eq!(first_unusual_byte(&base), plain(&base));
+            for pos in 0..len {
+                for bad in [0u8, 0x1f, 0x7f, 0x80, 0xc3, 0xff, b'x'] {
+                    let mut t = base.clone();
+                    t[pos] = bad;
+                    assert_eq!(first_unusual_byte(&t), plain(&t), "{len} {pos} {bad}");
+                }
+            }
+        }
+    }
 
     fn docs(s: &str) -> Vec<Value> {
         parse_documents(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
