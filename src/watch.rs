@@ -75,7 +75,11 @@ struct Idle {
 impl Idle {
     /// Starts the idle work (when no thread can start, the garbage waits
     /// for the next time).
-    fn start(cache: Arc<crate::dircache::DirCache>, garbage: &mut Vec<Garbage>) -> Option<Idle> {
+    fn start(
+        cache: Arc<crate::dircache::DirCache>,
+        tops: Vec<Arc<crate::incremental::TopMemo>>,
+        garbage: &mut Vec<Garbage>,
+    ) -> Option<Idle> {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let mut left = std::mem::take(garbage);
@@ -88,6 +92,9 @@ impl Idle {
                         Some(piece) => drop(piece),
                         None => break,
                     }
+                }
+                for top in &tops {
+                    top.prepare(&flag);
                 }
                 cache.prepare_copies(&flag);
                 left
@@ -213,6 +220,15 @@ impl Watch {
         self.session
             .cache()
             .invalidate_into(changed, &mut self.garbage);
+        // A file a top kustomization reads itself (the kustomization, a
+        // patch, a replacement file) can change any of its resources.
+        for (dir, top) in self.dirs.iter().zip(&self.tops) {
+            if changed.iter().any(|c| top.deps.paths.contains(c))
+                && let Some(memo) = self.session.top_memo(dir)
+            {
+                memo.forget();
+            }
+        }
         let before = self.session.cache().stats();
         let mut memos: Vec<RenderMemo> = self
             .tops
@@ -225,9 +241,14 @@ impl Watch {
         let built = self.session.build_each(&self.dirs, |i, resources| {
             let mut memo = memo_slots[i].lock().unwrap_or_else(|e| e.into_inner());
             let old = std::mem::take(&mut *memo);
+            let unchanged = self
+                .session
+                .top_memo(&self.dirs[i])
+                .map(|m| m.take_unchanged())
+                .unwrap_or_default();
             let r = resources.and_then(|resources| {
                 let n = resources.len();
-                render_reusing(resources, &old, &mut memo).map(|out| (n, out))
+                render_reusing(resources, &old, &unchanged, &mut memo).map(|out| (n, out))
             });
             // The old texts and values are freed while the watch waits.
             discard_memo(old, &mut garbage.lock().unwrap_or_else(|e| e.into_inner()));
@@ -271,7 +292,12 @@ impl Watch {
             }
         };
         let elapsed = start.elapsed();
-        self.idle = Idle::start(self.session.shared_cache(), &mut self.garbage);
+        let top_memos = self
+            .dirs
+            .iter()
+            .filter_map(|d| self.session.top_memo(d))
+            .collect();
+        self.idle = Idle::start(self.session.shared_cache(), top_memos, &mut self.garbage);
         Rebuild {
             elapsed,
             results,
@@ -351,11 +377,13 @@ struct RenderMemo {
 }
 
 /// Renders `resources` as [`crate::build::render`] does, taking the text of
-/// every resource that comes out exactly as last time from `old`; `memo`
+/// every resource that comes out exactly as last time from `old` (without
+/// comparing, for the ids in `unchanged`: known to be as last time); `memo`
 /// then holds this build's.
 fn render_reusing(
     mut resources: Vec<Resource>,
     old: &RenderMemo,
+    unchanged: &std::collections::HashSet<ResId>,
     memo: &mut RenderMemo,
 ) -> Result<String> {
     // Per resource, on spare cores too: its id, and its text from last time
@@ -364,7 +392,9 @@ fn render_reusing(
     let done: Vec<Result<(ResId, String)>> = crate::workers::map_each(&mut resources, 64, |r| {
         let id = r.id();
         let text = match old.by_id.get(&id) {
-            Some(&j) if old.docs[j].0 == r.value => old.docs[j].1.clone(),
+            Some(&j) if unchanged.contains(&id) || old.docs[j].0 == r.value => {
+                old.docs[j].1.clone()
+            }
             _ => {
                 crate::build::check_writable(r)?;
                 crate::yaml::emit_document(&r.value)

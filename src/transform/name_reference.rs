@@ -59,10 +59,12 @@ struct Index {
 }
 
 impl Index {
-    fn new(m: &ResMap) -> Index {
+    /// The candidates: `m`'s resources, then `extra`.
+    fn new(m: &ResMap, extra: &[&Resource]) -> Index {
         // Each resource's candidate on its own (split over spare cores),
         // then the name and namespace tables in order.
-        let mut resources: Vec<&Resource> = m.resources().iter().collect();
+        let mut resources: Vec<&Resource> =
+            m.resources().iter().chain(extra.iter().copied()).collect();
         let cands: Vec<Candidate> =
             crate::workers::map_each(&mut resources, crate::transform::PARALLEL_MIN, |r| {
                 Candidate::new(r)
@@ -326,13 +328,27 @@ fn binding_namespaces(v: &Value, id: &ResId) -> Result<HashSet<String>> {
 
 /// Rewrites every name reference in `m` per `config.name_reference`.
 pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
+    apply_with_referrals(m, config, &[])
+}
+
+/// [`apply`] where `extra` are more resources that may be referred to (as
+/// they are at this step) but are not themselves edited: watch mode's
+/// rebuild runs the top-level steps only over the resources that can have
+/// changed (see [`crate::incremental`]), the others being referable as the
+/// last build left them.
+pub fn apply_with_referrals(
+    m: &mut ResMap,
+    config: &TransformerConfig,
+    extra: &[&Resource],
+) -> Result<()> {
     if config.name_reference.is_empty() || m.is_empty() {
         return Ok(());
     }
-    let index = Index::new(m);
+    let index = Index::new(m, extra);
+    let own = m.len();
     // Referrers by original kind, so a spec naming a kind visits only those.
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (pos, c) in index.cands.iter().enumerate() {
+    for (pos, c) in index.cands[..own].iter().enumerate() {
         let k = c
             .prev
             .first()
@@ -340,9 +356,9 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
             .unwrap_or(&c.id.gvk.kind);
         by_kind.entry(k).or_default().push(pos);
     }
-    let all: Vec<usize> = (0..index.cands.len()).collect();
+    let all: Vec<usize> = (0..own).collect();
     // The filters each referrer runs, in config order.
-    let mut filters: Vec<Vec<(&Gvk, &FieldSpec)>> = vec![Vec::new(); index.cands.len()];
+    let mut filters: Vec<Vec<(&Gvk, &FieldSpec)>> = vec![Vec::new(); own];
     for backref in &config.name_reference {
         for spec in &backref.referrers {
             let positions = if spec.kind.is_empty() {
@@ -421,9 +437,9 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     // Recording referrers changes no id: no re-indexing needed.
     let resources = m.resources_mut();
     for (referral, referrer) in refs {
-        resources[referral]
-            .ref_by
-            .push(index.cands[referrer].id.clone());
+        if let Some(r) = resources.get_mut(referral) {
+            r.ref_by.push(index.cands[referrer].id.clone());
+        }
     }
     Ok(())
 }
