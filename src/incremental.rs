@@ -47,11 +47,14 @@ use crate::resource::{ResId, ResMap, Resource};
 #[derive(Debug, Default)]
 pub struct TopMemo {
     last: Mutex<Option<Last>>,
-    /// The ids of the resources the last rebuild took as the build before
-    /// left them, for the renderer to reuse their text without comparing.
-    unchanged: Mutex<HashSet<ResId>>,
+    /// The resources the last rebuild took as the build before left them,
+    /// for the renderer to reuse their text without comparing.
+    unchanged: Mutex<Unchanged>,
     /// What the last rebuild left to free, freed while the watch waits.
     garbage: Mutex<Vec<Vec<Resource>>>,
+    /// How many resources the last build that reused the one before ran
+    /// through the top's steps again.
+    redone: Mutex<Option<usize>>,
 }
 
 #[derive(Debug)]
@@ -65,6 +68,9 @@ pub(crate) struct Last {
     /// Per input position: the resource as it left (`None`: dropped as a
     /// local configuration).
     finals: Vec<Option<Resource>>,
+    /// The current ids of `finals` (the same after a rebuild that reuses
+    /// this: names may not change).
+    final_ids: Arc<HashSet<ResId>>,
     /// Copies of `finals` made while the watch waits, for a rebuild to
     /// take instead of copying then (those not made yet are `None`).
     spares: Vec<Option<Resource>>,
@@ -82,10 +88,17 @@ impl TopMemo {
         self.slot().is_some()
     }
 
-    /// The ids of the resources the last build took unchanged from the one
-    /// before (their rendered text is the one before's); emptied.
-    pub fn take_unchanged(&self) -> HashSet<ResId> {
+    /// The resources the last build took unchanged from the one before
+    /// (their rendered text is the one before's); emptied.
+    pub fn take_unchanged(&self) -> Unchanged {
         std::mem::take(&mut *self.unchanged.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// How many resources the last build ran through the top's steps
+    /// again, when it reused the build before (`None`: it ran them all);
+    /// emptied.
+    pub fn take_redone(&self) -> Option<usize> {
+        self.redone.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Work for the time between rebuilds, until `stop` is set: frees what
@@ -131,6 +144,21 @@ impl TopMemo {
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Last>> {
         self.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The resources of a build that are known to come out exactly as the
+/// build before left them.
+#[derive(Debug, Default)]
+pub struct Unchanged {
+    all: Option<Arc<HashSet<ResId>>>,
+    except: HashSet<ResId>,
+}
+
+impl Unchanged {
+    /// True for the resource whose current id is `id`.
+    pub fn contains(&self, id: &ResId) -> bool {
+        self.all.as_ref().is_some_and(|all| all.contains(id)) && !self.except.contains(id)
     }
 }
 
@@ -208,12 +236,14 @@ pub(crate) fn record(snap: Snapshot, local: &[bool], finished: &[Resource]) {
         memo.forget();
         return;
     };
+    let final_ids = Arc::new(finished.iter().map(Resource::id).collect());
     *memo.slot() = Some(Last {
         config,
         schema,
         inputs,
         by_id,
         finals,
+        final_ids,
         spares: Vec::new(),
     });
 }
@@ -293,7 +323,6 @@ pub(crate) fn rebuild(
         }
         place.push((j, clean));
     }
-    let by_id = index(ra.resources.resources())?;
     // Clean resources run again: those of the kinds patches find by id,
     // and every replacement source (a resource is one if a source selects
     // any id it ended with last time: its ids at the replacement step are
@@ -331,12 +360,18 @@ pub(crate) fn rebuild(
     for &p in &run {
         is_run[p] = true;
     }
+    let mut others: Vec<&Resource> = Vec::with_capacity(n - run.len());
     for p in 0..n {
         if !is_run[p] {
             // A clean local configuration left no final: run in full.
-            extras.push(last.finals[place[p].0].as_ref()?);
+            let f = last.finals[place[p].0].as_ref()?;
+            if crate::transform::name_reference::referable(&ra.config, f) {
+                extras.push(f);
+            }
+            others.push(f);
         }
     }
+    let namespaces = crate::transform::name_reference::original_namespaces(others.into_iter());
     // The steps, over the resources run again.
     let mut sub = ResMap::new();
     for &p in &run {
@@ -362,6 +397,7 @@ pub(crate) fn rebuild(
         &mut acc.resources,
         &acc.config,
         &extras,
+        &namespaces,
     )
     .ok()?;
     let dropped: Vec<usize> = (0..run.len()).filter(|&i| local[i]).collect();
@@ -438,15 +474,24 @@ pub(crate) fn rebuild(
         None => (*f).clone(),
     });
     drop(wanted);
-    let mut unchanged = HashSet::with_capacity(n);
-    for p in 0..n {
-        if !is_run[p]
-            && let Some(f) = &finals[p]
-        {
-            unchanged.insert(f.id());
-        }
+    let except = run
+        .iter()
+        .filter_map(|&p| finals[p].as_ref().map(Resource::id))
+        .collect();
+    *memo.redone.lock().unwrap_or_else(|e| e.into_inner()) = Some(run.len());
+    *memo.unchanged.lock().unwrap_or_else(|e| e.into_inner()) = Unchanged {
+        all: Some(last.final_ids.clone()),
+        except,
+    };
+    // The ids by position: last time's, moved to where they are now.
+    let mut now_at = vec![0; n];
+    for (p, &(j, _)) in place.iter().enumerate() {
+        now_at[j] = p;
     }
-    *memo.unchanged.lock().unwrap_or_else(|e| e.into_inner()) = unchanged;
+    let mut by_id = std::mem::take(&mut last.by_id);
+    for p in by_id.values_mut() {
+        *p = now_at[*p];
+    }
     memo.discard(std::mem::take(&mut last.inputs));
     memo.discard(spares.into_iter().flatten().collect());
     let inputs = std::mem::take(&mut ra.resources).into_resources();
@@ -456,6 +501,7 @@ pub(crate) fn rebuild(
         inputs,
         by_id,
         finals,
+        final_ids: last.final_ids.clone(),
         spares: Vec::new(),
     });
     Some(out)

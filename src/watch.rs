@@ -150,6 +150,10 @@ pub struct Rebuild {
     /// Per directory: the resources written, or the error (the last good
     /// output stays).
     pub results: Vec<std::result::Result<usize, Error>>,
+    /// Per directory: how many resources went through the top
+    /// kustomization's own steps again when the rest were taken from the
+    /// last build ([`crate::incremental`]); `None` when all of them did.
+    pub redone: Vec<Option<usize>>,
     /// Directory builds that ran.
     pub rebuilt: usize,
     /// Directory results reused.
@@ -165,10 +169,13 @@ impl Rebuild {
     /// rebuilt and reused, and the errors.
     pub fn status(&self, dirs: &[PathBuf]) -> String {
         let mut parts = Vec::new();
-        for (dir, r) in dirs.iter().zip(&self.results) {
+        for (i, (dir, r)) in dirs.iter().zip(&self.results).enumerate() {
             let name = dir.display();
             parts.push(match r {
-                Ok(n) => format!("{name}: {n} resources"),
+                Ok(n) => match self.redone.get(i).copied().flatten() {
+                    Some(k) => format!("{name}: {n} resources ({k} through the top's steps again)"),
+                    None => format!("{name}: {n} resources"),
+                },
                 Err(e) => format!("{name}: error: {e} (last good output kept)"),
             });
         }
@@ -238,14 +245,18 @@ impl Watch {
         let memo_slots: Vec<std::sync::Mutex<RenderMemo>> =
             memos.drain(..).map(std::sync::Mutex::new).collect();
         let garbage = std::sync::Mutex::new(std::mem::take(&mut self.garbage));
+        let redone_slots: Vec<std::sync::Mutex<Option<usize>>> =
+            self.dirs.iter().map(|_| Default::default()).collect();
         let built = self.session.build_each(&self.dirs, |i, resources| {
             let mut memo = memo_slots[i].lock().unwrap_or_else(|e| e.into_inner());
             let old = std::mem::take(&mut *memo);
-            let unchanged = self
-                .session
-                .top_memo(&self.dirs[i])
+            let top_memo = self.session.top_memo(&self.dirs[i]);
+            let unchanged = top_memo
+                .as_ref()
                 .map(|m| m.take_unchanged())
                 .unwrap_or_default();
+            *redone_slots[i].lock().unwrap_or_else(|e| e.into_inner()) =
+                top_memo.and_then(|m| m.take_redone());
             let r = resources.and_then(|resources| {
                 let n = resources.len();
                 render_reusing(resources, &old, &unchanged, &mut memo).map(|out| (n, out))
@@ -301,6 +312,10 @@ impl Watch {
         Rebuild {
             elapsed,
             results,
+            redone: redone_slots
+                .into_iter()
+                .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .collect(),
             rebuilt: after.misses - before.misses,
             reused: after.hits - before.hits,
             written,
@@ -372,7 +387,7 @@ impl Watch {
 /// value it was rendered from.
 #[derive(Default)]
 struct RenderMemo {
-    docs: Vec<(Value, String)>,
+    docs: Vec<(Value, Arc<str>)>,
     by_id: HashMap<ResId, usize>,
 }
 
@@ -383,13 +398,13 @@ struct RenderMemo {
 fn render_reusing(
     mut resources: Vec<Resource>,
     old: &RenderMemo,
-    unchanged: &std::collections::HashSet<ResId>,
+    unchanged: &crate::incremental::Unchanged,
     memo: &mut RenderMemo,
 ) -> Result<String> {
     // Per resource, on spare cores too: its id, and its text from last time
     // if it is the same, else a new one (checked to be writable: the reused
     // ones passed that check).
-    let done: Vec<Result<(ResId, String)>> = crate::workers::map_each(&mut resources, 64, |r| {
+    let done: Vec<Result<(ResId, Arc<str>)>> = crate::workers::map_each(&mut resources, 64, |r| {
         let id = r.id();
         let text = match old.by_id.get(&id) {
             Some(&j) if unchanged.contains(&id) || old.docs[j].0 == r.value => {
@@ -397,7 +412,7 @@ fn render_reusing(
             }
             _ => {
                 crate::build::check_writable(r)?;
-                crate::yaml::emit_document(&r.value)
+                Arc::from(crate::yaml::emit_document(&r.value))
             }
         };
         Ok((id, text))
