@@ -76,6 +76,11 @@ thread_local! {
     static EXPLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// This thread's merge schema choice.
+pub(crate) fn current_schema_state() -> SchemaState {
+    SCHEMA.with(|s| s.borrow().clone())
+}
+
 /// True while the build running on this thread explains itself.
 pub(crate) fn explaining() -> bool {
     EXPLAIN.with(|e| e.get())
@@ -135,6 +140,7 @@ impl ThreadContext {
 
 impl SchemaState {
     /// The same choice (the custom schema compared by identity).
+    /// True when `other` is the same choice (a custom schema: the same one).
     pub(crate) fn same_as(&self, other: &SchemaState) -> bool {
         self.chosen == other.chosen
             && match (&self.custom, &other.custom) {
@@ -284,6 +290,15 @@ pub(crate) struct TopBuild {
     managed_by_label: bool,
     /// Hash suffixes to reuse, and to keep for the next build.
     pub(crate) hashes: Option<Arc<HashMemo>>,
+    /// The resources at the top's last step, when a rebuild reused the
+    /// last build's ([`crate::incremental`]): only ordering is left.
+    done: Option<Vec<Resource>>,
+    /// The resources as they entered the top's steps, to be kept for the
+    /// next rebuild once this full run ends.
+    snapshot: Option<crate::incremental::Snapshot>,
+    /// Which of the resources leaving the top's transformers are local
+    /// configurations (with `snapshot`).
+    local: Vec<bool>,
     /// The thread settings the build ended with, for the thread that
     /// finishes it.
     context: ThreadContext,
@@ -292,6 +307,18 @@ pub(crate) struct TopBuild {
 /// Accumulates and transforms the top kustomization of `ldr` with `opts`
 /// (this thread's build settings are set for it).
 pub(crate) fn accumulate_top(ldr: &Loader, opts: &BuildOptions) -> Result<TopBuild> {
+    accumulate_top_reusing(ldr, opts, None, None)
+}
+
+/// [`accumulate_top`] for a build that reuses its last one (watch mode):
+/// `hashes` keeps hash suffixes, `memo` the top's per-resource results
+/// ([`crate::incremental`]).
+pub(crate) fn accumulate_top_reusing(
+    ldr: &Loader,
+    opts: &BuildOptions,
+    hashes: Option<Arc<HashMemo>>,
+    memo: Option<Arc<crate::incremental::TopMemo>>,
+) -> Result<TopBuild> {
     HELM.with(|h| *h.borrow_mut() = Arc::new(opts.helm.clone()));
     let k = load_kustomization(ldr)?;
     choose_schema(ldr, &k, true)?;
@@ -300,13 +327,42 @@ pub(crate) fn accumulate_top(ldr: &Loader, opts: &BuildOptions) -> Result<TopBui
         warnings: k.warnings.iter().map(|w| w.to_string()).collect(),
         ..Default::default()
     };
-    let ra = accumulate_target(ldr, &k, ra)?;
+    let mut ra = prepare_target(ldr, &k, ra)?;
+    let memo = memo.filter(|_| crate::incremental::eligible(&k, &ra));
+    let mut done = None;
+    let mut snapshot = None;
+    if let Some(memo) = memo {
+        done = crate::incremental::rebuild(
+            ldr,
+            &k,
+            &mut ra,
+            &memo,
+            hashes.as_deref(),
+            opts.managed_by_label,
+        );
+        if done.is_none() {
+            snapshot = Some(crate::incremental::Snapshot::take(memo, &ra));
+        }
+    }
+    let mut local = Vec::new();
+    if done.is_none() {
+        ra = transform_target(ldr, &k, ra)?;
+        if let Some(snap) = &snapshot {
+            match snap.local_positions(&ra.resources) {
+                Some(l) => local = l,
+                None => snapshot = None,
+            }
+        }
+    }
     Ok(TopBuild {
         k,
         ra,
         reorder: opts.reorder,
         managed_by_label: opts.managed_by_label,
-        hashes: None,
+        hashes,
+        done,
+        snapshot,
+        local,
         context: ThreadContext::capture(),
     })
 }
@@ -320,19 +376,30 @@ pub(crate) fn finish_top(top: TopBuild) -> Result<Built> {
         reorder,
         managed_by_label,
         hashes,
+        done,
+        snapshot,
+        local,
         context,
     } = top;
     context.install();
-    let obs = crate::explain::observe::Observer::new(&k);
-    finish(
-        &k,
-        &mut ra,
-        managed_by_label,
-        obs.as_ref(),
-        hashes.as_deref(),
-    )
-    .map_err(|e| e.with_file(&k.file))?;
-    let mut resources = ra.resources.into_resources();
+    let mut resources = match done {
+        Some(resources) => resources,
+        None => {
+            let obs = crate::explain::observe::Observer::new(&k);
+            finish(
+                &k,
+                &mut ra,
+                managed_by_label,
+                obs.as_ref(),
+                hashes.as_deref(),
+            )
+            .map_err(|e| e.with_file(&k.file))?;
+            if let Some(snap) = snapshot {
+                crate::incremental::record(snap, &local, ra.resources.resources());
+            }
+            std::mem::take(&mut ra.resources).into_resources()
+        }
+    };
     // kustomize's applySortOrder: the kustomization's sortOptions win over
     // --reorder, which only `none` changes.
     let sort = match &k.sort_options {
@@ -472,6 +539,13 @@ pub fn parse_yaml(file: &Path, text: &str) -> Result<Vec<Value>> {
 }
 
 fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
+    let ra = prepare_target(ldr, k, ra)?;
+    transform_target(ldr, k, ra)
+}
+
+/// A kustomization's resources, field specs, generated resources and
+/// components: what its own transformers then run over.
+fn prepare_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
     let mut ra = ra;
     accumulate_resources(ldr, k, &mut ra).map_err(|e| e.via(&k.file))?;
     // kustomize's MakeTransformerConfig: the defaults merged with the
@@ -513,6 +587,14 @@ fn accumulate_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result
     for c in &k.components {
         ra = accumulate_directory(ldr, c, ra, true).map_err(|e| e.via(&k.file))?;
     }
+    Ok(ra)
+}
+
+/// A kustomization's own transformers over what [`prepare_target`] gave.
+fn transform_target(ldr: &Loader, k: &Kustomization, ra: Accumulator) -> Result<Accumulator> {
+    let mut ra = ra;
+    let obs = crate::explain::observe::Observer::new(k);
+    let obs = obs.as_ref();
     run_transformers(ldr, k, &mut ra, obs).map_err(|e| e.with_file(&k.file))?;
     if let Some(o) = obs {
         o.note_vars(&mut ra.notes, &k.vars);
@@ -1381,7 +1463,9 @@ fn step<T>(
     Ok(out)
 }
 
-fn run_transformers(
+/// A kustomization's own transformers (patches through `transformers:`),
+/// in kustomize's order.
+pub(crate) fn run_transformers(
     ldr: &Loader,
     k: &Kustomization,
     ra: &mut Accumulator,
@@ -1742,7 +1826,9 @@ pub struct HashMemo {
     last: std::sync::Mutex<HashMap<crate::resource::ResId, (Value, String)>>,
 }
 
-fn add_hash_suffixes(m: &mut ResMap, memo: Option<&HashMemo>) -> Result<()> {
+/// Renames every generated resource that needs one with its hash suffix
+/// (reusing `memo`'s suffixes of unchanged contents).
+pub(crate) fn add_hash_suffixes(m: &mut ResMap, memo: Option<&HashMemo>) -> Result<()> {
     let positions: Vec<usize> = (0..m.len()).filter(|&p| m.get(p).needs_hash).collect();
     let last =
         memo.map(|memo| std::mem::take(&mut *memo.last.lock().unwrap_or_else(|e| e.into_inner())));
@@ -1778,14 +1864,17 @@ fn add_hash_suffixes(m: &mut ResMap, memo: Option<&HashMemo>) -> Result<()> {
 
 fn drop_local_configs(m: &mut ResMap) {
     let local: Vec<usize> = (0..m.len())
-        .filter(|&p| {
-            matches!(
-                m.get(p).value.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
-                Some(v) if v.scalar_string().as_deref() != Some("false")
-            )
-        })
+        .filter(|&p| is_local_config(m.get(p)))
         .collect();
     m.remove_positions(&local);
+}
+
+/// True for a resource annotated as a local configuration (not output).
+pub(crate) fn is_local_config(r: &Resource) -> bool {
+    matches!(
+        r.value.get_path(&["metadata", "annotations", "config.kubernetes.io/local-config"]),
+        Some(v) if v.scalar_string().as_deref() != Some("false")
+    )
 }
 
 #[cfg(test)]

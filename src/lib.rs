@@ -19,6 +19,7 @@ pub mod fieldspec;
 pub mod generate;
 pub mod hash;
 pub mod helm;
+pub mod incremental;
 pub mod kustomization;
 pub mod loader;
 pub mod manpage;

@@ -15,6 +15,7 @@
 //!    (empty parts as `~X`, `~N`) byte by byte, so namespace `team-19` sorts
 //!    before `team-1` and `zz/a` before no namespace.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -206,12 +207,13 @@ pub fn legacy_sort(resources: &mut [Resource]) {
     sort(resources, &SortOptions::default());
 }
 
-/// Everything the comparison needs, computed once per resource.
-struct Key {
+/// Everything the comparison needs, computed once per resource (borrowed
+/// from the resource where its fields are strings).
+struct Key<'a> {
     rank: i64,
-    group: String,
-    version: String,
-    kind: String,
+    group: Cow<'a, str>,
+    version: Cow<'a, str>,
+    kind: Cow<'a, str>,
     /// `group_version_kind` with `~G`/`~V`/`~K` for empty parts.
     gvk: String,
     /// `namespace|name` with `~X`/`~N` for empty parts.
@@ -219,44 +221,46 @@ struct Key {
 }
 
 /// A scalar field as kyaml reads it (its text; empty when absent).
-fn text_at(v: &Value, path: &[&str]) -> String {
+fn text_at<'a>(v: &'a Value, path: &[&str]) -> Cow<'a, str> {
     match v.get_path(path) {
-        Some(Value::Null(_)) | None => String::new(),
-        Some(x) => x.scalar_string().unwrap_or_default(),
+        Some(Value::Null(_)) | None => Cow::Borrowed(""),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(x) => Cow::Owned(x.scalar_string().unwrap_or_default()),
     }
 }
 
-fn or_default(s: &str, default: &'static str) -> String {
-    if s.is_empty() {
-        default.to_string()
-    } else {
-        s.to_string()
+/// `parts` joined by `sep`, each empty part written as its default.
+fn joined(parts: &[(&str, &str)], sep: char) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|(p, d)| p.len().max(d.len()) + 1).sum());
+    for (i, (part, default)) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        out.push_str(if part.is_empty() { default } else { part });
     }
+    out
 }
 
-fn key_of(r: &Resource, ranks: &HashMap<&str, i64>) -> Key {
+fn key_of<'a>(r: &'a Resource, ranks: &HashMap<&str, i64>) -> Key<'a> {
     let api_version = text_at(&r.value, &["apiVersion"]);
     // kyaml splits at the first '/'.
-    let (group, version) = match api_version.split_once('/') {
-        Some((g, v)) => (g.to_string(), v.to_string()),
-        None => (String::new(), api_version),
+    let (group, version) = match api_version {
+        Cow::Borrowed(a) => match a.split_once('/') {
+            Some((g, v)) => (Cow::Borrowed(g), Cow::Borrowed(v)),
+            None => (Cow::Borrowed(""), Cow::Borrowed(a)),
+        },
+        Cow::Owned(a) => match a.split_once('/') {
+            Some((g, v)) => (Cow::Owned(g.to_string()), Cow::Owned(v.to_string())),
+            None => (Cow::Borrowed(""), Cow::Owned(a)),
+        },
     };
     let kind = text_at(&r.value, &["kind"]);
     let namespace = text_at(&r.value, &["metadata", "namespace"]);
     let name = text_at(&r.value, &["metadata", "name"]);
     Key {
-        rank: ranks.get(kind.as_str()).copied().unwrap_or(0),
-        gvk: format!(
-            "{}_{}_{}",
-            or_default(&group, "~G"),
-            or_default(&version, "~V"),
-            or_default(&kind, "~K")
-        ),
-        ns_name: format!(
-            "{}|{}",
-            or_default(&namespace, "~X"),
-            or_default(&name, "~N")
-        ),
+        rank: ranks.get(kind.as_ref()).copied().unwrap_or(0),
+        gvk: joined(&[(&group, "~G"), (&version, "~V"), (&kind, "~K")], '_'),
+        ns_name: joined(&[(&namespace, "~X"), (&name, "~N")], '|'),
         group,
         version,
         kind,
@@ -264,7 +268,7 @@ fn key_of(r: &Resource, ranks: &HashMap<&str, i64>) -> Key {
 }
 
 /// kustomize's `Less`.
-fn less(a: &Key, b: &Key) -> bool {
+fn less(a: &Key<'_>, b: &Key<'_>) -> bool {
     let same_gvk = a.group == b.group && a.version == b.version && a.kind == b.kind;
     if same_gvk {
         return a.ns_name < b.ns_name;
@@ -279,7 +283,7 @@ fn less(a: &Key, b: &Key) -> bool {
     a.gvk < b.gvk
 }
 
-fn compare(a: &Key, b: &Key) -> Ordering {
+fn compare(a: &Key<'_>, b: &Key<'_>) -> Ordering {
     if less(a, b) {
         Ordering::Less
     } else if less(b, a) {
@@ -298,8 +302,9 @@ fn sort_legacy_with(resources: &mut [Resource], order_first: &[String], order_la
     for (i, k) in order_last.iter().enumerate() {
         ranks.insert(k.as_str(), 1 + i as i64);
     }
-    let keys: Vec<Key> = resources.iter().map(|r| key_of(r, &ranks)).collect();
+    let keys: Vec<Key<'_>> = resources.iter().map(|r| key_of(r, &ranks)).collect();
     let order = merge_sort_indices(keys.len(), |a, b| compare(&keys[a], &keys[b]));
+    drop(keys);
     apply_permutation(resources, order);
 }
 

@@ -30,6 +30,9 @@ pub struct Session {
     /// Per top directory, in a session that rebuilds (watch mode): hash
     /// suffixes to reuse.
     hashes: Option<std::sync::Mutex<HashMap<PathBuf, Arc<build::HashMemo>>>>,
+    /// Per top directory, in a session that rebuilds: the top's
+    /// per-resource results to reuse ([`crate::incremental`]).
+    tops: Option<std::sync::Mutex<HashMap<PathBuf, Arc<crate::incremental::TopMemo>>>>,
 }
 
 /// One top kustomization's build: the resources (or the first error) and
@@ -55,6 +58,7 @@ impl Session {
             remote: Arc::new(Remote::new(&opts.remote)),
             cache: Arc::new(DirCache::new(policy)),
             hashes: rebuilds.then(Default::default),
+            tops: rebuilds.then(Default::default),
         }
     }
 
@@ -257,12 +261,22 @@ impl Session {
                 return (Err(e), deps);
             }
         };
-        let mut top = build::accumulate_top(&ldr, &self.opts);
-        if let (Ok(top), Some(hashes)) = (&mut top, &self.hashes) {
-            let mut hashes = hashes.lock().unwrap_or_else(|e| e.into_inner());
-            top.hashes = Some(hashes.entry(dir.to_path_buf()).or_default().clone());
-        }
+        let hashes = self.hashes.as_ref().map(|h| {
+            let mut h = h.lock().unwrap_or_else(|e| e.into_inner());
+            h.entry(dir.to_path_buf()).or_default().clone()
+        });
+        let memo = self.top_memo(dir);
+        let top = build::accumulate_top_reusing(&ldr, &self.opts, hashes, memo);
         (top, ldr.deps())
+    }
+
+    /// The kept per-resource results of the top directory `dir`, in a
+    /// session that rebuilds.
+    pub fn top_memo(&self, dir: &Path) -> Option<Arc<crate::incremental::TopMemo>> {
+        self.tops.as_ref().map(|t| {
+            let mut t = t.lock().unwrap_or_else(|e| e.into_inner());
+            t.entry(dir.to_path_buf()).or_default().clone()
+        })
     }
 }
 

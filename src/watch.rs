@@ -75,7 +75,11 @@ struct Idle {
 impl Idle {
     /// Starts the idle work (when no thread can start, the garbage waits
     /// for the next time).
-    fn start(cache: Arc<crate::dircache::DirCache>, garbage: &mut Vec<Garbage>) -> Option<Idle> {
+    fn start(
+        cache: Arc<crate::dircache::DirCache>,
+        tops: Vec<Arc<crate::incremental::TopMemo>>,
+        garbage: &mut Vec<Garbage>,
+    ) -> Option<Idle> {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let mut left = std::mem::take(garbage);
@@ -88,6 +92,9 @@ impl Idle {
                         Some(piece) => drop(piece),
                         None => break,
                     }
+                }
+                for top in &tops {
+                    top.prepare(&flag);
                 }
                 cache.prepare_copies(&flag);
                 left
@@ -143,6 +150,10 @@ pub struct Rebuild {
     /// Per directory: the resources written, or the error (the last good
     /// output stays).
     pub results: Vec<std::result::Result<usize, Error>>,
+    /// Per directory: how many resources went through the top
+    /// kustomization's own steps again when the rest were taken from the
+    /// last build ([`crate::incremental`]); `None` when all of them did.
+    pub redone: Vec<Option<usize>>,
     /// Directory builds that ran.
     pub rebuilt: usize,
     /// Directory results reused.
@@ -158,10 +169,13 @@ impl Rebuild {
     /// rebuilt and reused, and the errors.
     pub fn status(&self, dirs: &[PathBuf]) -> String {
         let mut parts = Vec::new();
-        for (dir, r) in dirs.iter().zip(&self.results) {
+        for (i, (dir, r)) in dirs.iter().zip(&self.results).enumerate() {
             let name = dir.display();
             parts.push(match r {
-                Ok(n) => format!("{name}: {n} resources"),
+                Ok(n) => match self.redone.get(i).copied().flatten() {
+                    Some(k) => format!("{name}: {n} resources ({k} through the top's steps again)"),
+                    None => format!("{name}: {n} resources"),
+                },
                 Err(e) => format!("{name}: error: {e} (last good output kept)"),
             });
         }
@@ -213,6 +227,15 @@ impl Watch {
         self.session
             .cache()
             .invalidate_into(changed, &mut self.garbage);
+        // A file a top kustomization reads itself (the kustomization, a
+        // patch, a replacement file) can change any of its resources.
+        for (dir, top) in self.dirs.iter().zip(&self.tops) {
+            if changed.iter().any(|c| top.deps.paths.contains(c))
+                && let Some(memo) = self.session.top_memo(dir)
+            {
+                memo.forget();
+            }
+        }
         let before = self.session.cache().stats();
         let mut memos: Vec<RenderMemo> = self
             .tops
@@ -222,12 +245,21 @@ impl Watch {
         let memo_slots: Vec<std::sync::Mutex<RenderMemo>> =
             memos.drain(..).map(std::sync::Mutex::new).collect();
         let garbage = std::sync::Mutex::new(std::mem::take(&mut self.garbage));
+        let redone_slots: Vec<std::sync::Mutex<Option<usize>>> =
+            self.dirs.iter().map(|_| Default::default()).collect();
         let built = self.session.build_each(&self.dirs, |i, resources| {
             let mut memo = memo_slots[i].lock().unwrap_or_else(|e| e.into_inner());
             let old = std::mem::take(&mut *memo);
+            let top_memo = self.session.top_memo(&self.dirs[i]);
+            let unchanged = top_memo
+                .as_ref()
+                .map(|m| m.take_unchanged())
+                .unwrap_or_default();
+            *redone_slots[i].lock().unwrap_or_else(|e| e.into_inner()) =
+                top_memo.and_then(|m| m.take_redone());
             let r = resources.and_then(|resources| {
                 let n = resources.len();
-                render_reusing(resources, &old, &mut memo).map(|out| (n, out))
+                render_reusing(resources, &old, &unchanged, &mut memo).map(|out| (n, out))
             });
             // The old texts and values are freed while the watch waits.
             discard_memo(old, &mut garbage.lock().unwrap_or_else(|e| e.into_inner()));
@@ -271,10 +303,19 @@ impl Watch {
             }
         };
         let elapsed = start.elapsed();
-        self.idle = Idle::start(self.session.shared_cache(), &mut self.garbage);
+        let top_memos = self
+            .dirs
+            .iter()
+            .filter_map(|d| self.session.top_memo(d))
+            .collect();
+        self.idle = Idle::start(self.session.shared_cache(), top_memos, &mut self.garbage);
         Rebuild {
             elapsed,
             results,
+            redone: redone_slots
+                .into_iter()
+                .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .collect(),
             rebuilt: after.misses - before.misses,
             reused: after.hits - before.hits,
             written,
@@ -346,28 +387,32 @@ impl Watch {
 /// value it was rendered from.
 #[derive(Default)]
 struct RenderMemo {
-    docs: Vec<(Value, String)>,
+    docs: Vec<(Value, Arc<str>)>,
     by_id: HashMap<ResId, usize>,
 }
 
 /// Renders `resources` as [`crate::build::render`] does, taking the text of
-/// every resource that comes out exactly as last time from `old`; `memo`
+/// every resource that comes out exactly as last time from `old` (without
+/// comparing, for the ids in `unchanged`: known to be as last time); `memo`
 /// then holds this build's.
 fn render_reusing(
     mut resources: Vec<Resource>,
     old: &RenderMemo,
+    unchanged: &crate::incremental::Unchanged,
     memo: &mut RenderMemo,
 ) -> Result<String> {
     // Per resource, on spare cores too: its id, and its text from last time
     // if it is the same, else a new one (checked to be writable: the reused
     // ones passed that check).
-    let done: Vec<Result<(ResId, String)>> = crate::workers::map_each(&mut resources, 64, |r| {
+    let done: Vec<Result<(ResId, Arc<str>)>> = crate::workers::map_each(&mut resources, 64, |r| {
         let id = r.id();
         let text = match old.by_id.get(&id) {
-            Some(&j) if old.docs[j].0 == r.value => old.docs[j].1.clone(),
+            Some(&j) if unchanged.contains(&id) || old.docs[j].0 == r.value => {
+                old.docs[j].1.clone()
+            }
             _ => {
                 crate::build::check_writable(r)?;
-                crate::yaml::emit_document(&r.value)
+                Arc::from(crate::yaml::emit_document(&r.value))
             }
         };
         Ok((id, text))

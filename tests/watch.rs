@@ -323,6 +323,9 @@ fn a_change_rebuilds_only_the_directories_above_it() {
     assert!(r.rebuilt <= 3, "{r:?}");
     assert!(r.reused >= 2, "{r:?}");
     assert_eq!(r.written, 1);
+    // At the top, only the Service, the replacements' source and the
+    // patches' resources found by id go through the steps again.
+    assert!(r.redone[0].is_some_and(|k| k <= 5), "{r:?}");
     f.check_cold(&opts);
 }
 
@@ -510,5 +513,155 @@ fn the_command_follows_changes_on_disk() {
     let _ = child.wait();
     if let Err(p) = result {
         std::panic::resume_unwind(p);
+    }
+}
+
+/// A top kustomization with steps that read other resources than the one
+/// they edit (replacements, name references to generated names, a
+/// generator merged into a base's, a patch found by id) besides the
+/// per-resource ones.
+fn cross_tree(r: &Path) {
+    write(
+        r,
+        "base/kustomization.yaml",
+        "resources:\n- deploy.yaml\n- svc.yaml\n- sa.yaml\n- rb.yaml\n- hpa.yaml\n- settings.yaml\nconfigMapGenerator:\n- name: env\n  literals:\n  - A=1\nsecretGenerator:\n- name: pull\n  literals:\n  - token=1\n",
+    );
+    write(
+        r,
+        "base/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      serviceAccountName: runner\n      containers:\n      - name: web\n        image: web:1\n        env:\n        - name: MODE\n          value: a\n        envFrom:\n        - configMapRef:\n            name: env\n",
+    );
+    write(
+        r,
+        "base/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n",
+    );
+    write(
+        r,
+        "base/sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\nimagePullSecrets:\n- name: pull\n",
+    );
+    write(
+        r,
+        "base/rb.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: runner\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: runner\n",
+    );
+    write(
+        r,
+        "base/hpa.yaml",
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n  minReplicas: 1\n  maxReplicas: 3\n",
+    );
+    write(r, "base/settings.yaml", &cm("settings", "a.example.com"));
+    write(
+        r,
+        "app2/kustomization.yaml",
+        "resources:\n- deploy.yaml\nconfigMapGenerator:\n- name: env2\n  literals:\n  - B=1\n",
+    );
+    write(
+        r,
+        "app2/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      containers:\n      - name: worker\n        image: worker:1\n        envFrom:\n        - configMapRef:\n            name: env2\n        - configMapRef:\n            name: env\n",
+    );
+    write(
+        r,
+        "overlays/prod/kustomization.yaml",
+        "resources:\n- ../../base\n- ../../app2\nnamespace: prod\nnamePrefix: p-\ncommonLabels:\n  env: prod\nimages:\n- name: web\n  newTag: \"2\"\nreplicas:\n- name: web\n  count: 2\nconfigMapGenerator:\n- name: env\n  behavior: merge\n  literals:\n  - C=3\npatches:\n- path: patch.yaml\n- path: svc-patch.yaml\n  target:\n    kind: Service\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /spec/revisionHistoryLimit\n      value: 5\nreplacements:\n- source:\n    kind: ConfigMap\n    name: settings\n    fieldPath: data.v\n  targets:\n  - select:\n      kind: Service\n    fieldPaths:\n    - metadata.annotations.host\n    options:\n      create: true\n",
+    );
+    write(
+        r,
+        "overlays/prod/patch.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 4\n",
+    );
+    write(
+        r,
+        "overlays/prod/svc-patch.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: any\nspec:\n  sessionAffinity: None\n",
+    );
+}
+
+/// The top's steps run again only for what changed, where that is sound,
+/// and in full where a change can reach other resources; every rebuild
+/// equals a cold build.
+#[test]
+fn the_top_steps_run_again_only_where_sound() {
+    let opts = BuildOptions::default();
+    let mut f = Fixture::new(cross_tree, &["overlays/prod"], &opts);
+    let first = f.rebuild(&[]);
+    assert!(first.ok(), "{first:?}");
+    f.check_cold(&opts);
+    let deploy = std::fs::read_to_string(f.root.join("base/deploy.yaml")).unwrap();
+    let worker = std::fs::read_to_string(f.root.join("app2/deploy.yaml")).unwrap();
+    let svc = std::fs::read_to_string(f.root.join("base/svc.yaml")).unwrap();
+    // (what to change, the file's new text, whether the short way is sound)
+    let steps: Vec<(&str, String, bool)> = vec![
+        // A field of one resource: only it (plus the replacement source and
+        // the patch's resource) runs again.
+        ("base/deploy.yaml", deploy.replace("value: a", "value: b"), true),
+        ("app2/deploy.yaml", worker.replace("worker:1", "worker:2"), true),
+        ("base/svc.yaml", svc.replace("port: 80", "port: 81"), true),
+        // The replacement source: its value reaches other resources.
+        ("base/settings.yaml", cm("settings", "b.example.com"), false),
+        ("base/deploy.yaml", deploy.replace("value: a", "value: c"), true),
+        // A generator's content: a new hash suffix, so new names to refer to.
+        (
+            "base/kustomization.yaml",
+            "resources:\n- deploy.yaml\n- svc.yaml\n- sa.yaml\n- rb.yaml\n- hpa.yaml\n- settings.yaml\nconfigMapGenerator:\n- name: env\n  literals:\n  - A=2\nsecretGenerator:\n- name: pull\n  literals:\n  - token=1\n"
+                .to_string(),
+            false,
+        ),
+        ("base/svc.yaml", svc.replace("port: 80", "port: 82"), true),
+        // A Secret the ServiceAccount refers to gets a new hash suffix.
+        (
+            "base/kustomization.yaml",
+            "resources:\n- deploy.yaml\n- svc.yaml\n- sa.yaml\n- rb.yaml\n- hpa.yaml\n- settings.yaml\nconfigMapGenerator:\n- name: env\n  literals:\n  - A=2\nsecretGenerator:\n- name: pull\n  literals:\n  - token=2\n"
+                .to_string(),
+            false,
+        ),
+        ("base/svc.yaml", svc.replace("port: 80", "port: 84"), true),
+        // A resource added, then removed: names may resolve differently.
+        (
+            "app2/kustomization.yaml",
+            "resources:\n- deploy.yaml\n- extra.yaml\nconfigMapGenerator:\n- name: env2\n  literals:\n  - B=1\n"
+                .to_string(),
+            false,
+        ),
+        (
+            "app2/kustomization.yaml",
+            "resources:\n- deploy.yaml\nconfigMapGenerator:\n- name: env2\n  literals:\n  - B=1\n"
+                .to_string(),
+            false,
+        ),
+        // A file the top reads itself.
+        (
+            "overlays/prod/patch.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  replicas: 6\n"
+                .to_string(),
+            false,
+        ),
+        (
+            "overlays/prod/svc-patch.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: any\nspec:\n  sessionAffinity: ClientIP\n"
+                .to_string(),
+            false,
+        ),
+        // A rename in a base: the names the others refer to change.
+        ("base/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner2\n".to_string(), false),
+        ("base/svc.yaml", svc.replace("port: 80", "port: 83"), true),
+    ];
+    write(&f.root, "app2/extra.yaml", &cm("extra", "e"));
+    for (file, text, short) in steps {
+        write(&f.root, file, &text);
+        let r = f.rebuild(&[file]);
+        assert!(r.ok(), "{file}: {r:?}");
+        f.check_cold(&opts);
+        match r.redone[0] {
+            Some(k) => {
+                assert!(short, "{file}: the top's steps were not run in full: {r:?}");
+                // The changed resource, the replacement source and the
+                // patch's Deployment, of 10 or so.
+                assert!(k <= 4, "{file}: {k} resources ran again: {r:?}");
+            }
+            None => assert!(!short, "{file}: the top's steps ran in full: {r:?}"),
+        }
     }
 }

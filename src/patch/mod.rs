@@ -288,33 +288,91 @@ pub(crate) fn apply_patches_strategic_merge_observed(
     obs: Option<&dyn PatchObserver>,
 ) -> Result<()> {
     for entry in entries {
-        // kustomize first tries the entry as inline YAML, then as a path.
-        // Inline means: it parses as YAML documents that are all objects.
-        let inline = crate::yaml::parse_documents(entry)
-            .is_ok_and(|docs| !docs.is_empty() && docs.iter().all(|d| d.get("kind").is_some()));
-        let (text, origin) = if inline {
-            (
-                entry.clone(),
-                "inline patchesStrategicMerge entry".to_string(),
-            )
-        } else {
-            (
-                ldr.load_text(entry)?,
-                ldr.display_path(entry).display().to_string(),
-            )
-        };
-        let body = parse_patch_text(&text, &origin)?;
-        let PatchBody::Strategic(patches) = body else {
-            return Err(Error::msg(format!(
-                "{}: patchesStrategicMerge entries must be strategic merge patches, not JSON 6902",
-                origin
-            )));
-        };
+        let (patches, origin) = strategic_merge_entry(ldr, entry)?;
         for (i, p) in patches.iter().enumerate() {
             apply_smp_by_id(m, p, false, false, &origin, obs.map(|o| (o, i)))?;
         }
     }
     Ok(())
+}
+
+/// The documents of one `patchesStrategicMerge` entry, and its origin for
+/// messages.
+fn strategic_merge_entry(ldr: &Loader, entry: &str) -> Result<(Vec<Resource>, String)> {
+    // kustomize first tries the entry as inline YAML, then as a path.
+    // Inline means: it parses as YAML documents that are all objects.
+    let inline = crate::yaml::parse_documents(entry)
+        .is_ok_and(|docs| !docs.is_empty() && docs.iter().all(|d| d.get("kind").is_some()));
+    let (text, origin) = if inline {
+        (
+            entry.to_string(),
+            "inline patchesStrategicMerge entry".to_string(),
+        )
+    } else {
+        (
+            ldr.load_text(entry)?,
+            ldr.display_path(entry).display().to_string(),
+        )
+    };
+    let body = parse_patch_text(&text, &origin)?;
+    let PatchBody::Strategic(patches) = body else {
+        return Err(Error::msg(format!(
+            "{}: patchesStrategicMerge entries must be strategic merge patches, not JSON 6902",
+            origin
+        )));
+    };
+    Ok((patches, origin))
+}
+
+/// The kinds of the resources that `k`'s patches find by id rather than
+/// through a `target:` selector (strategic merge patches without a target,
+/// `patchesStrategicMerge`, and the targets of `patchesJson6902`): a patch
+/// whose resource is missing is an error. `None` when some patch cannot
+/// be read or its kind is not a plain name.
+pub(crate) fn id_matched_kinds(
+    ldr: &Loader,
+    k: &crate::kustomization::Kustomization,
+) -> Option<std::collections::HashSet<String>> {
+    let plain = |kind: &str| !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric());
+    let mut kinds = std::collections::HashSet::new();
+    let mut add_docs = |docs: &[Resource]| -> bool {
+        for d in docs {
+            if !plain(d.kind()) {
+                return false;
+            }
+            kinds.insert(d.kind().to_string());
+        }
+        true
+    };
+    for p in &k.patches {
+        if p.target.is_some() {
+            continue;
+        }
+        let origin = source_of(p, ldr);
+        let text = load_entry_text(ldr, p).ok()?;
+        match parse_patch_text(&text, &origin).ok()? {
+            PatchBody::Strategic(docs) => {
+                if !add_docs(&docs) {
+                    return None;
+                }
+            }
+            PatchBody::Json(_) => return None,
+        }
+    }
+    for entry in &k.patches_strategic_merge {
+        let (docs, _) = strategic_merge_entry(ldr, entry).ok()?;
+        if !add_docs(&docs) {
+            return None;
+        }
+    }
+    for p in &k.patches_json6902 {
+        let kind = p.target.as_ref()?.get("kind")?.as_str()?;
+        if !plain(kind) {
+            return None;
+        }
+        kinds.insert(kind.to_string());
+    }
+    Some(kinds)
 }
 
 fn load_entry_text(ldr: &Loader, p: &PatchEntry) -> Result<String> {

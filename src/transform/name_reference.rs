@@ -59,16 +59,23 @@ struct Index {
 }
 
 impl Index {
-    fn new(m: &ResMap) -> Index {
+    /// The candidates: `m`'s resources, then `extra`; `namespaces` are
+    /// more original namespaces of referable resources.
+    fn new(m: &ResMap, extra: &[&Resource], namespaces: &HashSet<String>) -> Index {
         // Each resource's candidate on its own (split over spare cores),
         // then the name and namespace tables in order.
-        let mut resources: Vec<&Resource> = m.resources().iter().collect();
+        let mut resources: Vec<&Resource> =
+            m.resources().iter().chain(extra.iter().copied()).collect();
         let cands: Vec<Candidate> =
             crate::workers::map_each(&mut resources, crate::transform::PARALLEL_MIN, |r| {
                 Candidate::new(r)
             });
         let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut orig_namespaces = HashSet::new();
+        let mut orig_namespaces: HashSet<String> = namespaces
+            .iter()
+            .filter(|ns| *ns != "_non_namespaceable_")
+            .cloned()
+            .collect();
         for (pos, c) in cands.iter().enumerate() {
             for p in &c.prev {
                 let v = by_prev_name.entry(p.name.clone()).or_default();
@@ -326,13 +333,70 @@ fn binding_namespaces(v: &Value, id: &ResId) -> Result<HashSet<String>> {
 
 /// Rewrites every name reference in `m` per `config.name_reference`.
 pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
+    apply_with_referrals(m, config, &[], &HashSet::new())
+}
+
+/// True when `r` can be the referral of a name reference under `config`:
+/// it was renamed (only renamed resources are looked up) and one of its
+/// earlier kinds is a referral kind.
+pub fn referable(config: &TransformerConfig, r: &Resource) -> bool {
+    r.prev_ids.iter().any(|p| {
+        config
+            .name_reference
+            .iter()
+            .any(|b| b.gvk.kind.is_empty() || b.gvk.kind == p.gvk.kind)
+    })
+}
+
+/// The original effective namespaces of `resources`, as the filter reads
+/// them to tell how a reference's namespace is meant.
+pub fn original_namespaces<'a>(resources: impl Iterator<Item = &'a Resource>) -> HashSet<String> {
+    let mut scoped: HashMap<(&str, &str), bool> = HashMap::new();
+    let mut out: HashSet<String> = HashSet::new();
+    for r in resources {
+        let api = r.api_version();
+        let (kind, ns) = match r.prev_ids.first() {
+            Some(p) => (p.gvk.kind.as_str(), p.namespace.as_str()),
+            None => (r.kind(), r.namespace()),
+        };
+        let cluster = *scoped
+            .entry((api, kind))
+            .or_insert_with(|| is_cluster_scoped(&Gvk::from_api_version(api, kind)));
+        let eff = if cluster {
+            "_non_namespaceable_"
+        } else if ns.is_empty() {
+            "default"
+        } else {
+            ns
+        };
+        if !out.contains(eff) {
+            out.insert(eff.to_string());
+        }
+    }
+    out
+}
+
+/// [`apply`] where `extra` are more resources that may be referred to (as
+/// they are at this step) but are not themselves edited, and `namespaces`
+/// the original namespaces ([`original_namespaces`]) of any others that
+/// exist besides `m` and `extra`: watch mode's rebuild runs the top-level
+/// steps only over the resources that can have changed (see
+/// [`crate::incremental`]), the others being referable as the last build
+/// left them.
+pub fn apply_with_referrals(
+    m: &mut ResMap,
+    config: &TransformerConfig,
+    extra: &[&Resource],
+    namespaces: &HashSet<String>,
+) -> Result<()> {
     if config.name_reference.is_empty() || m.is_empty() {
         return Ok(());
     }
-    let index = Index::new(m);
+    let index = Index::new(m, extra, namespaces);
+    let own = m.len();
     // Referrers by original kind, so a spec naming a kind visits only those.
     let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (pos, c) in index.cands.iter().enumerate() {
+    for (pos, c) in index.cands[..own].iter().enumerate() {
         let k = c
             .prev
             .first()
@@ -340,9 +404,9 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
             .unwrap_or(&c.id.gvk.kind);
         by_kind.entry(k).or_default().push(pos);
     }
-    let all: Vec<usize> = (0..index.cands.len()).collect();
+    let all: Vec<usize> = (0..own).collect();
     // The filters each referrer runs, in config order.
-    let mut filters: Vec<Vec<(&Gvk, &FieldSpec)>> = vec![Vec::new(); index.cands.len()];
+    let mut filters: Vec<Vec<(&Gvk, &FieldSpec)>> = vec![Vec::new(); own];
     for backref in &config.name_reference {
         for spec in &backref.referrers {
             let positions = if spec.kind.is_empty() {
@@ -421,9 +485,9 @@ pub fn apply(m: &mut ResMap, config: &TransformerConfig) -> Result<()> {
     // Recording referrers changes no id: no re-indexing needed.
     let resources = m.resources_mut();
     for (referral, referrer) in refs {
-        resources[referral]
-            .ref_by
-            .push(index.cands[referrer].id.clone());
+        if let Some(r) = resources.get_mut(referral) {
+            r.ref_by.push(index.cands[referrer].id.clone());
+        }
     }
     Ok(())
 }
