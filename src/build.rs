@@ -436,36 +436,12 @@ const RENDER_CHUNK: usize = 128;
 /// as `kubectl kustomize` does, split over spare cores when there are many
 /// resources.
 pub fn render(resources: &[Resource]) -> Result<String> {
-    let mut slots = Vec::new();
-    while slots.len() + 1 < resources.len().div_ceil(RENDER_CHUNK) {
-        match WorkerSlot::take() {
-            Some(slot) => slots.push(slot),
-            None => break,
-        }
+    let mut refs: Vec<&Resource> = resources.iter().collect();
+    let parts = crate::workers::map_parts(&mut refs, RENDER_CHUNK, |_, part| render_part(part));
+    let parts = parts.into_iter().collect::<Result<Vec<String>>>()?;
+    if parts.len() == 1 {
+        return Ok(parts.into_iter().next().unwrap_or_default());
     }
-    if slots.is_empty() {
-        return render_part(resources);
-    }
-    let per = resources.len().div_ceil(slots.len() + 1);
-    let mut parts = resources.chunks(per);
-    let first = parts.next().unwrap_or_default();
-    let rendered: Vec<Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .zip(slots)
-            .map(|(part, slot)| {
-                scope.spawn(move || {
-                    let _slot = slot;
-                    render_part(part)
-                })
-            })
-            .collect();
-        let mut out = vec![render_part(first)];
-        for h in handles {
-            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        }
-        out
-    });
-    let parts = rendered.into_iter().collect::<Result<Vec<String>>>()?;
     let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
     for part in parts {
         if !out.is_empty() && !part.is_empty() {
@@ -477,7 +453,7 @@ pub fn render(resources: &[Resource]) -> Result<String> {
 }
 
 /// [`render`] on one thread.
-fn render_part(resources: &[Resource]) -> Result<String> {
+fn render_part(resources: &[&Resource]) -> Result<String> {
     for r in resources {
         check_writable(r)?;
     }
