@@ -436,20 +436,53 @@ const RENDER_CHUNK: usize = 128;
 /// as `kubectl kustomize` does, split over spare cores when there are many
 /// resources.
 pub fn render(resources: &[Resource]) -> Result<String> {
+    Ok(render_pieces(resources)?.joined())
+}
+
+/// A rendered output stream in pieces (rendered on several threads): the
+/// stream is their concatenation, which a writer need not build.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    parts: Vec<String>,
+}
+
+impl Rendered {
+    /// The pieces of the stream, in order (the parts and the separators
+    /// between them).
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        let mut out = Vec::with_capacity(self.parts.len() * 2);
+        for part in self.parts.iter().filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push(b"---\n".as_slice());
+            }
+            out.push(part.as_bytes());
+        }
+        out
+    }
+
+    /// The whole stream.
+    pub fn joined(self) -> String {
+        if self.parts.len() == 1 {
+            return self.parts.into_iter().next().unwrap_or_default();
+        }
+        let mut out = String::with_capacity(self.parts.iter().map(|p| p.len() + 4).sum());
+        for part in &self.parts {
+            if !out.is_empty() && !part.is_empty() {
+                out.push_str("---\n");
+            }
+            out.push_str(part);
+        }
+        out
+    }
+}
+
+/// [`render`] without joining the parts rendered on different threads.
+pub fn render_pieces(resources: &[Resource]) -> Result<Rendered> {
     let mut refs: Vec<&Resource> = resources.iter().collect();
     let parts = crate::workers::map_parts(&mut refs, RENDER_CHUNK, |_, part| render_part(part));
-    let parts = parts.into_iter().collect::<Result<Vec<String>>>()?;
-    if parts.len() == 1 {
-        return Ok(parts.into_iter().next().unwrap_or_default());
-    }
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
-    for part in parts {
-        if !out.is_empty() && !part.is_empty() {
-            out.push_str("---\n");
-        }
-        out.push_str(&part);
-    }
-    Ok(out)
+    Ok(Rendered {
+        parts: parts.into_iter().collect::<Result<Vec<String>>>()?,
+    })
 }
 
 /// [`render`] on one thread.
