@@ -436,48 +436,57 @@ const RENDER_CHUNK: usize = 128;
 /// as `kubectl kustomize` does, split over spare cores when there are many
 /// resources.
 pub fn render(resources: &[Resource]) -> Result<String> {
-    let mut slots = Vec::new();
-    while slots.len() + 1 < resources.len().div_ceil(RENDER_CHUNK) {
-        match WorkerSlot::take() {
-            Some(slot) => slots.push(slot),
-            None => break,
-        }
-    }
-    if slots.is_empty() {
-        return render_part(resources);
-    }
-    let per = resources.len().div_ceil(slots.len() + 1);
-    let mut parts = resources.chunks(per);
-    let first = parts.next().unwrap_or_default();
-    let rendered: Vec<Result<String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .zip(slots)
-            .map(|(part, slot)| {
-                scope.spawn(move || {
-                    let _slot = slot;
-                    render_part(part)
-                })
-            })
-            .collect();
-        let mut out = vec![render_part(first)];
-        for h in handles {
-            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+    Ok(render_pieces(resources)?.joined())
+}
+
+/// A rendered output stream in pieces (rendered on several threads): the
+/// stream is their concatenation, which a writer need not build.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    parts: Vec<String>,
+}
+
+impl Rendered {
+    /// The pieces of the stream, in order (the parts and the separators
+    /// between them).
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        let mut out = Vec::with_capacity(self.parts.len() * 2);
+        for part in self.parts.iter().filter(|p| !p.is_empty()) {
+            if !out.is_empty() {
+                out.push(b"---\n".as_slice());
+            }
+            out.push(part.as_bytes());
         }
         out
-    });
-    let parts = rendered.into_iter().collect::<Result<Vec<String>>>()?;
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 4).sum());
-    for part in parts {
-        if !out.is_empty() && !part.is_empty() {
-            out.push_str("---\n");
-        }
-        out.push_str(&part);
     }
-    Ok(out)
+
+    /// The whole stream.
+    pub fn joined(self) -> String {
+        if self.parts.len() == 1 {
+            return self.parts.into_iter().next().unwrap_or_default();
+        }
+        let mut out = String::with_capacity(self.parts.iter().map(|p| p.len() + 4).sum());
+        for part in &self.parts {
+            if !out.is_empty() && !part.is_empty() {
+                out.push_str("---\n");
+            }
+            out.push_str(part);
+        }
+        out
+    }
+}
+
+/// [`render`] without joining the parts rendered on different threads.
+pub fn render_pieces(resources: &[Resource]) -> Result<Rendered> {
+    let mut refs: Vec<&Resource> = resources.iter().collect();
+    let parts = crate::workers::map_parts(&mut refs, RENDER_CHUNK, |_, part| render_part(part));
+    Ok(Rendered {
+        parts: parts.into_iter().collect::<Result<Vec<String>>>()?,
+    })
 }
 
 /// [`render`] on one thread.
-fn render_part(resources: &[Resource]) -> Result<String> {
+fn render_part(resources: &[&Resource]) -> Result<String> {
     for r in resources {
         check_writable(r)?;
     }

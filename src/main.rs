@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use aiw::build::{BuildOptions, build_with_warnings, render};
+use aiw::build::{BuildOptions, build_with_warnings, render_pieces};
 use aiw::loader::LoadRestrictor;
 
 /// A build makes millions of small allocations (every YAML node, key and
@@ -141,8 +141,17 @@ const EXIT_ERROR: u8 = 2;
 
 /// Writes `out` to standard output; a closed pipe is not an error.
 fn print(out: &[u8]) -> ExitCode {
+    print_pieces(&[out])
+}
+
+/// Writes the concatenation of `pieces` to standard output, as [`print`].
+fn print_pieces(pieces: &[&[u8]]) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(out).and_then(|_| stdout.flush()) {
+    let written = pieces
+        .iter()
+        .try_for_each(|piece| stdout.write_all(piece))
+        .and_then(|_| stdout.flush());
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("Error: writing output: {}", e);
             ExitCode::from(EXIT_ERROR)
@@ -233,20 +242,17 @@ fn main() -> ExitCode {
                 let resources = built.resources;
                 let out = match &target {
                     Target::Dir(_) => Err(aiw::output::individual_files(&resources)?),
-                    _ => Ok(render(&resources)?),
+                    _ => Ok(render_pieces(&resources)?),
                 };
                 if let Some(version) = &validate {
                     // Problems are located by their line in the output
                     // stream, which `-o DIR` does not otherwise render.
-                    let stream;
                     let text = match &out {
-                        Ok(text) => text,
-                        Err(_) => {
-                            stream = render(&resources)?;
-                            &stream
-                        }
+                        Ok(rendered) => rendered.pieces().concat(),
+                        Err(_) => render_pieces(&resources)?.pieces().concat(),
                     };
-                    let invalid = aiw::validate::cli::check_build(&resources, text, dir, version)?;
+                    let text = String::from_utf8(text).unwrap_or_default();
+                    let invalid = aiw::validate::cli::check_build(&resources, &text, dir, version)?;
                     if let Some(report) = invalid {
                         return Ok(Err(report));
                     }
@@ -266,8 +272,10 @@ fn main() -> ExitCode {
             };
             let written = match (built, &target) {
                 (Err(e), _) => Err(e),
-                (Ok(Ok(out)), Target::Stdout) => return print(out.as_bytes()),
-                (Ok(Ok(out)), Target::File(path)) => aiw::output::write_file(path, out.as_bytes()),
+                (Ok(Ok(out)), Target::Stdout) => return print_pieces(&out.pieces()),
+                (Ok(Ok(out)), Target::File(path)) => {
+                    aiw::output::write_file_pieces(path, &out.pieces())
+                }
                 (Ok(Err(files)), Target::Dir(dir)) => {
                     aiw::output::write_individual_files(dir, &files)
                 }

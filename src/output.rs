@@ -76,7 +76,13 @@ fn bare(e: &std::io::Error) -> String {
 /// Writes `bytes` to `path` all or nothing (see the module docs); the error
 /// names `path` only.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomically(path, bytes)
+    write_file_pieces(path, &[bytes])
+}
+
+/// [`write_file`] of the concatenation of `pieces` (written one after the
+/// other, never joined in memory).
+pub fn write_file_pieces(path: &Path, pieces: &[&[u8]]) -> Result<()> {
+    write_pieces_atomically(path, pieces)
         .map_err(|e| Error::msg(format!("writing {}: {}", path.display(), bare(&e))))
 }
 
@@ -110,6 +116,11 @@ fn parent_dir(path: &Path) -> &Path {
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename (see the module docs for modes, symlinks and special files).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_pieces_atomically(path, &[bytes])
+}
+
+/// [`write_atomically`] of the concatenation of `pieces`.
+fn write_pieces_atomically(path: &Path, bytes: &[&[u8]]) -> std::io::Result<()> {
     let real = resolve_symlinks(path);
     let existing = std::fs::metadata(&real).ok();
     if let Some(md) = &existing
@@ -132,12 +143,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Truncates and writes an existing file (or special file) in place.
-fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_in_place(path: &Path, bytes: &[&[u8]]) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(path)?;
-    f.write_all(bytes)?;
+    for piece in bytes {
+        f.write_all(piece)?;
+    }
     f.flush()
 }
 
@@ -165,11 +178,13 @@ fn temp_beside(
 
 fn write_through_temp(
     path: &Path,
-    bytes: &[u8],
+    bytes: &[&[u8]],
     existing: Option<&std::fs::Metadata>,
 ) -> std::io::Result<()> {
     let mut tmp = temp_beside(path, existing)?;
-    tmp.write_all(bytes)?;
+    for piece in bytes {
+        tmp.write_all(piece)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

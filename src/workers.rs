@@ -9,8 +9,8 @@
 //! Work is split into contiguous parts taken back in order, so results are
 //! the same, in the same order, however many threads ran.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Stack size of worker threads (as deep as the main thread's).
 pub(crate) const WORKER_STACK: usize = 16 << 20;
@@ -124,33 +124,166 @@ where
         }
     };
     let context = crate::build::ThreadContext::capture();
-    let (context, run) = (&context, &run);
-    std::thread::scope(|scope| {
-        let mut handles = Vec::new();
-        for slot in slots {
-            let spawned = std::thread::Builder::new()
-                .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || {
-                    let _slot = slot;
-                    context.install();
-                    run();
-                });
-            // Without a thread, the parts are left to the others.
-            if let Ok(h) = spawned {
-                handles.push(h);
-            }
-        }
+    let job = || {
+        context.install();
         run();
-        for h in handles {
-            if let Err(p) = h.join() {
-                std::panic::resume_unwind(p);
-            }
-        }
-    });
+    };
+    Pool::get().run_with(slots, &job, &run);
     results
         .into_iter()
         .filter_map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect()
+}
+
+/// A job lent to the pool: a borrowed closure whose lifetime is erased.
+/// [`Pool::run_with`] does not return before every thread that took it is
+/// done with it.
+#[derive(Clone, Copy)]
+struct Job(&'static (dyn Fn() + Sync));
+
+/// Threads running one batch of jobs, and what the first panic among them
+/// carried.
+#[derive(Default)]
+struct Latch {
+    state: Mutex<(usize, Option<Box<dyn std::any::Any + Send>>)>,
+    done: Condvar,
+}
+
+/// The persistent worker threads [`map_parts`] hands its parts to. Starting
+/// a thread per call took longer than a call's work (the new thread often
+/// ran only after the calling one had done every part); a pool thread is
+/// woken, or still polling from its last job, and its allocator heap is
+/// warm.
+struct Pool {
+    state: Mutex<PoolState>,
+    wake: Condvar,
+    /// Jobs queued and not taken yet (read without the lock while polling).
+    queued: AtomicUsize,
+}
+
+/// The pool's queue and how many of its threads wait for work.
+#[derive(Default)]
+struct PoolState {
+    jobs: std::collections::VecDeque<(Job, Arc<Latch>)>,
+    idle: usize,
+}
+
+/// How long a pool thread polls for the next job before it sleeps: the
+/// serial stretch between two split steps is usually shorter.
+const POLL: std::time::Duration = std::time::Duration::from_micros(300);
+
+impl Pool {
+    /// The process's pool.
+    fn get() -> &'static Pool {
+        static POOL: std::sync::OnceLock<Pool> = std::sync::OnceLock::new();
+        POOL.get_or_init(|| Pool {
+            state: Mutex::new(PoolState::default()),
+            wake: Condvar::new(),
+            queued: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `job` on a pool thread per slot (holding the slots until they
+    /// are done) and `here` on this thread; returns when all are done,
+    /// re-raising the first panic.
+    fn run_with(&'static self, slots: Vec<WorkerSlot>, job: &(dyn Fn() + Sync), here: &dyn Fn()) {
+        let latch = Arc::new(Latch::default());
+        // SAFETY: the reference is only used by pool threads between being
+        // queued here and their count on `latch` dropping back to zero, which
+        // this function waits for (also when `here` panics) before `job`'s
+        // borrow ends.
+        let erased: Job = Job(unsafe {
+            std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(job)
+        });
+        let n = slots.len();
+        if let Ok(mut l) = latch.state.lock() {
+            l.0 = n;
+        }
+        {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            for _ in 0..n {
+                st.jobs.push_back((erased, latch.clone()));
+            }
+            self.queued.fetch_add(n, Ordering::AcqRel);
+            let missing = n.saturating_sub(st.idle);
+            for _ in 0..missing {
+                // Claimed as idle from the start, so the next call does not
+                // start another while this one is starting.
+                st.idle += 1;
+                let spawned = std::thread::Builder::new()
+                    .stack_size(WORKER_STACK)
+                    .spawn(move || self.serve());
+                if spawned.is_err() {
+                    st.idle -= 1;
+                }
+            }
+            self.wake.notify_all();
+        }
+        let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(here));
+        // Jobs nobody has taken yet: this thread runs them itself.
+        while let Some((job, latch)) = self.take_queued(&latch) {
+            Self::finish(job, &latch);
+        }
+        let mut l = latch.state.lock().unwrap_or_else(|e| e.into_inner());
+        while l.0 > 0 {
+            l = latch.done.wait(l).unwrap_or_else(|e| e.into_inner());
+        }
+        let theirs = l.1.take();
+        drop(l);
+        drop(slots);
+        if let Err(p) = mine {
+            std::panic::resume_unwind(p);
+        }
+        if let Some(p) = theirs {
+            std::panic::resume_unwind(p);
+        }
+    }
+
+    /// A queued job of `latch`'s batch, taken off the queue.
+    fn take_queued(&self, latch: &Arc<Latch>) -> Option<(Job, Arc<Latch>)> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let i = st.jobs.iter().position(|(_, l)| Arc::ptr_eq(l, latch))?;
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+        st.jobs.remove(i)
+    }
+
+    /// Runs `job` and counts it done on `latch`.
+    fn finish(job: Job, latch: &Latch) {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.0));
+        let mut l = latch.state.lock().unwrap_or_else(|e| e.into_inner());
+        l.0 -= 1;
+        if let Err(p) = out {
+            l.1.get_or_insert(p);
+        }
+        latch.done.notify_all();
+    }
+
+    /// A pool thread's loop: take the next job, polling a while before
+    /// sleeping.
+    fn serve(&'static self) {
+        let fresh = crate::build::ThreadContext::capture();
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some((job, latch)) = st.jobs.pop_front() {
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+                st.idle -= 1;
+                drop(st);
+                Self::finish(job, &latch);
+                drop(latch);
+                fresh.install();
+                st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.idle += 1;
+                drop(st);
+                let start = std::time::Instant::now();
+                while self.queued.load(Ordering::Acquire) == 0 && start.elapsed() < POLL {
+                    std::thread::yield_now();
+                }
+                st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 /// `f` on every item, split over spare workers as [`map_parts`] does;
@@ -200,6 +333,20 @@ mod tests {
         assert!(ids.iter().all(|id| *id == here));
         let mut none: Vec<u8> = Vec::new();
         assert_eq!(map_parts(&mut none, 0, |_, p| p.len()), vec![0]);
+    }
+
+    #[test]
+    fn a_panic_in_a_part_reaches_the_caller_and_the_pool_goes_on() {
+        for _ in 0..3 {
+            let caught = std::panic::catch_unwind(|| {
+                let mut items: Vec<u32> = (0..64).collect();
+                map_each(&mut items, 1, |x| assert!(*x != 40, "part panicked"))
+            });
+            assert!(caught.is_err());
+            let mut items: Vec<u32> = (0..64).collect();
+            let out = map_each(&mut items, 1, |x| *x * 3);
+            assert_eq!(out, (0..64).map(|x| x * 3).collect::<Vec<u32>>());
+        }
     }
 
     #[test]
