@@ -1,7 +1,6 @@
 //! `--out-dir OUT`: one output file per directory built, `OUT/<dir as
 //! given>.yaml`, written all or nothing.
 
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::build::BuildOptions;
@@ -19,7 +18,7 @@ pub fn build_into(opts: &BuildOptions, dirs: &[PathBuf], out: &Path) -> Result<V
         .zip(&outputs)
         .map(|(p, o)| (p, o.as_bytes()))
         .collect();
-    write_all(&files)?;
+    write_all(&files, true)?;
     Ok(warnings)
 }
 
@@ -71,32 +70,14 @@ pub fn output_paths(out: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Writes every `(path, bytes)` pair, all or nothing: each goes to a
-/// temporary file beside its path first, and only when all of them are
-/// written are they renamed into place. Missing directories are created.
-pub fn write_all(files: &[(PathBuf, &[u8])]) -> Result<()> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let fail = |e: std::io::Error| Error::msg(format!("writing {}: {}", path.display(), e));
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".aiw-")
-            .tempfile_in(dir)
-            .map_err(fail)?;
-        tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(fail)?;
-        staged.push((tmp, path));
-    }
-    for (tmp, path) in staged {
-        tmp.persist(path)
-            .map_err(|e| Error::msg(format!("writing {}: {}", path.display(), e.error)))?;
-    }
-    Ok(())
+/// Writes every `(path, bytes)` pair, all or nothing, as
+/// [`crate::output::write_files`] does (new files get the mode the umask
+/// allows, existing ones keep theirs, symlinks are written through); with
+/// `durable`, each file reaches the disk before it is renamed into place.
+pub fn write_all(files: &[(PathBuf, &[u8])], durable: bool) -> Result<()> {
+    let files: Vec<(PathBuf, Vec<&[u8]>)> =
+        files.iter().map(|(p, b)| (p.clone(), vec![*b])).collect();
+    crate::output::write_files(&files, durable)
 }
 
 #[cfg(test)]
@@ -126,6 +107,12 @@ mod tests {
 
     #[test]
     fn nothing_is_replaced_when_one_file_cannot_be_written() {
+        for durable in [true, false] {
+            nothing_replaced(durable);
+        }
+    }
+
+    fn nothing_replaced(durable: bool) {
         let t = tempfile::tempdir().unwrap();
         let good = t.path().join("out/a.yaml");
         std::fs::create_dir_all(good.parent().unwrap()).unwrap();
@@ -133,7 +120,7 @@ mod tests {
         // A directory where the second file's parent should be.
         std::fs::write(t.path().join("out/blocked"), "a file").unwrap();
         let bad = t.path().join("out/blocked/b.yaml");
-        let r = write_all(&[(good.clone(), b"new\n"), (bad, b"x\n")]);
+        let r = write_all(&[(good.clone(), b"new\n"), (bad, b"x\n")], durable);
         assert!(r.is_err());
         assert_eq!(std::fs::read_to_string(&good).unwrap(), "old\n");
         let left: Vec<_> = std::fs::read_dir(good.parent().unwrap())
@@ -141,7 +128,58 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
-        write_all(&[(good.clone(), b"new\n")]).unwrap();
+        write_all(&[(good.clone(), b"new\n")], durable).unwrap();
         assert_eq!(std::fs::read_to_string(&good).unwrap(), "new\n");
+        let left: Vec<_> = std::fs::read_dir(good.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+    }
+
+    /// New files get the mode the umask allows, existing ones keep theirs,
+    /// and a symlink is written through, whether or not the files are
+    /// synced (a watch's writes exchange names instead of renaming over).
+    #[test]
+    fn modes_and_symlinks_as_a_single_output_file_has_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // SAFETY: umask only reads and sets this process's file mode mask.
+        let umask = unsafe {
+            let m = libc::umask(0o022);
+            libc::umask(m);
+            m
+        } as u32;
+        for durable in [true, false] {
+            let t = tempfile::tempdir().unwrap();
+            let new = t.path().join("out/new.yaml");
+            let kept = t.path().join("out/kept.yaml");
+            let link = t.path().join("out/link.yaml");
+            let target = t.path().join("target.yaml");
+            std::fs::create_dir_all(t.path().join("out")).unwrap();
+            std::fs::write(&kept, "old\n").unwrap();
+            std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+            std::fs::write(&target, "old\n").unwrap();
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            let files = [
+                (new.clone(), b"a\n".as_slice()),
+                (kept.clone(), b"b\n".as_slice()),
+                (link.clone(), b"c\n".as_slice()),
+            ];
+            write_all(&files, durable).unwrap();
+            assert_eq!(mode(&new), 0o666 & !umask, "durable {durable}");
+            assert_eq!(mode(&kept), 0o640, "durable {durable}");
+            assert_eq!(std::fs::read_to_string(&kept).unwrap(), "b\n");
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "c\n");
+            let names = |d: &Path| std::fs::read_dir(d).unwrap().count();
+            assert_eq!(names(&t.path().join("out")), 3, "durable {durable}");
+            assert_eq!(names(t.path()), 2, "durable {durable}");
+        }
     }
 }

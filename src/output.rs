@@ -190,6 +190,105 @@ fn write_through_temp(
     Ok(())
 }
 
+/// Writes every `(path, pieces)` file, all or nothing, as [`write_file`]
+/// writes one (modes, owners, symlinks written through; missing parent
+/// directories are created): each is staged in a temporary file beside its
+/// target, and only when all are staged are they renamed into place. A
+/// target that exists and is no regular file (`/dev/stdout`, a FIFO) is
+/// written in place after the others are staged. With `durable`, each
+/// temporary file reaches the disk before its rename; without it (watch
+/// mode, which rewrites its outputs on every change) a reader still sees
+/// the old file or the whole new one.
+pub fn write_files(files: &[(PathBuf, Vec<&[u8]>)], durable: bool) -> Result<()> {
+    let fail = |path: &Path, e: &std::io::Error| {
+        Error::msg(format!("writing {}: {}", path.display(), bare(e)))
+    };
+    let mut staged = Vec::with_capacity(files.len());
+    let mut in_place = Vec::new();
+    for (path, pieces) in files {
+        let real = resolve_symlinks(path);
+        std::fs::create_dir_all(parent_dir(&real)).map_err(|e| fail(path, &e))?;
+        let existing = std::fs::metadata(&real).ok();
+        if let Some(md) = &existing
+            && !md.is_file()
+        {
+            if md.is_dir() {
+                return Err(fail(path, &std::io::Error::from_raw_os_error(libc::EISDIR)));
+            }
+            in_place.push((real, path, pieces));
+            continue;
+        }
+        let mut tmp = temp_beside(&real, existing.as_ref()).map_err(|e| fail(path, &e))?;
+        write_buffered(&mut tmp, pieces)
+            .and_then(|_| {
+                if durable {
+                    tmp.as_file().sync_all()
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|e| fail(path, &e))?;
+        staged.push((tmp, real, path, existing.is_some()));
+    }
+    for (real, path, pieces) in in_place {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&real)
+            .map_err(|e| fail(path, &e))?;
+        write_buffered(&mut f, pieces).map_err(|e| fail(path, &e))?;
+    }
+    for (tmp, real, path, existed) in staged {
+        let tmp = tmp.into_temp_path();
+        // Renaming over a file makes ext4 allocate the new file's blocks
+        // first (its guard for programs that skip fsync), which costs more
+        // than the write; exchanging the two names does not, and the old
+        // file, now under the temporary name, goes with it.
+        if !durable && existed && exchange(&tmp, &real).is_ok() {
+            drop(tmp);
+            continue;
+        }
+        tmp.persist(&real).map_err(|e| fail(path, &e.error))?;
+    }
+    Ok(())
+}
+
+/// Swaps the names of two files atomically (Linux's `RENAME_EXCHANGE`).
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are NUL-terminated paths that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Writes `pieces` one after the other through a buffer (they may be many
+/// and small: one document's text each).
+pub fn write_buffered(w: &mut dyn Write, pieces: &[&[u8]]) -> std::io::Result<()> {
+    let mut buf = std::io::BufWriter::with_capacity(1 << 18, w);
+    for piece in pieces {
+        buf.write_all(piece)?;
+    }
+    buf.flush()
+}
+
 /// The file name kustomize's `writeIndividualFiles` gives a resource:
 /// `<group>_<version>_<kind>_<name>.yaml` lowercased, empty parts left out,
 /// prefixed by `<namespace>_` when the namespaced resources span more than

@@ -137,8 +137,9 @@ const GARBAGE_PIECE: usize = 256;
 struct Top {
     /// What its last build looked at.
     deps: crate::loader::Deps,
-    /// Its last successful output, as written.
-    written: Option<String>,
+    /// Its last successful output, as written: the documents' texts, in
+    /// order (the stream joins them with `---` lines).
+    written: Option<Vec<Arc<str>>>,
     memo: RenderMemo,
 }
 
@@ -268,7 +269,7 @@ impl Watch {
         let after = self.session.cache().stats();
         self.garbage = garbage.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut results = Vec::with_capacity(self.dirs.len());
-        let mut outputs: Vec<Option<String>> = Vec::with_capacity(self.dirs.len());
+        let mut outputs: Vec<Option<Vec<Arc<str>>>> = Vec::with_capacity(self.dirs.len());
         let mut warnings: Vec<String> = Vec::new();
         for ((top, b), memo) in self.tops.iter_mut().zip(built).zip(memo_slots) {
             for w in b.warnings {
@@ -325,30 +326,38 @@ impl Watch {
 
     /// Writes the outputs that differ from the last ones written (all
     /// files at once, or none); returns how many.
-    fn write(&mut self, outputs: Vec<Option<String>>, stdout: &mut dyn Write) -> Result<usize> {
-        let mut files: Vec<(PathBuf, &[u8])> = Vec::new();
+    fn write(
+        &mut self,
+        outputs: Vec<Option<Vec<Arc<str>>>>,
+        stdout: &mut dyn Write,
+    ) -> Result<usize> {
+        let mut files: Vec<(PathBuf, Vec<&[u8]>)> = Vec::new();
         let mut fresh = Vec::new();
         for (i, out) in outputs.iter().enumerate() {
             let Some(out) = out else { continue };
-            if self.tops[i].written.as_deref() == Some(out.as_str()) {
+            if self.tops[i]
+                .written
+                .as_ref()
+                .is_some_and(|w| same_texts(w, out))
+            {
                 continue;
             }
             fresh.push(i);
             if let Some(path) = self.outputs.get(i) {
-                files.push((path.clone(), out.as_bytes()));
+                files.push((path.clone(), stream_pieces(out)));
             }
         }
         if self.target == Target::Stdout {
             for &i in &fresh {
                 if let Some(out) = &outputs[i] {
-                    stdout
-                        .write_all(out.as_bytes())
-                        .and_then(|_| stdout.flush())
+                    crate::output::write_buffered(stdout, &stream_pieces(out))
                         .map_err(|e| Error::msg(format!("writing output: {e}")))?;
                 }
             }
         } else {
-            crate::out_dir::write_all(&files)?;
+            // Not synced to disk: the next change rewrites it anyway, and a
+            // reader sees the old file or the whole new one.
+            crate::output::write_files(&files, false)?;
         }
         let n = fresh.len();
         for (i, out) in outputs.into_iter().enumerate() {
@@ -400,7 +409,7 @@ fn render_reusing(
     old: &RenderMemo,
     unchanged: &crate::incremental::Unchanged,
     memo: &mut RenderMemo,
-) -> Result<String> {
+) -> Result<Vec<Arc<str>>> {
     // Per resource, on spare cores too: its id, and its text from last time
     // if it is the same, else a new one (checked to be writable: the reused
     // ones passed that check).
@@ -424,20 +433,31 @@ fn render_reusing(
         by_id.insert(id, i);
         texts.push(text);
     }
-    let mut out = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
-    for (i, t) in texts.iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(t);
-    }
     memo.docs = resources
         .into_iter()
-        .zip(texts)
+        .zip(texts.iter().cloned())
         .map(|(r, t)| (r.value, t))
         .collect();
     memo.by_id = by_id;
-    Ok(out)
+    Ok(texts)
+}
+
+/// The output stream of `texts` (one document's text each), as pieces
+/// to write one after the other: the texts with `---` lines between.
+fn stream_pieces(texts: &[Arc<str>]) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(texts.len() * 2);
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            pieces.push(b"---\n".as_slice());
+        }
+        pieces.push(t.as_bytes());
+    }
+    pieces
+}
+
+/// True when two outputs are the same stream (texts shared or equal).
+fn same_texts(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y) || x == y)
 }
 
 /// The local time of day, `HH:MM:SS`.
