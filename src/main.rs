@@ -221,7 +221,7 @@ fn main() -> ExitCode {
                 };
             }
             if let Some(out) = out_dir {
-                return match aiw::out_dir::build_into(&opts, &dirs, &out) {
+                return match aiw::out_dir::build_into(&opts, &dirs, &out, true) {
                     Ok(warnings) => {
                         for w in &warnings {
                             eprintln!("{w}");

@@ -10,9 +10,22 @@ use crate::session::Session;
 /// Builds every one of `dirs` in one session (directories they share are
 /// built once) and writes each output to [`output_path`]`(out, dir)`; on
 /// any error nothing is written. Returns the builds' warnings (each once).
-pub fn build_into(opts: &BuildOptions, dirs: &[PathBuf], out: &Path) -> Result<Vec<String>> {
+/// With `exiting` (the command line, which ends right after), the builds'
+/// resources and the session are left for the OS to take back instead of
+/// being freed.
+pub fn build_into(
+    opts: &BuildOptions,
+    dirs: &[PathBuf],
+    out: &Path,
+    exiting: bool,
+) -> Result<Vec<String>> {
     let paths = output_paths(out, dirs)?;
-    let (outputs, warnings) = Session::for_dirs(opts, dirs).build_all(dirs)?;
+    let session = Session::for_dirs(opts, dirs);
+    let built = session.build_all_with(dirs, !exiting);
+    if exiting {
+        std::mem::forget(session);
+    }
+    let (outputs, warnings) = built?;
     let files: Vec<(PathBuf, &[u8])> = paths
         .into_iter()
         .zip(&outputs)
