@@ -423,6 +423,20 @@ pub(crate) fn finish_top(top: TopBuild) -> Result<Built> {
     })
 }
 
+/// The output stream of `parts` (each empty or whole documents), as pieces
+/// to write one after the other: the non-empty parts with `---` lines
+/// between them.
+pub(crate) fn stream_pieces<S: AsRef<str>>(parts: &[S]) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(parts.len() * 2);
+    for part in parts.iter().map(AsRef::as_ref).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(b"---\n".as_slice());
+        }
+        out.push(part.as_bytes());
+    }
+    out
+}
+
 /// Builds `dir` and renders the output stream as `kubectl kustomize` does.
 pub fn build_yaml(dir: &Path, opts: &BuildOptions) -> Result<String> {
     let resources = build(dir, opts)?;
@@ -450,14 +464,7 @@ impl Rendered {
     /// The pieces of the stream, in order (the parts and the separators
     /// between them).
     pub fn pieces(&self) -> Vec<&[u8]> {
-        let mut out = Vec::with_capacity(self.parts.len() * 2);
-        for part in self.parts.iter().filter(|p| !p.is_empty()) {
-            if !out.is_empty() {
-                out.push(b"---\n".as_slice());
-            }
-            out.push(part.as_bytes());
-        }
-        out
+        stream_pieces(&self.parts)
     }
 
     /// The whole stream.

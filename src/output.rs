@@ -148,10 +148,7 @@ fn write_in_place(path: &Path, bytes: &[&[u8]]) -> std::io::Result<()> {
         .write(true)
         .truncate(true)
         .open(path)?;
-    for piece in bytes {
-        f.write_all(piece)?;
-    }
-    f.flush()
+    write_buffered(&mut f, bytes)
 }
 
 /// A temporary file beside `path` with the mode a new file would get
@@ -176,17 +173,30 @@ fn temp_beside(
     Ok(tmp)
 }
 
+/// `pieces` written to a [`temp_beside`] `path`, synced to disk when
+/// `durable`: ready to be renamed into place.
+fn stage(
+    path: &Path,
+    existing: Option<&std::fs::Metadata>,
+    pieces: &[&[u8]],
+    durable: bool,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = temp_beside(path, existing)?;
+    write_buffered(&mut tmp, pieces)?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
+    Ok(tmp)
+}
+
 fn write_through_temp(
     path: &Path,
     bytes: &[&[u8]],
     existing: Option<&std::fs::Metadata>,
 ) -> std::io::Result<()> {
-    let mut tmp = temp_beside(path, existing)?;
-    for piece in bytes {
-        tmp.write_all(piece)?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    stage(path, existing, bytes, true)?
+        .persist(path)
+        .map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -218,25 +228,11 @@ pub fn write_files(files: &[(PathBuf, Vec<&[u8]>)], durable: bool) -> Result<()>
             in_place.push((real, path, pieces));
             continue;
         }
-        let mut tmp = temp_beside(&real, existing.as_ref()).map_err(|e| fail(path, &e))?;
-        write_buffered(&mut tmp, pieces)
-            .and_then(|_| {
-                if durable {
-                    tmp.as_file().sync_all()
-                } else {
-                    Ok(())
-                }
-            })
-            .map_err(|e| fail(path, &e))?;
+        let tmp = stage(&real, existing.as_ref(), pieces, durable).map_err(|e| fail(path, &e))?;
         staged.push((tmp, real, path, existing.is_some()));
     }
     for (real, path, pieces) in in_place {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(&real)
-            .map_err(|e| fail(path, &e))?;
-        write_buffered(&mut f, pieces).map_err(|e| fail(path, &e))?;
+        write_in_place(&real, pieces).map_err(|e| fail(path, &e))?;
     }
     for (tmp, real, path, existed) in staged {
         let tmp = tmp.into_temp_path();
@@ -378,9 +374,7 @@ pub fn write_individual_files(dir: &Path, files: &[(String, String)]) -> Result<
         if existing.as_ref().is_some_and(|m| !m.is_file()) {
             return Err(fail(name, &std::io::Error::from_raw_os_error(libc::EEXIST)));
         }
-        let mut tmp = temp_beside(&path, existing.as_ref()).map_err(|e| fail(name, &e))?;
-        tmp.write_all(content.as_bytes())
-            .and_then(|_| tmp.as_file().sync_all())
+        let tmp = stage(&path, existing.as_ref(), &[content.as_bytes()], true)
             .map_err(|e| fail(name, &e))?;
         staged.push((tmp, path, name));
     }

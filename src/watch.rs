@@ -344,13 +344,13 @@ impl Watch {
             }
             fresh.push(i);
             if let Some(path) = self.outputs.get(i) {
-                files.push((path.clone(), stream_pieces(out)));
+                files.push((path.clone(), crate::build::stream_pieces(out)));
             }
         }
         if self.target == Target::Stdout {
             for &i in &fresh {
                 if let Some(out) = &outputs[i] {
-                    crate::output::write_buffered(stdout, &stream_pieces(out))
+                    crate::output::write_buffered(stdout, &crate::build::stream_pieces(out))
                         .map_err(|e| Error::msg(format!("writing output: {e}")))?;
                 }
             }
@@ -440,19 +440,6 @@ fn render_reusing(
         .collect();
     memo.by_id = by_id;
     Ok(texts)
-}
-
-/// The output stream of `texts` (one document's text each), as pieces
-/// to write one after the other: the texts with `---` lines between.
-fn stream_pieces(texts: &[Arc<str>]) -> Vec<&[u8]> {
-    let mut pieces = Vec::with_capacity(texts.len() * 2);
-    for (i, t) in texts.iter().enumerate() {
-        if i > 0 {
-            pieces.push(b"---\n".as_slice());
-        }
-        pieces.push(t.as_bytes());
-    }
-    pieces
 }
 
 /// True when two outputs are the same stream (texts shared or equal).
