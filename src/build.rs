@@ -214,31 +214,6 @@ fn choose_schema(ldr: &Loader, k: &Kustomization, reset: bool) -> Result<()> {
     Ok(())
 }
 
-/// The large-build hook: (documents, hook); see [`on_large_build`].
-static LARGE_BUILD_HOOK: std::sync::OnceLock<(usize, fn())> = std::sync::OnceLock::new();
-
-/// Resource documents read by the builds of this process so far.
-static DOCUMENTS_READ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Registers `hook`, run once when the builds of this process have read
-/// `documents` more resource documents: a program can tune itself for
-/// large builds (the CLI lets large builds use transparent huge pages). The
-/// first registration wins.
-pub fn on_large_build(documents: usize, hook: fn()) {
-    let read = DOCUMENTS_READ.load(std::sync::atomic::Ordering::Relaxed);
-    let _ = LARGE_BUILD_HOOK.set((read.saturating_add(documents), hook));
-}
-
-fn note_documents_read(n: usize) {
-    use std::sync::atomic::Ordering;
-    if let Some(&(limit, hook)) = LARGE_BUILD_HOOK.get() {
-        let before = DOCUMENTS_READ.fetch_add(n, Ordering::Relaxed);
-        if before < limit && before + n >= limit {
-            hook();
-        }
-    }
-}
-
 /// Builds the kustomization in `dir` (or, as kustomize does, in the
 /// repository a git URL names) and returns its resources in output order.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>> {
@@ -1139,7 +1114,6 @@ fn parse_resources(
 ) -> Result<Vec<Resource>> {
     let shown = shown.to_path_buf();
     let docs = parse_yaml(&shown, text)?;
-    note_documents_read(docs.len());
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Value> = docs.into();
     while let Some(doc) = queue.pop_front() {
@@ -1179,7 +1153,6 @@ fn read_resources_explained(
 ) -> Result<Vec<Resource>> {
     let docs = yaml::parse_documents_with_positions(text, false)
         .map_err(|e| Error::in_file(shown, e.message.clone()).with_line(e.line))?;
-    note_documents_read(docs.len());
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<(Value, yaml::PosTree)> = docs.into();
     while let Some((doc, pos)) = queue.pop_front() {
@@ -1912,31 +1885,6 @@ mod tests {
         into_empty.merge(merged).unwrap();
         assert_eq!(&into_empty, merged.as_ref());
         assert_ne!(merged.as_ref(), &TransformerConfig::default());
-    }
-
-    #[test]
-    fn large_build_hook_runs_once_past_its_threshold() {
-        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        on_large_build(3, || {
-            RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let docs: Vec<String> = (0..4)
-            .map(|i| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"))
-            .collect();
-        std::fs::write(dir.path().join("cms.yaml"), docs.join("---\n")).unwrap();
-        std::fs::write(
-            dir.path().join("kustomization.yaml"),
-            "resources:\n- cms.yaml\n",
-        )
-        .unwrap();
-        for _ in 0..2 {
-            assert_eq!(
-                build(dir.path(), &BuildOptions::default()).unwrap().len(),
-                4
-            );
-        }
-        assert_eq!(RUNS.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]
