@@ -469,11 +469,25 @@ pub fn render_pieces(resources: &[Resource]) -> Result<Rendered> {
 
 /// [`render`] on one thread.
 fn render_part(resources: &[&Resource]) -> Result<String> {
-    for r in resources {
+    let mut out = String::with_capacity(512 * resources.len().max(1));
+    for (i, r) in resources.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        if yaml::emit_document_checked(&mut out, &r.value) {
+            check_writable(r)?;
+        }
+    }
+    Ok(out)
+}
+
+/// One resource's document, checked to be writable (see [`render`]).
+pub(crate) fn render_one(r: &Resource) -> Result<String> {
+    let mut out = String::with_capacity(512);
+    if yaml::emit_document_checked(&mut out, &r.value) {
         check_writable(r)?;
     }
-    let docs: Vec<&Value> = resources.iter().map(|r| &r.value).collect();
-    Ok(yaml::emit_stream_refs(&docs))
+    Ok(out)
 }
 
 /// Checks that `r` can be written (see [`yaml::check_writable`]); the error

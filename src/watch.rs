@@ -419,10 +419,7 @@ fn render_reusing(
             Some(&j) if unchanged.contains(&id) || old.docs[j].0 == r.value => {
                 old.docs[j].1.clone()
             }
-            _ => {
-                crate::build::check_writable(r)?;
-                Arc::from(crate::yaml::emit_document(&r.value))
-            }
+            _ => Arc::from(crate::build::render_one(r)?),
         };
         Ok((id, text))
     });

@@ -189,7 +189,7 @@ impl<C: Comments> Comments for &mut C {
     }
 }
 
-fn emit_commented_into<C: Comments>(out: &mut String, v: &Value, comments: C) {
+fn emit_commented_into<C: Comments>(out: &mut String, v: &Value, comments: C) -> bool {
     let mut e = Emitter {
         out,
         column: 0,
@@ -198,10 +198,20 @@ fn emit_commented_into<C: Comments>(out: &mut String, v: &Value, comments: C) {
         indention: true,
         comments,
         pending: None,
+        suspect: false,
     };
     e.node(v, false, false);
     // Document end: finish the last line.
     e.write_indent();
+    e.suspect
+}
+
+/// Appends one document (see [`emit_document`]) to `out` and says whether
+/// [`check_writable`] must look at `v`: false when everything written was
+/// printable ASCII without a `<<` key, and every float finite, which that
+/// check always accepts (one pass instead of two over the document).
+pub fn emit_document_checked(out: &mut String, v: &Value) -> bool {
+    emit_commented_into(out, v, NoComments)
 }
 
 /// go-yaml v2's key comparator (`sorter.go`): letters compare by code point,
@@ -1185,6 +1195,10 @@ struct Emitter<'o, C> {
     comments: C,
     /// The comment of the value being written, until it is.
     pending: Option<String>,
+    /// Something written may be what [`check_writable`] refuses: a string
+    /// or key that is not printable ASCII, a `<<` key, a float that is not
+    /// finite.
+    suspect: bool,
 }
 
 impl<C: Comments> Emitter<'_, C> {
@@ -1298,6 +1312,7 @@ impl<C: Comments> Emitter<'_, C> {
             }
             Value::UInt(u) => self.plain_atom(&u.to_string()),
             Value::Float(f) => {
+                self.suspect |= !f.is_finite();
                 let mut s = String::new();
                 push_float(&mut s, *f);
                 self.plain_atom(&s);
@@ -1306,6 +1321,7 @@ impl<C: Comments> Emitter<'_, C> {
                 // Printable ASCII holds no NEL: the round trip keeps it.
                 Some(a) => self.string(s, &a, simple_key),
                 None => {
+                    self.suspect |= !s.is_empty();
                     let s = json_round_trip(s);
                     let a = analyze(&s);
                     self.string(&s, &a, simple_key);
@@ -1374,6 +1390,7 @@ impl<C: Comments> Emitter<'_, C> {
         {
             self.block_mapping_entries(m.entries());
         } else {
+            self.suspect = true;
             let folded: Vec<(Cow<'_, str>, &Value)> =
                 m.iter().map(|(k, v)| (json_round_trip(k), v)).collect();
             self.block_mapping_entries(&folded);
@@ -1401,6 +1418,7 @@ impl<C: Comments> Emitter<'_, C> {
             let (key, value) = (entry.key(), entry.value());
             self.write_indent();
             let a = analyze(key);
+            self.suspect |= !a.printable_ascii || key == "<<";
             if !a.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
                 self.string(key, &a, true);
                 self.write_indicator(":", false, false, false);
@@ -2172,6 +2190,27 @@ mod tests {
                     .prop_map(|kv| Value::Map(kv.into_iter().collect())),
             ]
         })
+    }
+
+    proptest! {
+        #[test]
+        fn checked_emit_writes_the_same_and_flags_every_unwritable_document(
+            v in arb_value(),
+            odd in "(<<|a\u{7f}|\u{80}|b\u{9f}|\u{fffe}|k\u{85}ey|\u{85}|plain|)",
+            as_key in any::<bool>(),
+        ) {
+            let doc = if as_key {
+                Value::Map([(odd, v)].into_iter().collect())
+            } else {
+                Value::Seq(vec![v, Value::String(odd)])
+            };
+            let mut out = String::new();
+            let flagged = emit_document_checked(&mut out, &doc);
+            prop_assert_eq!(&out, &emit_document(&doc));
+            if check_writable(&doc).is_err() {
+                prop_assert!(flagged);
+            }
+        }
     }
 
     proptest! {

@@ -10,8 +10,8 @@ pub mod spans;
 mod value;
 
 pub use emit::{
-    Comments, check_writable, emit_document, emit_document_commented, emit_stream,
-    emit_stream_refs, natural_less,
+    Comments, check_writable, emit_document, emit_document_checked, emit_document_commented,
+    emit_stream, emit_stream_refs, natural_less,
 };
 pub use locate::{LineIndex, PathSeg};
 pub use pos::{PathStep, Pos, PosTree};
