@@ -21,17 +21,43 @@ pub fn build_into(
 ) -> Result<Vec<String>> {
     let paths = output_paths(out, dirs)?;
     let session = Session::for_dirs(opts, dirs);
-    let built = session.build_all_with(dirs, !exiting);
+    // Each output is rendered and staged (written and synced beside its
+    // target) by the thread that built it, while the other builds go on;
+    // only when all are staged are they renamed into place.
+    let built = session.build_each(dirs, |i, r| {
+        let resources = r?;
+        let staged = crate::build::render_pieces(&resources)
+            .and_then(|out| crate::output::stage_file(&paths[i], &out.pieces(), true));
+        if exiting {
+            std::mem::forget(resources);
+        }
+        staged
+    });
     if exiting {
         std::mem::forget(session);
     }
-    let (outputs, warnings) = built?;
-    let files: Vec<(PathBuf, &[u8])> = paths
-        .into_iter()
-        .zip(&outputs)
-        .map(|(p, o)| (p, o.as_bytes()))
-        .collect();
-    write_all(&files, true)?;
+    let mut staged = Vec::with_capacity(built.len());
+    let mut warnings: Vec<String> = Vec::new();
+    let mut failed = None;
+    for b in built {
+        match b.result {
+            Ok(s) if failed.is_none() => staged.push(s),
+            Ok(s) => crate::output::discard(vec![s]),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
+        for w in b.warnings {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+    }
+    if let Some(e) = failed {
+        crate::output::discard(staged);
+        return Err(e);
+    }
+    crate::output::commit(staged, true)?;
     Ok(warnings)
 }
 
@@ -83,19 +109,15 @@ pub fn output_paths(out: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Writes every `(path, bytes)` pair, all or nothing, as
-/// [`crate::output::write_files`] does (new files get the mode the umask
-/// allows, existing ones keep theirs, symlinks are written through); with
-/// `durable`, each file reaches the disk before it is renamed into place.
-pub fn write_all(files: &[(PathBuf, &[u8])], durable: bool) -> Result<()> {
-    let files: Vec<(PathBuf, Vec<&[u8]>)> =
-        files.iter().map(|(p, b)| (p.clone(), vec![*b])).collect();
-    crate::output::write_files(&files, durable)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write_all(files: &[(PathBuf, &[u8])], durable: bool) -> Result<()> {
+        let files: Vec<(PathBuf, Vec<&[u8]>)> =
+            files.iter().map(|(p, b)| (p.clone(), vec![*b])).collect();
+        crate::output::write_files(&files, durable)
+    }
 
     #[test]
     fn output_paths_follow_the_directory_as_given() {

@@ -184,6 +184,9 @@ fn stage(
     let mut tmp = temp_beside(path, existing)?;
     write_buffered(&mut tmp, pieces)?;
     if durable {
+        // While the disk catches up, this thread's core goes to the work
+        // still running (several overlays built side by side).
+        let _lent = crate::workers::LentCore::lend();
         tmp.as_file().sync_all()?;
     }
     Ok(tmp)
@@ -203,50 +206,135 @@ fn write_through_temp(
 /// Writes every `(path, pieces)` file, all or nothing, as [`write_file`]
 /// writes one (modes, owners, symlinks written through; missing parent
 /// directories are created): each is staged in a temporary file beside its
-/// target, and only when all are staged are they renamed into place. A
-/// target that exists and is no regular file (`/dev/stdout`, a FIFO) is
-/// written in place after the others are staged. With `durable`, each
-/// temporary file reaches the disk before its rename; without it (watch
-/// mode, which rewrites its outputs on every change) a reader still sees
-/// the old file or the whole new one.
+/// target ([`stage_file`]), and only when all are staged are they renamed
+/// into place ([`commit`]). A target that exists and is no regular file
+/// (`/dev/stdout`, a FIFO) is written in place after the others are staged.
+/// With `durable`, each temporary file reaches the disk before its rename;
+/// without it (watch mode, which rewrites its outputs on every change) a
+/// reader still sees the old file or the whole new one.
 pub fn write_files(files: &[(PathBuf, Vec<&[u8]>)], durable: bool) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, pieces) in files {
+        match stage_file(path, pieces, durable) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                discard(staged);
+                return Err(e);
+            }
+        }
+    }
+    commit(staged, durable)
+}
+
+/// An output file staged by [`stage_file`], put in place by [`commit`] or
+/// thrown away by [`discard`].
+pub struct Staged {
+    /// The path as given (for messages).
+    path: PathBuf,
+    /// The path written: symlinks resolved.
+    real: PathBuf,
+    how: StagedHow,
+    /// Directories created for it, outermost first.
+    made: Vec<PathBuf>,
+}
+
+enum StagedHow {
+    /// A temporary file beside `real`, and whether `real` existed.
+    Temp(tempfile::NamedTempFile, bool),
+    /// `real` is a special file, written in place at commit.
+    InPlace(Vec<u8>),
+}
+
+/// Stages `pieces` as the new content of `path` (see [`write_files`]): in a
+/// temporary file beside it (synced when `durable`), or held for a special
+/// file. Nothing is visible at `path` before [`commit`]; missing parent
+/// directories are created (and removed again by [`discard`]).
+pub fn stage_file(path: &Path, pieces: &[&[u8]], durable: bool) -> Result<Staged> {
+    let fail = |e: &std::io::Error| Error::msg(format!("writing {}: {}", path.display(), bare(e)));
+    let real = resolve_symlinks(path);
+    let made = create_dirs(parent_dir(&real)).map_err(|e| fail(&e))?;
+    let mut staged = Staged {
+        path: path.to_path_buf(),
+        real,
+        how: StagedHow::InPlace(Vec::new()),
+        made,
+    };
+    let existing = std::fs::metadata(&staged.real).ok();
+    let how = match &existing {
+        Some(md) if md.is_dir() => Err(std::io::Error::from_raw_os_error(libc::EISDIR)),
+        Some(md) if !md.is_file() => Ok(StagedHow::InPlace(pieces.concat())),
+        _ => stage(&staged.real, existing.as_ref(), pieces, durable)
+            .map(|tmp| StagedHow::Temp(tmp, existing.is_some())),
+    };
+    match how {
+        Ok(how) => {
+            staged.how = how;
+            Ok(staged)
+        }
+        Err(e) => {
+            discard(vec![staged]);
+            Err(fail(&e))
+        }
+    }
+}
+
+/// Creates `dir` and its missing parents; returns those it created,
+/// outermost first.
+fn create_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err() {
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    missing.reverse();
+    std::fs::create_dir_all(dir)?;
+    Ok(missing)
+}
+
+/// Puts staged files in place, in order: special files written first, then
+/// the temporary files renamed over their targets.
+pub fn commit(staged: Vec<Staged>, durable: bool) -> Result<()> {
     let fail = |path: &Path, e: &std::io::Error| {
         Error::msg(format!("writing {}: {}", path.display(), bare(e)))
     };
-    let mut staged = Vec::with_capacity(files.len());
-    let mut in_place = Vec::new();
-    for (path, pieces) in files {
-        let real = resolve_symlinks(path);
-        std::fs::create_dir_all(parent_dir(&real)).map_err(|e| fail(path, &e))?;
-        let existing = std::fs::metadata(&real).ok();
-        if let Some(md) = &existing
-            && !md.is_file()
-        {
-            if md.is_dir() {
-                return Err(fail(path, &std::io::Error::from_raw_os_error(libc::EISDIR)));
-            }
-            in_place.push((real, path, pieces));
-            continue;
+    for s in &staged {
+        if let StagedHow::InPlace(bytes) = &s.how {
+            write_in_place(&s.real, &[bytes]).map_err(|e| fail(&s.path, &e))?;
         }
-        let tmp = stage(&real, existing.as_ref(), pieces, durable).map_err(|e| fail(path, &e))?;
-        staged.push((tmp, real, path, existing.is_some()));
     }
-    for (real, path, pieces) in in_place {
-        write_in_place(&real, pieces).map_err(|e| fail(path, &e))?;
-    }
-    for (tmp, real, path, existed) in staged {
+    for s in staged {
+        let StagedHow::Temp(tmp, existed) = s.how else {
+            continue;
+        };
         let tmp = tmp.into_temp_path();
         // Renaming over a file makes ext4 allocate the new file's blocks
         // first (its guard for programs that skip fsync), which costs more
         // than the write; exchanging the two names does not, and the old
         // file, now under the temporary name, goes with it.
-        if !durable && existed && exchange(&tmp, &real).is_ok() {
+        if !durable && existed && exchange(&tmp, &s.real).is_ok() {
             drop(tmp);
             continue;
         }
-        tmp.persist(&real).map_err(|e| fail(path, &e.error))?;
+        tmp.persist(&s.real).map_err(|e| fail(&s.path, &e.error))?;
     }
     Ok(())
+}
+
+/// Throws staged files away: their temporary files, then the directories
+/// created for them that are left empty.
+pub fn discard(staged: Vec<Staged>) {
+    let mut made = Vec::new();
+    for s in staged {
+        made.extend(s.made);
+        drop(s.how);
+    }
+    for d in made.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
 }
 
 /// Swaps the names of two files atomically (Linux's `RENAME_EXCHANGE`).

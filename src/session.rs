@@ -232,28 +232,9 @@ impl Session {
     /// if any build fails. Also returns the builds' warnings, in order,
     /// each once.
     pub fn build_all(&self, dirs: &[PathBuf]) -> Result<(Vec<String>, Vec<String>)> {
-        self.build_all_with(dirs, true)
-    }
-
-    /// [`Session::build_all`]; without `free`, each build's resources are
-    /// left unfreed once rendered, for a process about to exit (the OS
-    /// takes the memory back faster than freeing every node would).
-    pub fn build_all_with(
-        &self,
-        dirs: &[PathBuf],
-        free: bool,
-    ) -> Result<(Vec<String>, Vec<String>)> {
         let mut outs = Vec::with_capacity(dirs.len());
         let mut warnings: Vec<String> = Vec::new();
-        let render = |r: Result<Vec<Resource>>| {
-            let resources = r?;
-            let out = build::render(&resources);
-            if !free {
-                std::mem::forget(resources);
-            }
-            out
-        };
-        for b in self.build_each(dirs, |_, r| render(r)) {
+        for b in self.build_each(dirs, |_, r| build::render(&r?)) {
             outs.push(b.result?);
             for w in b.warnings {
                 if !warnings.contains(&w) {

@@ -251,6 +251,27 @@ fn one_failure_writes_nothing() {
     assert!(!r.join("out/bad.yaml").exists());
     let names: Vec<_> = std::fs::read_dir(r.join("out")).unwrap().collect();
     assert_eq!(names.len(), 1, "no temporary file left");
+    // Outputs are staged as their builds end: the directories made for
+    // them go again when a later build fails.
+    write(
+        r,
+        "nested/good/kustomization.yaml",
+        "resources:\n- ../../good\n",
+    );
+    let run = aiw(
+        r,
+        &[
+            "build",
+            "nested/good",
+            "good",
+            "bad",
+            "--out-dir",
+            "new/out",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(run.stderr, alone.stderr);
+    assert!(!r.join("new").exists(), "no directory left");
 }
 
 #[test]
