@@ -286,7 +286,8 @@ enum Finishing<'scope, T> {
     Running(std::thread::ScopedJoinHandle<'scope, (Result<T>, Vec<String>)>),
 }
 
-/// How many times each kustomization directory (resolved) is expected to be
+/// How many times each kustomization directory (its path cleaned, as a
+/// loader resolves it where no symlink is on the way) is expected to be
 /// built as a base when building `tops`: once per kustomization that lists
 /// it in `resources` or `bases`, components counted once per use. Read
 /// from the kustomization files alone (local directories only), so it can
@@ -330,16 +331,18 @@ impl Walk {
                 continue;
             };
             for entry in entries.iter().filter_map(crate::yaml::Value::as_str) {
-                if crate::remote::is_remote_file(entry) || Path::new(entry).is_absolute() {
+                if crate::remote::is_remote_file(entry)
+                    || Path::new(entry).is_absolute()
+                    || names_a_file(entry)
+                {
                     continue;
                 }
-                let path = root.join(entry);
-                if !path.is_dir() {
-                    continue;
-                }
-                let Ok(dir) = std::fs::canonicalize(&path) else {
-                    continue;
-                };
+                // Cleaned, not resolved: without symlinks on the way, the
+                // path a build's loader resolves it to. A count missed or
+                // wrong (a symlink, a directory named like a file, a
+                // file that is no kustomization) costs a build again or a
+                // copy, never a different result.
+                let dir = crate::loader::clean(&root.join(entry));
                 if !is_component {
                     *self.counts.entry(dir.clone()).or_default() += 1;
                 }
@@ -347,6 +350,15 @@ impl Walk {
             }
         }
     }
+}
+
+/// Whether a `resources` entry names a file of resources by its extension
+/// (what kustomize's trees always do): not walked as a directory.
+fn names_a_file(entry: &str) -> bool {
+    Path::new(entry)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["yaml", "yml", "json"].contains(&e))
 }
 
 /// The first document of the kustomization file in `root`, if it reads.
