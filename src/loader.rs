@@ -441,9 +441,26 @@ impl Loader {
                 Error::in_file(self.display_path(rel), crate::remote::fetch_message(&e))
             });
         }
-        let path = self.check_file(rel)?;
+        // The usual case in one look: a path below the root without a
+        // symlink, which the restrictor allows.
+        let fast = || {
+            let path = self.join(rel);
+            if self.restrictor != LoadRestrictor::RootOnly || !path.starts_with(&self.root) {
+                return None;
+            }
+            let fd = open_no_symlinks(&path, libc::O_RDONLY)?;
+            Some((path, Ok(fs::File::from(fd))))
+        };
+        let (path, file) = match fast() {
+            Some(done) => done,
+            None => {
+                let path = self.check_file(rel)?;
+                let file = fs::File::open(&path);
+                (path, file)
+            }
+        };
         self.note_path(&path);
-        read_file(&path).map_err(|e| {
+        file.and_then(read_open_file).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::IsADirectory {
                 "is a directory, expected a file".to_string()
             } else {
@@ -520,13 +537,18 @@ impl Loader {
         }
         let path = self.join(rel);
         self.note_path(&path);
-        if !path.is_dir() {
-            return Err(Error::in_file(
-                display(&path),
-                "must build at directory: not a valid directory",
-            ));
-        }
-        let root = real_path(&path);
+        // A directory reached without a symlink is its own real path.
+        let root = if open_no_symlinks(&path, libc::O_PATH | libc::O_DIRECTORY).is_some() {
+            path.clone()
+        } else {
+            if !path.is_dir() {
+                return Err(Error::in_file(
+                    display(&path),
+                    "must build at directory: not a valid directory",
+                ));
+            }
+            real_path(&path)
+        };
         if let Some(repo) = &self.repo
             && !root.starts_with(&repo.checkout.dir)
         {
@@ -737,18 +759,55 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
     })
 }
 
-/// Reads a whole file with open, read and close only (`fs::read` also asks
+/// Reads the whole of an open file with reads only (`fs::read` also asks
 /// for the file's size first: one more system call per file, and a build
 /// reads thousands of small files). The buffer is not zeroed first: reads go
 /// into its spare capacity.
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+fn read_open_file(file: fs::File) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let file = fs::File::open(path)?;
     let mut buf = Vec::with_capacity(16 << 10);
     // `Take` hides the file's size hint (no `statx`), and reads straight
     // into the spare capacity as it grows.
     file.take(u64::MAX).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// Opens `path` (absolute and clean) with `flags` when no component of it
+/// is a symbolic link: then `path` is its own real path, found with one
+/// system call where resolving it costs one per component. `None` when
+/// that cannot be told this way (a symlink on the way, any error, a kernel
+/// without `openat2`): the caller takes the general way, which also gives
+/// the errors.
+#[cfg(target_os = "linux")]
+fn open_no_symlinks(path: &Path, flags: libc::c_int) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `open_how` is plain data; zeroed is its valid empty value.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = (flags | libc::O_CLOEXEC) as u64;
+    how.resolve = libc::RESOLVE_NO_SYMLINKS;
+    // SAFETY: a NUL-terminated path and an `open_how` of the size passed,
+    // both alive for the call; a descriptor returned is ours to own.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: a descriptor just opened, owned by nothing else.
+    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as libc::c_int) })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_no_symlinks(_path: &Path, _flags: libc::c_int) -> Option<std::os::fd::OwnedFd> {
+    None
 }
 
 /// The working directory, resolved, as it was when first asked for (a build
@@ -831,6 +890,31 @@ fn io_message(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn open_no_symlinks_opens_only_paths_without_a_symlink() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir(root.join("d")).unwrap();
+        fs::write(root.join("d/f.yaml"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("d"), root.join("ld")).unwrap();
+        std::os::unix::fs::symlink(root.join("d/f.yaml"), root.join("lf.yaml")).unwrap();
+        let file = libc::O_RDONLY;
+        let dir = libc::O_PATH | libc::O_DIRECTORY;
+        assert!(open_no_symlinks(&root.join("d/f.yaml"), file).is_some());
+        assert!(open_no_symlinks(&root.join("d"), dir).is_some());
+        assert!(open_no_symlinks(&root.join("ld/f.yaml"), file).is_none());
+        assert!(open_no_symlinks(&root.join("lf.yaml"), file).is_none());
+        assert!(open_no_symlinks(&root.join("ld"), dir).is_none());
+        assert!(open_no_symlinks(&root.join("d/f.yaml"), dir).is_none());
+        assert!(open_no_symlinks(&root.join("missing"), file).is_none());
+        // The general way resolves what the quick one refuses.
+        let ldr = Loader::new(&root, LoadRestrictor::RootOnly).unwrap();
+        assert_eq!(ldr.child("ld").unwrap().root(), root.join("d"));
+        assert_eq!(ldr.load("lf.yaml").unwrap(), b"x");
+        assert_eq!(ldr.load("ld/f.yaml").unwrap(), b"x");
+    }
 
     /// The byte shortcut answers as `Path::strip_prefix` does.
     #[test]
