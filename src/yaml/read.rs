@@ -257,7 +257,13 @@ fn reindent(text: &str, at: LowIndent) -> Option<String> {
     let mut out = String::with_capacity(text.len() + 64);
     let mut last = 0;
     let mut changed = false;
-    for (i, _) in text[from..to].match_indices('\n') {
+    // Bytes, not a string slice: `to` may fall inside a character (a
+    // flow's line starting with `é`); a line break is one byte anyway.
+    let range = text
+        .as_bytes()
+        .get(from..to.min(text.len()))
+        .unwrap_or_default();
+    for i in newline_offsets(range) {
         let start = from + i + 1;
         if start >= to.min(text.len()) {
             break;
@@ -2716,6 +2722,14 @@ mod tests {
     //! the test says otherwise.
 
     use super::*;
+
+    #[test]
+    fn a_flow_line_starting_with_a_wide_character_is_an_error_not_a_panic() {
+        // Found by the fast-path property test: kubectl says "did not find
+        // expected ',' or '}'".
+        let text = "ka :\n0755: {\"\\x41\"\n\u{e9}:\n'': 1.0\n";
+        assert!(parse_documents(text).is_err());
+    }
     use serde_json::json;
     use std::time::{Duration, Instant};
 
@@ -3836,4 +3850,13 @@ s: {!!merge x: {a: 1}}
         );
         assert!(parse_single("a: 1\n---\nb: 2\n").is_err());
     }
+}
+
+/// Offsets of the line breaks in `bytes`.
+fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
 }
