@@ -384,7 +384,10 @@ pub struct ResMap {
     /// Per position: the effective current id and every effective id (sorted,
     /// deduplicated) the resource is indexed under.
     keys: Vec<Keys>,
-    index: HashMap<ResId, Vec<usize>>,
+    /// Positions by the hash of an effective id ([`id_hash`]); a lookup
+    /// checks the resources it finds against the id itself, so two ids
+    /// with one hash cost a comparison, never a wrong answer.
+    index: HashMap<u64, Vec<usize>>,
     /// The positions changed since [`ResMap::track_changes`]; `None` (and
     /// nothing recorded) unless a build explains itself.
     changes: Option<Box<Changes>>,
@@ -399,11 +402,78 @@ struct Changes {
     positions: Vec<usize>,
 }
 
-/// The ids one resource is indexed under.
+/// The ids one resource is indexed under, as [`id_hash`]es: its current
+/// effective id and every effective id it had (sorted, deduplicated).
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Keys {
-    current: ResId,
-    all: Vec<ResId>,
+    current: u64,
+    all: Vec<u64>,
+}
+
+/// The hash of the effective id (see [`ResId::effective`]) of a resource of
+/// `gvk` named `namespace`/`name`, from the parts in place (no id is built).
+fn id_hash(group: &str, version: &str, kind: &str, namespace: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    #[cfg(test)]
+    if tests::ONE_HASH.with(|c| c.get()) {
+        return 7;
+    }
+    let mut h = rustc_hash::FxHasher::default();
+    for part in [group, version, kind, namespace, name] {
+        part.hash(&mut h);
+    }
+    h.finish()
+}
+
+impl ResId {
+    /// [`id_hash`] of this id.
+    fn index_hash(&self) -> u64 {
+        let g = &self.gvk;
+        id_hash(
+            &g.group,
+            &g.version,
+            &g.kind,
+            effective_namespace(g, &self.namespace),
+            &self.name,
+        )
+    }
+}
+
+/// True when `r`'s current id is `key` (an effective id), compared in place.
+fn current_id_is(r: &Resource, key: &ResId) -> bool {
+    let api = r.api_version();
+    let (group, version) = api.split_once('/').unwrap_or(("", api));
+    key.name == r.name()
+        && key.gvk.kind == r.kind()
+        && key.gvk.group == group
+        && key.gvk.version == version
+        && key.namespace == effective_namespace(&key.gvk, r.namespace())
+}
+
+/// True when `a` and `b` have the same current id (compared effectively).
+fn same_current_id(a: &Resource, b: &Resource) -> bool {
+    a.name() == b.name()
+        && a.kind() == b.kind()
+        && a.api_version() == b.api_version()
+        && (a.namespace() == b.namespace() || {
+            let gvk = a.gvk();
+            effective_namespace(&gvk, a.namespace()) == effective_namespace(&gvk, b.namespace())
+        })
+}
+
+/// The [`id_hash`] of `r`'s current id.
+fn current_hash(r: &Resource) -> u64 {
+    let api = r.api_version();
+    let (group, version) = api.split_once('/').unwrap_or(("", api));
+    let kind = r.kind();
+    let namespace = if crate::schema::Schema::builtin().is_cluster_scoped(api, kind) {
+        "_non_namespaceable_"
+    } else if r.namespace().is_empty() {
+        "default"
+    } else {
+        r.namespace()
+    };
+    id_hash(group, version, kind, namespace, r.name())
 }
 
 impl ResMap {
@@ -433,48 +503,28 @@ impl ResMap {
     }
 
     fn keys_of(r: &Resource) -> Keys {
-        let gvk = r.gvk();
-        let namespace = effective_namespace(&gvk, r.namespace()).to_string();
-        let current = ResId {
-            gvk,
-            namespace,
-            name: r.name().to_string(),
-        };
-        let mut all: Vec<ResId> = Vec::with_capacity(r.prev_ids.len() + 1);
-        all.extend(r.prev_ids.iter().map(ResId::effective));
-        all.push(current.clone());
+        let current = current_hash(r);
+        let mut all: Vec<u64> = Vec::with_capacity(r.prev_ids.len() + 1);
+        all.extend(r.prev_ids.iter().map(ResId::index_hash));
+        all.push(current);
         if all.len() > 1 {
-            all.sort();
+            all.sort_unstable();
             all.dedup();
         }
         Keys { current, all }
     }
 
-    /// True when `keys` still hold `r`'s current id (compared without
-    /// copying it).
+    /// True when `keys` still hold `r`'s current id.
     fn keys_current(keys: &Keys, r: &Resource) -> bool {
-        let id = &keys.current;
-        let api = r.api_version();
-        let (group, version) = api.split_once('/').unwrap_or(("", api));
-        id.name == r.name()
-            && id.gvk.kind == r.kind()
-            && id.gvk.group == group
-            && id.gvk.version == version
-            && id.namespace == effective_namespace(&id.gvk, r.namespace())
+        keys.current == current_hash(r)
     }
 
     /// Indexes the resource at `pos` (its keys not yet in `self.keys`).
     fn index_add(&mut self, pos: usize, keys: Keys) {
-        for k in &keys.all {
-            match self.index.get_mut(k) {
-                Some(v) => {
-                    if let Err(at) = v.binary_search(&pos) {
-                        v.insert(at, pos);
-                    }
-                }
-                None => {
-                    self.index.insert(k.clone(), vec![pos]);
-                }
+        for &k in &keys.all {
+            let v = self.index.entry(k).or_default();
+            if let Err(at) = v.binary_search(&pos) {
+                v.insert(at, pos);
             }
         }
         if pos == self.keys.len() {
@@ -523,10 +573,11 @@ impl ResMap {
             } else {
                 Self::keys_of(&r)
             };
-            let taken = self
-                .index
-                .get(&keys.current)
-                .and_then(|v| v.iter().find(|&&p| self.keys[p].current == keys.current));
+            let taken = self.index.get(&keys.current).and_then(|v| {
+                v.iter().find(|&&p| {
+                    self.keys[p].current == keys.current && same_current_id(&self.resources[p], &r)
+                })
+            });
             if let Some(&pos) = taken {
                 return Err(Error::msg(format!(
                     "may not add resource with an already registered id: {}",
@@ -582,22 +633,31 @@ impl ResMap {
 
     /// Positions of resources whose current id equals `id`, in order.
     pub fn positions(&self, id: &ResId) -> Vec<usize> {
+        let h = id.index_hash();
+        let Some(v) = self.index.get(&h) else {
+            return Vec::new();
+        };
         let key = id.effective();
-        self.index
-            .get(&key)
-            .map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|&p| self.keys[p].current == key)
-                    .collect()
-            })
-            .unwrap_or_default()
+        v.iter()
+            .copied()
+            .filter(|&p| self.keys[p].current == h && current_id_is(&self.resources[p], &key))
+            .collect()
     }
 
     /// Positions of resources whose current id or any previous id equals
     /// `id` (kustomize's `GetMatchingResourcesByAnyId`), in order.
     pub fn find_by_any_id(&self, id: &ResId) -> Vec<usize> {
-        self.index.get(&id.effective()).cloned().unwrap_or_default()
+        let Some(v) = self.index.get(&id.index_hash()) else {
+            return Vec::new();
+        };
+        let key = id.effective();
+        v.iter()
+            .copied()
+            .filter(|&p| {
+                let r = &self.resources[p];
+                current_id_is(r, &key) || r.prev_ids.iter().any(|prev| prev.equals(&key))
+            })
+            .collect()
     }
 
     /// The resource at `pos`.
@@ -696,6 +756,38 @@ impl ResMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Every id hashes alike (on this thread): lookups must still
+        /// tell ids apart.
+        pub(super) static ONE_HASH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    #[test]
+    fn ids_with_one_hash_are_still_told_apart() {
+        ONE_HASH.with(|c| c.set(true));
+        let mut m = ResMap::new();
+        for n in ["a", "b", "c"] {
+            m.push(cm(n));
+        }
+        assert_eq!(m.positions(&cm("b").id()), [1]);
+        assert!(m.positions(&cm("z").id()).is_empty());
+        let mut other = ResMap::new();
+        other.push(cm("d"));
+        m.append_all(other).unwrap();
+        let mut dup = ResMap::new();
+        dup.push(cm("c"));
+        assert!(m.append_all(dup).is_err());
+        m.update(0, |r| {
+            r.prev_ids.push(r.id());
+            r.set_name("a2");
+        });
+        assert_eq!(m.positions(&cm("a2").id()), [0]);
+        assert!(m.positions(&cm("a").id()).is_empty());
+        assert_eq!(m.find_by_any_id(&cm("a").id()), [0]);
+        assert_eq!(m.find_by_any_id(&cm("d").id()), [3]);
+        ONE_HASH.with(|c| c.set(false));
+    }
 
     fn cm(name: &str) -> Resource {
         Resource::new(Value::from(serde_json::json!({
