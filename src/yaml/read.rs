@@ -2715,6 +2715,15 @@ fn days_in(month: u32, year: u32) -> u32 {
     }
 }
 
+/// Offsets of the line breaks in `bytes`.
+fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     //! Every expected value below was observed with `kubectl kustomize`
@@ -3850,13 +3859,4 @@ s: {!!merge x: {a: 1}}
         );
         assert!(parse_single("a: 1\n---\nb: 2\n").is_err());
     }
-}
-
-/// Offsets of the line breaks in `bytes`.
-fn newline_offsets(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
 }
