@@ -332,7 +332,12 @@ pub fn discard(staged: Vec<Staged>) {
         made.extend(s.made);
         drop(s.how);
     }
-    for d in made.iter().rev() {
+    // Deepest first: files staged on several threads may each have made
+    // part of one chain of directories.
+    made.sort();
+    made.dedup();
+    made.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in &made {
         let _ = std::fs::remove_dir(d);
     }
 }
@@ -478,6 +483,26 @@ pub fn write_individual_files(dir: &Path, files: &[(String, String)]) -> Result<
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn discard_removes_a_chain_of_directories_made_by_several_stagings() {
+        // One staging made the innermost directory, another the outer ones
+        // (as two threads staging side by side can): all go.
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("a");
+        std::fs::create_dir_all(a.join("b/c")).unwrap();
+        let staged = |made: Vec<PathBuf>| Staged {
+            path: PathBuf::new(),
+            real: PathBuf::new(),
+            how: StagedHow::InPlace(Vec::new()),
+            made,
+        };
+        discard(vec![
+            staged(vec![a.join("b/c")]),
+            staged(vec![a.clone(), a.join("b")]),
+        ]);
+        assert!(!a.exists());
+    }
 
     fn mode(p: &Path) -> u32 {
         std::fs::metadata(p).unwrap().permissions().mode() & 0o777
