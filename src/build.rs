@@ -1609,8 +1609,9 @@ pub(crate) fn run_transformers(
         obs,
         res,
         |res| {
-            for r in &k.replicas {
-                transform::replicas::set_replicas(res.resources_mut(), r, &tc.replicas)?;
+            transform::replicas::set_replicas_all(res.resources_mut(), &k.replicas, &tc.replicas)?;
+            // The origin noted names no entry: once per entry, as kustomize.
+            for _ in &k.replicas {
                 note(ldr, k, "ReplicaCountTransformer", res);
             }
             Ok(())

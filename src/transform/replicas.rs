@@ -65,14 +65,92 @@ pub fn set_replicas(
         }
     }
     if !found {
-        let gvks: Vec<String> = specs.iter().map(selector_string).collect();
-        return Err(Error::msg(format!(
-            "resource with name {} does not match a config with the following GVK [{}]",
-            replica.name,
-            gvks.join(" ")
-        )));
+        return Err(not_found(replica, specs));
     }
     Ok(())
+}
+
+/// Every `replicas:` entry in order, with the same result (and the same
+/// first error) as [`set_replicas`] for each in turn, in one pass over the
+/// resources: each resource looks its names up among the entries' names
+/// instead of every entry scanning every resource.
+pub fn set_replicas_all(
+    resources: &mut [Resource],
+    replicas: &[ReplicaSpec],
+    specs: &[FieldSpec],
+) -> Result<()> {
+    if replicas.is_empty() {
+        return Ok(());
+    }
+    let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    for (i, rep) in replicas.iter().enumerate() {
+        by_name.entry(rep.name.as_str()).or_default().push(i);
+    }
+    let mut found = vec![false; replicas.len()];
+    // The first error in one-entry-at-a-time order: (entry, spec, resource).
+    let mut first_error: Option<((usize, usize, usize), Error)> = None;
+    let mut entries: Vec<usize> = Vec::new();
+    for (pos, r) in resources.iter_mut().enumerate() {
+        entries.clear();
+        let names = std::iter::once(r.name()).chain(r.prev_ids.iter().map(|id| id.name.as_str()));
+        for name in names {
+            if let Some(is) = by_name.get(name) {
+                entries.extend_from_slice(is);
+            }
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        let cur = r.id();
+        'entries: for &i in &entries {
+            let rep = &replicas[i];
+            for (j, fs) in specs.iter().enumerate() {
+                let hit = std::iter::once(&cur)
+                    .chain(r.prev_ids.iter())
+                    .any(|id| id.name == rep.name && fs.matches_gvk(&id.gvk));
+                if !hit {
+                    continue;
+                }
+                found[i] = true;
+                let set = crate::alias::apply_spec(r, fs, Some(CreateKind::Scalar), &mut |node| {
+                    check_scalar(node)?;
+                    *node = Value::Int(rep.count);
+                    Ok(())
+                });
+                if let Err(e) = set {
+                    // Later entries for this resource would only come after
+                    // this error; earlier resources' errors may come first.
+                    if first_error.as_ref().is_none_or(|(at, _)| (i, j, pos) < *at) {
+                        first_error = Some(((i, j, pos), e));
+                    }
+                    break 'entries;
+                }
+            }
+        }
+    }
+    for (i, rep) in replicas.iter().enumerate() {
+        if let Some(((at, _, _), _)) = &first_error
+            && *at == i
+        {
+            return Err(first_error.map(|(_, e)| e).expect("an error"));
+        }
+        if !found[i] {
+            return Err(not_found(rep, specs));
+        }
+    }
+    Ok(())
+}
+
+/// The error for an entry no resource matched.
+fn not_found(replica: &ReplicaSpec, specs: &[FieldSpec]) -> Error {
+    let gvks: Vec<String> = specs.iter().map(selector_string).collect();
+    Error::msg(format!(
+        "resource with name {} does not match a config with the following GVK [{}]",
+        replica.name,
+        gvks.join(" ")
+    ))
 }
 
 #[cfg(test)]
@@ -149,5 +227,64 @@ mod tests {
              [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] \
              ReplicaSet.[noVer].[noGrp] ReplicationController.[noVer].[noGrp]]"
         );
+    }
+
+    /// Runs `entries` one at a time with [`set_replicas`], and all at once
+    /// with [`set_replicas_all`], on `rs`: same resources, same error.
+    fn same_as_one_at_a_time(rs: Vec<Resource>, entries: &[ReplicaSpec]) {
+        let specs = &default_config().replicas;
+        let mut one = rs.clone();
+        let one_res = entries
+            .iter()
+            .try_for_each(|e| set_replicas(&mut one, e, specs));
+        let mut all = rs;
+        let all_res = set_replicas_all(&mut all, entries, specs);
+        match (one_res, all_res) {
+            (Ok(()), Ok(())) => assert_eq!(values(&all), values(&one)),
+            (Err(a), Err(b)) => assert_eq!(a.message, b.message),
+            (a, b) => panic!("one at a time: {a:?}; all at once: {b:?}"),
+        }
+    }
+
+    fn rep(name: &str, count: i64) -> ReplicaSpec {
+        ReplicaSpec {
+            name: name.into(),
+            count,
+        }
+    }
+
+    #[test]
+    fn all_entries_at_once_match_one_at_a_time() {
+        let renamed = || {
+            let mut rs = inputs();
+            for r in rs.iter_mut() {
+                r.store_previous_id();
+                let n = format!("p-{}", r.name());
+                r.set_name(&n);
+            }
+            rs
+        };
+        // The later of two entries for one name wins; previous names match.
+        same_as_one_at_a_time(inputs(), &[rep("web", 3), rep("rs", 2), rep("web", 5)]);
+        same_as_one_at_a_time(renamed(), &[rep("web", 3), rep("p-rs", 0), rep("p-web", 7)]);
+        // A missing name fails at its own entry, after the entries before it.
+        same_as_one_at_a_time(inputs(), &[rep("web", 3), rep("nothere", 1), rep("rs", 2)]);
+        same_as_one_at_a_time(inputs(), &[rep("nothere", 1), rep("alsonot", 2)]);
+        // A field that is not a scalar: the first entry to reach it fails,
+        // even when a later entry matches an earlier resource.
+        let bad = || {
+            res(vec![
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"},
+                    "spec": {"replicas": 1}}),
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "b"},
+                    "spec": {"replicas": {"x": 1}}}),
+                json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "b"},
+                    "spec": {"replicas": [1]}}),
+            ])
+        };
+        same_as_one_at_a_time(bad(), &[rep("b", 2), rep("a", 3)]);
+        same_as_one_at_a_time(bad(), &[rep("a", 2), rep("nothere", 1), rep("b", 3)]);
+        let specs = &default_config().replicas;
+        assert!(set_replicas_all(&mut bad(), &[rep("a", 2), rep("b", 3)], specs).is_err());
     }
 }
