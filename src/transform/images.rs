@@ -314,11 +314,14 @@ fn collect_visits(
     match node {
         Value::Map(m) => {
             for (i, (key, value)) in m.iter().enumerate() {
+                let containers = key == "containers" || key == "initContainers";
+                // A scalar holds nothing to visit.
+                if !containers && !is_collection(value) {
+                    continue;
+                }
                 path.push(NodeStep::Entry(i));
                 collect_visits(value, path, steps, out);
-                if (key == "containers" || key == "initContainers")
-                    && let Value::Seq(items) = value
-                {
+                if containers && let Value::Seq(items) = value {
                     for (j, item) in items.iter().enumerate() {
                         match item {
                             Value::Null(_) => {}
@@ -345,13 +348,20 @@ fn collect_visits(
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push(NodeStep::Item(i));
-                collect_visits(item, path, steps, out);
-                path.pop();
+                if is_collection(item) {
+                    path.push(NodeStep::Item(i));
+                    collect_visits(item, path, steps, out);
+                    path.pop();
+                }
             }
         }
         _ => {}
     }
+}
+
+/// True for a mapping or a sequence.
+fn is_collection(v: &Value) -> bool {
+    matches!(v, Value::Map(_) | Value::Seq(_))
 }
 
 /// Applies every `images:` entry in order, with the same result (and the
