@@ -559,6 +559,24 @@ fn node_for_next(next: Option<&String>, src: &SourceValue) -> Value {
     }
 }
 
+/// `Regex::new(pattern)`, compiled once per thread: a path's `[field=re]`
+/// part is matched in every target resource, and compiling costs far more
+/// than matching.
+fn cached_regex(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<rustc_hash::FxHashMap<String, Regex>> =
+            Default::default();
+    }
+    COMPILED.with(|c| {
+        if let Some(re) = c.borrow().get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = Regex::new(pattern)?;
+        c.borrow_mut().insert(pattern.to_string(), re.clone());
+        Ok(re)
+    })
+}
+
 type Visit<'a> = dyn FnMut(&mut Value, bool, &[NodeStep]) -> Result<()> + 'a;
 
 /// kustomize's `PathMatcher`: calls `f` on every node matching `parts`
@@ -605,7 +623,7 @@ fn walk(
     if is_list_index(part) {
         let (field, pattern) = split_index(part)?;
         let re =
-            Regex::new(&pattern).map_err(|e| err!("invalid regex {pattern:?} in {part}: {e}"))?;
+            cached_regex(&pattern).map_err(|e| err!("invalid regex {pattern:?} in {part}: {e}"))?;
         let items = match node {
             Value::Seq(s) => s,
             Value::Null(_) => return Ok(0),
