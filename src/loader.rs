@@ -445,7 +445,7 @@ impl Loader {
         // symlink, which the restrictor allows.
         let fast = || {
             let path = self.join(rel);
-            if self.restrictor != LoadRestrictor::RootOnly || !path.starts_with(&self.root) {
+            if self.restrictor != LoadRestrictor::RootOnly || !clean_path_below(&path, &self.root) {
                 return None;
             }
             let fd = open_no_symlinks(&path, libc::O_RDONLY)?;
@@ -550,7 +550,7 @@ impl Loader {
             real_path(&path)
         };
         if let Some(repo) = &self.repo
-            && !root.starts_with(&repo.checkout.dir)
+            && !clean_path_below(&root, &repo.checkout.dir)
         {
             return Err(Error::in_file(
                 display(&path),
@@ -567,7 +567,7 @@ impl Loader {
             repo: self.repo.clone(),
         };
         for v in std::iter::once(&me).chain(self.referrers.iter()) {
-            if same_repo(&v.repo, &self.repo) && v.root.starts_with(&root) {
+            if same_repo(&v.repo, &self.repo) && clean_path_below(&v.root, &root) {
                 return Err(Error::in_file(
                     display(&path),
                     format!(
@@ -837,6 +837,16 @@ pub fn display(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
+/// `path.starts_with(base)` for clean paths (no `.`, `..` or empty
+/// components, no trailing `/` but the root's), by comparing bytes instead
+/// of walking components: a loader's roots and joined paths are clean.
+fn clean_path_below(path: &Path, base: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let (p, b) = (path.as_os_str().as_bytes(), base.as_os_str().as_bytes());
+    b.is_empty()
+        || (p.starts_with(b) && (p.len() == b.len() || b.ends_with(b"/") || p[b.len()] == b'/'))
+}
+
 /// `path.strip_prefix(base)` (component by component), answered from the
 /// bytes in the usual case: `path` is `base`, a `/`, then plain names
 /// (no empty or `.` component, no trailing `/`). Then the components of
@@ -890,6 +900,22 @@ fn io_message(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_path_below_agrees_with_path_starts_with() {
+        let paths = [
+            "/", "/a", "/ab", "/a/b", "/a/bc", "/a/b/c", "/ab/c", "/x/a/b", "a", "a/b", "",
+        ];
+        for p in paths {
+            for b in paths {
+                assert_eq!(
+                    clean_path_below(Path::new(p), Path::new(b)),
+                    Path::new(p).starts_with(b),
+                    "{p:?} below {b:?}"
+                );
+            }
+        }
+    }
 
     #[cfg(target_os = "linux")]
     #[test]
