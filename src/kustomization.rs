@@ -111,7 +111,7 @@ pub struct LabelEntry {
 fn parse_labels(field: &str, v: &Value) -> Result<Vec<LabelEntry>> {
     let mut out = Vec::new();
     for item in get_values(field, v)? {
-        let Some(m) = get_map(field, &item)? else {
+        let Some(m) = get_map(field, item)? else {
             continue;
         };
         check_fields(
@@ -128,7 +128,7 @@ fn parse_labels(field: &str, v: &Value) -> Result<Vec<LabelEntry>> {
                 "includeTemplates" => e.options.include_templates = get_bool(&f, v)?,
                 "fields" => {
                     for fs in get_values(&f, v)? {
-                        e.options.fields.push(FieldSpec::from_value(&fs)?);
+                        e.options.fields.push(FieldSpec::from_value(fs)?);
                     }
                 }
                 _ => {}
@@ -142,7 +142,7 @@ fn parse_labels(field: &str, v: &Value) -> Result<Vec<LabelEntry>> {
 fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
     let mut out = Vec::new();
     for item in get_values(field, v)? {
-        let Some(m) = get_map(field, &item)? else {
+        let Some(m) = get_map(field, item)? else {
             continue;
         };
         check_fields(
@@ -183,7 +183,7 @@ fn parse_images(field: &str, v: &Value) -> Result<Vec<ImageSpec>> {
 fn parse_replicas(field: &str, v: &Value) -> Result<Vec<ReplicaSpec>> {
     let mut out = Vec::new();
     for item in get_values(field, v)? {
-        let Some(m) = get_map(field, &item)? else {
+        let Some(m) = get_map(field, item)? else {
             continue;
         };
         check_fields(field, m, &["name", "count"])?;
@@ -451,10 +451,15 @@ fn type_error(field: &str, want: &str, got: &Value) -> Error {
 }
 
 fn get_string(field: &str, v: &Value) -> Result<String> {
+    string_named(v, || field.to_string())
+}
+
+/// [`get_string`], with the field's name made only for an error.
+fn string_named(v: &Value, field: impl FnOnce() -> String) -> Result<String> {
     match v {
         Value::String(s) => Ok(s.clone()),
         Value::Null(_) => Ok(String::new()),
-        other => Err(type_error(field, "a string", other)),
+        other => Err(type_error(&field(), "a string", other)),
     }
 }
 
@@ -471,7 +476,7 @@ fn get_strings(field: &str, v: &Value) -> Result<Vec<String>> {
         Value::Null(_) => Ok(Vec::new()),
         Value::Seq(items) => items
             .iter()
-            .map(|i| get_string(&format!("{}[]", field), i))
+            .map(|i| string_named(i, || format!("{}[]", field)))
             .collect(),
         other => Err(type_error(field, "a list of strings", other)),
     }
@@ -483,16 +488,16 @@ pub fn get_string_map(field: &str, v: &Value) -> Result<Vec<(String, String)>> {
         Value::Null(_) => Ok(Vec::new()),
         Value::Map(m) => m
             .iter()
-            .map(|(k, v)| Ok((k.clone(), get_string(&format!("{}.{}", field, k), v)?)))
+            .map(|(k, v)| Ok((k.clone(), string_named(v, || format!("{}.{}", field, k))?)))
             .collect(),
         other => Err(type_error(field, "a map of strings", other)),
     }
 }
 
-fn get_values(field: &str, v: &Value) -> Result<Vec<Value>> {
+fn get_values<'a>(field: &str, v: &'a Value) -> Result<&'a [Value]> {
     match v {
-        Value::Null(_) => Ok(Vec::new()),
-        Value::Seq(items) => Ok(items.clone()),
+        Value::Null(_) => Ok(&[]),
+        Value::Seq(items) => Ok(items),
         other => Err(type_error(field, "a list", other)),
     }
 }
@@ -545,7 +550,7 @@ fn parse_generator_options(field: &str, v: &Value) -> Result<Option<GeneratorOpt
 fn parse_generators(field: &str, v: &Value, secret: bool) -> Result<Vec<GeneratorArgs>> {
     let mut out = Vec::new();
     for item in get_values(field, v)? {
-        let Some(m) = get_map(field, &item)? else {
+        let Some(m) = get_map(field, item)? else {
             continue;
         };
         let mut allowed = vec![
@@ -590,7 +595,7 @@ fn parse_generators(field: &str, v: &Value, secret: bool) -> Result<Vec<Generato
 fn parse_patches(field: &str, v: &Value, json6902: bool) -> Result<Vec<PatchEntry>> {
     let mut out = Vec::new();
     for item in get_values(field, v)? {
-        let Some(m) = get_map(field, &item)? else {
+        let Some(m) = get_map(field, item)? else {
             continue;
         };
         check_fields(field, m, &["path", "patch", "target", "options"])?;
@@ -759,8 +764,8 @@ impl Kustomization {
                     "images" => k.images = parse_images(f, v)?,
                     "imageTags" => image_tags = parse_images(f, v)?,
                     "replicas" => k.replicas = parse_replicas(f, v)?,
-                    "replacements" => k.replacements = get_values(f, v)?,
-                    "vars" => k.vars = get_values(f, v)?,
+                    "replacements" => k.replacements = get_values(f, v)?.to_vec(),
+                    "vars" => k.vars = get_values(f, v)?.to_vec(),
                     "configMapGenerator" => k.config_map_generator = parse_generators(f, v, false)?,
                     "secretGenerator" => k.secret_generator = parse_generators(f, v, true)?,
                     "generatorOptions" => k.generator_options = parse_generator_options(f, v)?,
