@@ -465,34 +465,39 @@ fn locate<'a, 'p>(
 /// Explains why the intermediate segments do not lead to a mapping or a
 /// sequence, or returns `None` when they do.
 fn diagnose_parent(doc: &Value, mids: &[String]) -> Option<String> {
+    // The pointer to segment `i` (`/a/b`), made only for a message.
+    let at = |i: usize| -> String {
+        mids[..=i]
+            .iter()
+            .map(|p| format!("/{}", escape(p)))
+            .collect()
+    };
     let mut cur = doc;
-    let mut at = String::new();
-    for part in mids {
-        let here = if at.is_empty() {
-            "the document".to_string()
-        } else {
-            at.clone()
-        };
-        at.push('/');
-        at.push_str(&escape(part));
+    for (i, part) in mids.iter().enumerate() {
         let next = match cur {
             Value::Map(m) => match m.get(part) {
                 Some(v) => v,
-                None => return Some(format!("the parent {} does not exist", at)),
+                None => return Some(format!("the parent {} does not exist", at(i))),
             },
             Value::Seq(s) => match existing_index(part, s.len()) {
                 Ok(i) => &s[i],
-                Err(e) => return Some(format!("the parent {} does not exist: {}", at, e)),
+                Err(e) => return Some(format!("the parent {} does not exist: {}", at(i), e)),
             },
-            _ => return Some(format!("{} is not a mapping or sequence", here)),
+            _ => {
+                let here = match i {
+                    0 => "the document".to_string(),
+                    _ => at(i - 1),
+                };
+                return Some(format!("{} is not a mapping or sequence", here));
+            }
         };
         match next {
             Value::Map(_) | Value::Seq(_) => cur = next,
-            Value::Null(_) => return Some(format!("the parent {} is null", at)),
+            Value::Null(_) => return Some(format!("the parent {} is null", at(i))),
             other => {
                 return Some(format!(
                     "the parent {} is a {}, not a mapping or sequence",
-                    at,
+                    at(i),
                     other.type_name()
                 ));
             }
@@ -658,6 +663,40 @@ fn go_json_float(f: f64) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_missing_parent_is_explained_by_its_escaped_pointer() {
+        let doc = Value::from(json!({"a": {"b": 1, "n": null, "s": [{"x": 1}], "k/~": {}}}));
+        let why = |mids: &[&str]| {
+            let mids: Vec<String> = mids.iter().map(|m| m.to_string()).collect();
+            diagnose_parent(&doc, &mids)
+        };
+        assert_eq!(why(&["a", "s", "0"]), None);
+        assert_eq!(why(&["a", "k/~"]), None);
+        assert_eq!(
+            why(&["a", "zz", "q"]).as_deref(),
+            Some("the parent /a/zz does not exist")
+        );
+        assert_eq!(
+            why(&["a", "b"]).as_deref(),
+            Some("the parent /a/b is a integer, not a mapping or sequence")
+        );
+        assert_eq!(why(&["a", "n"]).as_deref(), Some("the parent /a/n is null"));
+        assert!(
+            why(&["a", "s", "5"])
+                .unwrap()
+                .starts_with("the parent /a/s/5 does not exist: ")
+        );
+        assert_eq!(
+            why(&["a", "k/~", "z"]).as_deref(),
+            Some("the parent /a/k~1~0/z does not exist")
+        );
+        let scalar = Value::from(json!("text"));
+        assert_eq!(
+            diagnose_parent(&scalar, &["a".to_string()]).as_deref(),
+            Some("the document is not a mapping or sequence")
+        );
+    }
 
     fn v(j: serde_json::Value) -> Value {
         Value::from(j)
