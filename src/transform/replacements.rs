@@ -17,8 +17,6 @@
 //!   (`"42"` becomes the number 42); a mapping/sequence target is replaced by
 //!   the source node.
 
-use std::collections::HashMap;
-
 use regex::Regex;
 
 use crate::error::Result;
@@ -781,43 +779,47 @@ fn all_ids(r: &Resource) -> Vec<ResId> {
 }
 
 /// Positions of resources by every name they had (current and previous).
-fn name_index(resources: &ResMap) -> HashMap<String, Vec<usize>> {
-    let mut idx: HashMap<String, Vec<usize>> = HashMap::new();
+/// Positions of the resources by a hash of each of their names (current
+/// and previous), sorted: one allocation for the whole index, no name
+/// copied. A lookup may give a resource with another name of the same
+/// hash; every use checks the name itself after (the selectors do).
+struct NameIndex(Vec<(u64, usize)>);
+
+/// The hash [`NameIndex`] files a name under.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+fn name_index(resources: &ResMap) -> NameIndex {
+    let mut idx: Vec<(u64, usize)> = Vec::with_capacity(resources.len());
     for (i, r) in resources.resources().iter().enumerate() {
         let names = std::iter::once(r.name()).chain(r.prev_ids.iter().map(|id| id.name.as_str()));
         for name in names {
-            match idx.get_mut(name) {
-                Some(v) => {
-                    if v.last() != Some(&i) {
-                        v.push(i);
-                    }
-                }
-                None => {
-                    idx.insert(name.to_string(), vec![i]);
-                }
-            }
+            idx.push((name_hash(name), i));
         }
     }
-    for v in idx.values_mut() {
-        v.sort_unstable();
-        v.dedup();
-    }
-    idx
+    idx.sort_unstable();
+    idx.dedup();
+    NameIndex(idx)
 }
 
-fn candidates(sel: &Selector, resources: &ResMap, idx: &HashMap<String, Vec<usize>>) -> Vec<usize> {
+/// The positions a selector may select, in order: those with its name (or
+/// a name of the same hash), or every one when it names none.
+fn candidates(sel: &Selector, resources: &ResMap, idx: &NameIndex) -> Vec<usize> {
     if sel.name().is_empty() {
-        (0..resources.len()).collect()
-    } else {
-        idx.get(sel.name()).cloned().unwrap_or_default()
+        return (0..resources.len()).collect();
     }
+    let h = name_hash(sel.name());
+    let start = idx.0.partition_point(|&(k, _)| k < h);
+    idx.0[start..]
+        .iter()
+        .take_while(|&&(k, _)| k == h)
+        .map(|&(_, pos)| pos)
+        .collect()
 }
 
-fn find_source(
-    src: &Source,
-    resources: &ResMap,
-    idx: &HashMap<String, Vec<usize>>,
-) -> Result<usize> {
+fn find_source(src: &Source, resources: &ResMap, idx: &NameIndex) -> Result<usize> {
     let mut found: Option<usize> = None;
     for pos in candidates(&src.selector, resources, idx) {
         let r = resources.get(pos);
