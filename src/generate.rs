@@ -208,7 +208,10 @@ pub fn generate(
                 ),
             ));
         }
-        let value = ldr.load(&path)?;
+        let mut value = ldr.load(&path)?;
+        // Kept in the output: without the read buffer's spare room (a
+        // small file is read into at least 16 KiB).
+        value.shrink_to_fit();
         pairs.push(Pair { key, value });
     }
     let mut seen = std::collections::HashSet::new();
