@@ -72,6 +72,8 @@ pub(super) fn parse_chunk_with<P: Positions>(
         ind: EOF,
         depth: 0,
         rec,
+        map_scratch: Vec::new(),
+        seq_scratch: Vec::new(),
     };
     // A leading `---` line (a later one would have been split off).
     if p.s.starts_with(b"---") && matches!(p.s.get(3), None | Some(b' ' | b'\n')) {
@@ -163,6 +165,12 @@ struct Fast<'a, P> {
     depth: usize,
     /// Where positions go.
     rec: P,
+    /// The entries of the mappings being read, innermost last: each takes
+    /// its own off the top when it ends, into a vector of the exact size
+    /// (no growing vector per mapping).
+    map_scratch: Vec<(String, Value)>,
+    /// The same for the items of the sequences being read.
+    seq_scratch: Vec<Value>,
 }
 
 impl<'a, P: Positions> Fast<'a, P> {
@@ -474,13 +482,13 @@ impl<'a, P: Positions> Fast<'a, P> {
             return None;
         }
         let c = col as isize;
-        let mut entries: Vec<(String, Value)> = Vec::new();
+        let base = self.map_scratch.len();
         let mut kids = P::Kids::default();
         let mut key = first_key;
         let mut key_at = at.clone();
         loop {
             let (v, n) = self.map_value(col, key_at)?;
-            entries.push((key, v));
+            self.map_scratch.push((key, v));
             kids.push(n);
             if self.ind < c {
                 break;
@@ -500,6 +508,7 @@ impl<'a, P: Positions> Fast<'a, P> {
             key = self.key(text, plain, root)?;
         }
         self.depth -= 1;
+        let entries: Vec<(String, Value)> = self.map_scratch.drain(base..).collect();
         if has_duplicates(&entries) {
             return None;
         }
@@ -541,7 +550,7 @@ impl<'a, P: Positions> Fast<'a, P> {
             return None;
         }
         let c = col as isize;
-        let mut items = Vec::new();
+        let base = self.seq_scratch.len();
         let mut kids = P::Kids::default();
         loop {
             let dash_at = self.rec.at_byte(self.pos);
@@ -568,7 +577,7 @@ impl<'a, P: Positions> Fast<'a, P> {
                     }
                 }
             };
-            items.push(item);
+            self.seq_scratch.push(item);
             kids.push(n);
             if self.ind < c {
                 break;
@@ -584,6 +593,7 @@ impl<'a, P: Positions> Fast<'a, P> {
             }
         }
         self.depth -= 1;
+        let items: Vec<Value> = self.seq_scratch.drain(base..).collect();
         let node = self.rec.collection(at, kids);
         Some((Value::Seq(items), node))
     }
