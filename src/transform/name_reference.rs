@@ -54,8 +54,16 @@ fn gvk_selected(gvk: &Gvk, sel: &Gvk) -> bool {
 
 struct Index {
     cands: Vec<Candidate>,
-    by_prev_name: HashMap<String, Vec<usize>>,
+    /// (hash of a previous name, candidate), sorted: the candidates with a
+    /// previous name of that hash (each checked against the name itself).
+    by_prev_name: Vec<(u64, usize)>,
     orig_namespaces: HashSet<String>,
+}
+
+/// The hash [`Index::by_prev_name`] files a name under.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Index {
@@ -70,7 +78,7 @@ impl Index {
             crate::workers::map_each(&mut resources, crate::transform::PARALLEL_MIN, |r| {
                 Candidate::new(r)
             });
-        let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_prev_name: Vec<(u64, usize)> = Vec::with_capacity(cands.len());
         let mut orig_namespaces: HashSet<String> = namespaces
             .iter()
             .filter(|ns| *ns != "_non_namespaceable_")
@@ -78,15 +86,14 @@ impl Index {
             .collect();
         for (pos, c) in cands.iter().enumerate() {
             for p in &c.prev {
-                let v = by_prev_name.entry(p.name.clone()).or_default();
-                if v.last() != Some(&pos) {
-                    v.push(pos);
-                }
+                by_prev_name.push((name_hash(&p.name), pos));
             }
             if c.orig_eff_ns != "_non_namespaceable_" && !orig_namespaces.contains(&c.orig_eff_ns) {
                 orig_namespaces.insert(c.orig_eff_ns.clone());
             }
         }
+        by_prev_name.sort_unstable();
+        by_prev_name.dedup();
         Index {
             cands,
             by_prev_name,
@@ -153,15 +160,16 @@ impl Ctx<'_> {
 
     fn sieve(&self, name: &str, ns_filter: Option<&str>) -> Vec<usize> {
         let r = &self.index.cands[self.referrer];
-        let Some(list) = self.index.by_prev_name.get(name) else {
-            return Vec::new();
-        };
+        let h = name_hash(name);
+        let by_name = &self.index.by_prev_name;
+        let list = &by_name[by_name.partition_point(|&(k, _)| k < h)..];
         let by_orig_ns = ns_filter.map(|ns| self.index.orig_namespaces.contains(ns));
         list.iter()
-            .copied()
+            .take_while(|&&(k, _)| k == h)
+            .map(|&(_, p)| p)
             .filter(|&p| {
                 let c = &self.index.cands[p];
-                if !self.in_subset(c) {
+                if !c.prev.iter().any(|id| id.name == name) || !self.in_subset(c) {
                     return false;
                 }
                 if let (Some(ns), Some(orig)) = (ns_filter, by_orig_ns) {
