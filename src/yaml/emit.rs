@@ -2175,6 +2175,15 @@ mod tests {
     }
 
     #[test]
+    fn a_document_may_end_with_a_literal_line_separator() {
+        // Observed with kubectl kustomize: `zz: "\n\u2028"` as a last field
+        // gives `zz: |2+`, an empty line and U+2028 with no line feed after
+        // it (the next document's `---` follows on the same line).
+        let v = Value::from(serde_json::json!({"zz": "\n\u{2028}"}));
+        assert_eq!(emit_document(&v), "zz: |2+\n\n\u{2028}");
+    }
+
+    #[test]
     fn check_writable_flags_what_kustomize_rejects() {
         // Each of these made `kubectl kustomize` fail ("control characters
         // are not allowed", or a parse error for the NEL key).
@@ -2284,7 +2293,11 @@ mod tests {
         #[test]
         fn emit_never_panics(v in arb_value()) {
             let out = emit_document(&v);
-            prop_assert!(out.ends_with('\n'));
+            // A document ends with a line feed, or with the U+2028 or
+            // U+2029 that ends a literal block scalar as go-yaml writes it
+            // (kubectl prints `"\n\u2028"` as `|2+`, a blank line, then the
+            // bare U+2028 right before the next `---`).
+            prop_assert!(out.ends_with(['\n', '\u{2028}', '\u{2029}']), "{:?}", out);
             let stream = emit_stream(&[v.clone(), v]);
             prop_assert!(stream.contains("---\n"));
         }
