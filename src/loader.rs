@@ -837,14 +837,10 @@ pub fn display(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
-/// `path.starts_with(base)` for clean paths (no `.`, `..` or empty
-/// components, no trailing `/` but the root's), by comparing bytes instead
-/// of walking components: a loader's roots and joined paths are clean.
+/// `path.starts_with(base)`, answered from the bytes in the usual case (a
+/// loader's roots and joined paths are clean): see [`strip_prefix_quick`].
 fn clean_path_below(path: &Path, base: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let (p, b) = (path.as_os_str().as_bytes(), base.as_os_str().as_bytes());
-    b.is_empty()
-        || (p.starts_with(b) && (p.len() == b.len() || b.ends_with(b"/") || p[b.len()] == b'/'))
+    strip_prefix_quick(path, base).is_some()
 }
 
 /// `path.strip_prefix(base)` (component by component), answered from the

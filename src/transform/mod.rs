@@ -149,6 +149,41 @@ pub(crate) fn add_map_entries(
     .collect()
 }
 
+/// Positions filed under a hash of a name, in one sorted vector: no name
+/// copied, one allocation for the whole index. A lookup may also give a
+/// position filed under another name of the same hash: every caller checks
+/// the name itself after.
+pub(crate) struct NameIndex(Vec<(u64, usize)>);
+
+impl NameIndex {
+    /// The index of `(name, position)` pairs (in any order, repeats allowed).
+    pub(crate) fn new<'a>(entries: impl IntoIterator<Item = (&'a str, usize)>) -> NameIndex {
+        let mut idx: Vec<(u64, usize)> = entries
+            .into_iter()
+            .map(|(name, pos)| (name_hash(name), pos))
+            .collect();
+        idx.sort_unstable();
+        idx.dedup();
+        NameIndex(idx)
+    }
+
+    /// The positions filed under `name`'s hash, in increasing order.
+    pub(crate) fn positions(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        let h = name_hash(name);
+        let start = self.0.partition_point(|&(k, _)| k < h);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(k, _)| k == h)
+            .map(|&(_, pos)| pos)
+    }
+}
+
+/// The hash [`NameIndex`] files a name under.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
 /// Resources per thread, at least, when a transformer splits its work over
 /// spare cores (below that, starting a thread costs more than it saves).
 pub(crate) const PARALLEL_MIN: usize = 32;

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Error, Result};
 use crate::fieldspec::{self, FieldSpec, TransformerConfig};
 use crate::resource::{Gvk, ResId, ResMap, Resource, effective_namespace, is_cluster_scoped};
+use crate::transform::NameIndex;
 use crate::yaml::Value;
 
 /// What the filter needs to know of a possible referral, snapshotted before
@@ -54,16 +55,9 @@ fn gvk_selected(gvk: &Gvk, sel: &Gvk) -> bool {
 
 struct Index {
     cands: Vec<Candidate>,
-    /// (hash of a previous name, candidate), sorted: the candidates with a
-    /// previous name of that hash (each checked against the name itself).
-    by_prev_name: Vec<(u64, usize)>,
+    /// The candidates by their previous names.
+    by_prev_name: NameIndex,
     orig_namespaces: HashSet<String>,
-}
-
-/// The hash [`Index::by_prev_name`] files a name under.
-fn name_hash(name: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Index {
@@ -78,22 +72,22 @@ impl Index {
             crate::workers::map_each(&mut resources, crate::transform::PARALLEL_MIN, |r| {
                 Candidate::new(r)
             });
-        let mut by_prev_name: Vec<(u64, usize)> = Vec::with_capacity(cands.len());
         let mut orig_namespaces: HashSet<String> = namespaces
             .iter()
             .filter(|ns| *ns != "_non_namespaceable_")
             .cloned()
             .collect();
-        for (pos, c) in cands.iter().enumerate() {
-            for p in &c.prev {
-                by_prev_name.push((name_hash(&p.name), pos));
-            }
+        let by_prev_name = NameIndex::new(
+            cands
+                .iter()
+                .enumerate()
+                .flat_map(|(pos, c)| c.prev.iter().map(move |p| (p.name.as_str(), pos))),
+        );
+        for c in &cands {
             if c.orig_eff_ns != "_non_namespaceable_" && !orig_namespaces.contains(&c.orig_eff_ns) {
                 orig_namespaces.insert(c.orig_eff_ns.clone());
             }
         }
-        by_prev_name.sort_unstable();
-        by_prev_name.dedup();
         Index {
             cands,
             by_prev_name,
@@ -160,13 +154,10 @@ impl Ctx<'_> {
 
     fn sieve(&self, name: &str, ns_filter: Option<&str>) -> Vec<usize> {
         let r = &self.index.cands[self.referrer];
-        let h = name_hash(name);
-        let by_name = &self.index.by_prev_name;
-        let list = &by_name[by_name.partition_point(|&(k, _)| k < h)..];
         let by_orig_ns = ns_filter.map(|ns| self.index.orig_namespaces.contains(ns));
-        list.iter()
-            .take_while(|&&(k, _)| k == h)
-            .map(|&(_, p)| p)
+        self.index
+            .by_prev_name
+            .positions(name)
             .filter(|&p| {
                 let c = &self.index.cands[p];
                 if !c.prev.iter().any(|id| id.name == name) || !self.in_subset(c) {

@@ -23,6 +23,7 @@ use crate::error::Result;
 use crate::fieldspec::NodeStep;
 use crate::resource::{ResId, ResMap, Resource};
 use crate::selector::{Selector, json_field, opt_string};
+use crate::transform::NameIndex;
 use crate::yaml::{Map, Value};
 use crate::{bail, err};
 
@@ -779,29 +780,12 @@ fn all_ids(r: &Resource) -> Vec<ResId> {
 }
 
 /// Positions of resources by every name they had (current and previous).
-/// Positions of the resources by a hash of each of their names (current
-/// and previous), sorted: one allocation for the whole index, no name
-/// copied. A lookup may give a resource with another name of the same
-/// hash; every use checks the name itself after (the selectors do).
-struct NameIndex(Vec<(u64, usize)>);
-
-/// The hash [`NameIndex`] files a name under.
-fn name_hash(name: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(name)
-}
-
 fn name_index(resources: &ResMap) -> NameIndex {
-    let mut idx: Vec<(u64, usize)> = Vec::with_capacity(resources.len());
-    for (i, r) in resources.resources().iter().enumerate() {
-        let names = std::iter::once(r.name()).chain(r.prev_ids.iter().map(|id| id.name.as_str()));
-        for name in names {
-            idx.push((name_hash(name), i));
-        }
-    }
-    idx.sort_unstable();
-    idx.dedup();
-    NameIndex(idx)
+    NameIndex::new(resources.resources().iter().enumerate().flat_map(|(i, r)| {
+        std::iter::once(r.name())
+            .chain(r.prev_ids.iter().map(|id| id.name.as_str()))
+            .map(move |name| (name, i))
+    }))
 }
 
 /// The positions a selector may select, in order: those with its name (or
@@ -810,13 +794,7 @@ fn candidates(sel: &Selector, resources: &ResMap, idx: &NameIndex) -> Vec<usize>
     if sel.name().is_empty() {
         return (0..resources.len()).collect();
     }
-    let h = name_hash(sel.name());
-    let start = idx.0.partition_point(|&(k, _)| k < h);
-    idx.0[start..]
-        .iter()
-        .take_while(|&&(k, _)| k == h)
-        .map(|&(_, pos)| pos)
-        .collect()
+    idx.positions(sel.name()).collect()
 }
 
 fn find_source(src: &Source, resources: &ResMap, idx: &NameIndex) -> Result<usize> {

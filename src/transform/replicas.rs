@@ -42,36 +42,11 @@ pub fn set_replicas(
     replica: &ReplicaSpec,
     specs: &[FieldSpec],
 ) -> Result<()> {
-    let mut found = false;
-    for fs in specs {
-        for r in resources.iter_mut() {
-            // Cheap test first: most resources have another name.
-            if r.name() != replica.name && r.prev_ids.iter().all(|id| id.name != replica.name) {
-                continue;
-            }
-            let cur = r.id();
-            let hit = std::iter::once(&cur)
-                .chain(r.prev_ids.iter())
-                .any(|id| id.name == replica.name && fs.matches_gvk(&id.gvk));
-            if !hit {
-                continue;
-            }
-            found = true;
-            crate::alias::apply_spec(r, fs, Some(CreateKind::Scalar), &mut |node| {
-                check_scalar(node)?;
-                *node = Value::Int(replica.count);
-                Ok(())
-            })?;
-        }
-    }
-    if !found {
-        return Err(not_found(replica, specs));
-    }
-    Ok(())
+    set_replicas_all(resources, std::slice::from_ref(replica), specs)
 }
 
 /// Every `replicas:` entry in order, with the same result (and the same
-/// first error) as [`set_replicas`] for each in turn, in one pass over the
+/// first error) as running them one at a time, in one pass over the
 /// resources: each resource looks its names up among the entries' names
 /// instead of every entry scanning every resource.
 pub fn set_replicas_all(
@@ -131,10 +106,8 @@ pub fn set_replicas_all(
         }
     }
     for (i, rep) in replicas.iter().enumerate() {
-        if let Some(((at, _, _), _)) = &first_error
-            && *at == i
-        {
-            return Err(first_error.map(|(_, e)| e).expect("an error"));
+        if let Some((_, e)) = first_error.take_if(|((at, _, _), _)| *at == i) {
+            return Err(e);
         }
         if !found[i] {
             return Err(not_found(rep, specs));
@@ -229,14 +202,45 @@ mod tests {
         );
     }
 
-    /// Runs `entries` one at a time with [`set_replicas`], and all at once
-    /// with [`set_replicas_all`], on `rs`: same resources, same error.
+    /// One entry the plain way, as kustomize's filter runs it: every spec,
+    /// and under it every resource.
+    fn one_entry(
+        resources: &mut [Resource],
+        replica: &ReplicaSpec,
+        specs: &[FieldSpec],
+    ) -> Result<()> {
+        let mut found = false;
+        for fs in specs {
+            for r in resources.iter_mut() {
+                let cur = r.id();
+                let hit = std::iter::once(&cur)
+                    .chain(r.prev_ids.iter())
+                    .any(|id| id.name == replica.name && fs.matches_gvk(&id.gvk));
+                if !hit {
+                    continue;
+                }
+                found = true;
+                crate::alias::apply_spec(r, fs, Some(CreateKind::Scalar), &mut |node| {
+                    check_scalar(node)?;
+                    *node = Value::Int(replica.count);
+                    Ok(())
+                })?;
+            }
+        }
+        if !found {
+            return Err(not_found(replica, specs));
+        }
+        Ok(())
+    }
+
+    /// Runs `entries` one at a time the plain way, and all at once with
+    /// [`set_replicas_all`], on `rs`: same resources, same error.
     fn same_as_one_at_a_time(rs: Vec<Resource>, entries: &[ReplicaSpec]) {
         let specs = &default_config().replicas;
         let mut one = rs.clone();
         let one_res = entries
             .iter()
-            .try_for_each(|e| set_replicas(&mut one, e, specs));
+            .try_for_each(|e| one_entry(&mut one, e, specs));
         let mut all = rs;
         let all_res = set_replicas_all(&mut all, entries, specs);
         match (one_res, all_res) {
