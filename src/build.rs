@@ -462,23 +462,41 @@ impl Rendered {
 pub fn render_pieces(resources: &[Resource]) -> Result<Rendered> {
     let mut refs: Vec<&Resource> = resources.iter().collect();
     let parts = crate::workers::map_parts(&mut refs, RENDER_CHUNK, |_, part| render_part(part));
-    Ok(Rendered {
-        parts: parts.into_iter().collect::<Result<Vec<String>>>()?,
-    })
+    let mut all = Vec::new();
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(Rendered { parts: all })
 }
 
-/// [`render`] on one thread.
-fn render_part(resources: &[&Resource]) -> Result<String> {
-    let mut out = String::with_capacity(512 * resources.len().max(1));
-    for (i, r) in resources.iter().enumerate() {
-        if i > 0 {
+/// Bytes a rendered piece holds before the next document starts a new one:
+/// pieces of about this size, never grown far, touch little more memory
+/// than the output (one growing string is copied at each doubling).
+const PIECE_BYTES: usize = 60 << 10;
+
+/// [`render`] on one thread: whole documents in pieces of about
+/// [`PIECE_BYTES`].
+fn render_part(resources: &[&Resource]) -> Result<Vec<String>> {
+    let mut pieces = Vec::new();
+    let mut out = String::with_capacity(PIECE_BYTES + (4 << 10));
+    for r in resources {
+        // A document is never empty (at least `{}`), so an empty piece
+        // has no document yet.
+        if out.len() >= PIECE_BYTES {
+            pieces.push(std::mem::replace(
+                &mut out,
+                String::with_capacity(PIECE_BYTES + (4 << 10)),
+            ));
+        }
+        if !out.is_empty() {
             out.push_str("---\n");
         }
         if yaml::emit_document_checked(&mut out, &r.value) {
             check_writable(r)?;
         }
     }
-    Ok(out)
+    pieces.push(out);
+    Ok(pieces)
 }
 
 /// One resource's document, checked to be writable (see [`render`]).
@@ -1910,5 +1928,27 @@ mod tests {
         let mut b = Arc::new(TransformerConfig::default());
         merge_config(&mut b, &a).unwrap();
         assert!(Arc::ptr_eq(&b, &a));
+    }
+
+    /// Rendering in pieces on several threads gives the stream of the
+    /// documents one after the other: many documents (several pieces per
+    /// thread), some larger than a piece.
+    #[test]
+    fn rendered_pieces_make_the_stream_of_the_documents() {
+        let mut text = String::new();
+        for i in 0..700 {
+            let size = if i % 97 == 0 { PIECE_BYTES + 100 } else { i * 7 };
+            text.push_str(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: \"{}\"\n---\n",
+                "x".repeat(size)
+            ));
+        }
+        let resources = resources_from_text(Path::new("cms.yaml"), &text).unwrap();
+        let rendered = render_pieces(&resources).unwrap();
+        assert!(rendered.parts.len() > 4);
+        let one_by_one: Vec<String> = resources.iter().map(|r| render_one(r).unwrap()).collect();
+        let expected = one_by_one.join("---\n");
+        assert_eq!(String::from_utf8(rendered.pieces().concat()).unwrap(), expected);
+        assert_eq!(render(&resources).unwrap(), expected);
     }
 }
