@@ -13,7 +13,7 @@ use crate::explain::observe::Observer;
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{self, GeneratedKind};
 use crate::kustomization::{KustKind, Kustomization};
-use crate::loader::{LoadRestrictor, Loader};
+use crate::loader::{LoadRestrictor, Loader, QuickEntry};
 use crate::patch;
 use crate::resource::{Behavior, ResMap, Resource};
 use crate::schema::Schema;
@@ -524,7 +524,8 @@ pub(crate) fn check_writable(r: &Resource) -> Result<()> {
 pub fn load_kustomization(ldr: &Loader) -> Result<Kustomization> {
     let file = ldr.kustomization_file()?;
     let shown = crate::loader::display(&file);
-    let bytes = std::fs::read(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
+    let bytes =
+        crate::loader::read_file(&file).map_err(|e| Error::in_file(&shown, e.to_string()))?;
     let text = crate::loader::utf8_text(&shown, bytes)?;
     let docs = yaml::parse_documents_lenient(&text)
         .map_err(|e| Error::in_file(&shown, e.message.clone()).with_line(e.line))?;
@@ -723,7 +724,25 @@ fn accumulate_list(
     paths: &[String],
     ra: &mut Accumulator,
 ) -> Result<()> {
-    let kinds: Vec<EntryKind> = paths.iter().map(|path| entry_kind(ldr, path)).collect();
+    // Files read while telling files from directories, by position.
+    let mut read: Vec<Option<Vec<u8>>> = Vec::with_capacity(paths.len());
+    let kinds: Vec<EntryKind> = paths
+        .iter()
+        .map(|path| match ldr.read_entry_quick(path) {
+            Some(QuickEntry::File(bytes)) => {
+                read.push(Some(bytes));
+                EntryKind::File
+            }
+            Some(QuickEntry::Dir) => {
+                read.push(None);
+                EntryKind::Directory
+            }
+            None => {
+                read.push(None);
+                entry_kind(ldr, path)
+            }
+        })
+        .collect();
     let dirs: Vec<&str> = paths
         .iter()
         .zip(&kinds)
@@ -734,10 +753,13 @@ fn accumulate_list(
     std::thread::scope(|scope| {
         let _stop = StopOnExit(&builds);
         let mut dir = 0;
-        for (path, kind) in paths.iter().zip(&kinds) {
+        for ((path, kind), bytes) in paths.iter().zip(&kinds).zip(read) {
             match kind {
                 EntryKind::File => {
-                    let resources = read_resources(ldr, path)?;
+                    let resources = match bytes {
+                        Some(bytes) => read_resources_in(ldr, path, bytes)?,
+                        None => read_resources(ldr, path)?,
+                    };
                     for r in resources {
                         append_unique(&mut ra.resources, r)
                             .map_err(|e| e.with_file(ldr.display_path(path)))?;
@@ -1117,8 +1139,14 @@ fn accumulate_child(
 
 /// Reads the resources in one file, expanding `List` kinds.
 pub fn read_resources(ldr: &Loader, path: &str) -> Result<Vec<Resource>> {
-    let text = ldr.load_text(path)?;
+    read_resources_in(ldr, path, ldr.load(path)?)
+}
+
+/// The resources in `bytes`, the contents of the file `path`, as
+/// [`read_resources`] reads them.
+fn read_resources_in(ldr: &Loader, path: &str, bytes: Vec<u8>) -> Result<Vec<Resource>> {
     let shown = ldr.display_path(path);
+    let text = crate::loader::utf8_text(&shown, bytes)?;
     let origin = crate::resource::Origin {
         path: Some(ldr.join(path)),
         repo: ldr.origin_repo(),
@@ -1937,7 +1965,11 @@ mod tests {
     fn rendered_pieces_make_the_stream_of_the_documents() {
         let mut text = String::new();
         for i in 0..700 {
-            let size = if i % 97 == 0 { PIECE_BYTES + 100 } else { i * 7 };
+            let size = if i % 97 == 0 {
+                PIECE_BYTES + 100
+            } else {
+                i * 7
+            };
             text.push_str(&format!(
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: \"{}\"\n---\n",
                 "x".repeat(size)
@@ -1948,7 +1980,10 @@ mod tests {
         assert!(rendered.parts.len() > 4);
         let one_by_one: Vec<String> = resources.iter().map(|r| render_one(r).unwrap()).collect();
         let expected = one_by_one.join("---\n");
-        assert_eq!(String::from_utf8(rendered.pieces().concat()).unwrap(), expected);
+        assert_eq!(
+            String::from_utf8(rendered.pieces().concat()).unwrap(),
+            expected
+        );
         assert_eq!(render(&resources).unwrap(), expected);
     }
 }

@@ -4,7 +4,7 @@ use base64::Engine;
 
 use crate::error::{Error, Result};
 use crate::kustomization::{GeneratorArgs, GeneratorOptions};
-use crate::loader::Loader;
+use crate::loader::{Loader, QuickEntry};
 use crate::resource::{Behavior, Resource};
 use crate::yaml::{Map, Value};
 
@@ -199,7 +199,9 @@ pub fn generate(
     for f in &args.files {
         let (key, path) = file_source(f)
             .map_err(|e| Error::msg(format!("{} {:?}: {}", what, args.name, e.message)))?;
-        if ldr.is_dir(&path) {
+        // The usual plain file in one open and its reads.
+        let quick = ldr.read_entry_quick(&path);
+        if quick == Some(QuickEntry::Dir) || (quick.is_none() && ldr.is_dir(&path)) {
             return Err(Error::in_file(
                 ldr.display_path(&path),
                 format!(
@@ -208,7 +210,10 @@ pub fn generate(
                 ),
             ));
         }
-        let mut value = ldr.load(&path)?;
+        let mut value = match quick {
+            Some(QuickEntry::File(bytes)) => bytes,
+            _ => ldr.load(&path)?,
+        };
         // Kept in the output: without the read buffer's spare room (a
         // small file is read into at least 16 KiB).
         value.shrink_to_fit();

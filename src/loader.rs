@@ -476,6 +476,38 @@ impl Loader {
         utf8_text(&self.display_path(rel), bytes)
     }
 
+    /// A local `resources:` entry looked at the usual way in as few system
+    /// calls as can tell: a file below the root without a symlink is opened
+    /// and read (no `statx` first), and a directory is told by the read
+    /// failing. `None` whenever that is not enough (a symlink on the way, a
+    /// restrictor other than the default, any error, an empty or large file
+    /// that is not a regular file): the caller then takes the general way,
+    /// which also gives the errors.
+    pub fn read_entry_quick(&self, rel: &str) -> Option<QuickEntry> {
+        if self.restrictor != LoadRestrictor::RootOnly || crate::remote::is_remote_file(rel) {
+            return None;
+        }
+        let path = self.join(rel);
+        if !clean_path_below(&path, &self.root) {
+            return None;
+        }
+        // Without blocking: a FIFO opens at once, then fails the check below.
+        let fd = open_no_symlinks(&path, libc::O_RDONLY | libc::O_NONBLOCK)?;
+        let file = fs::File::from(fd);
+        let read = read_regular_file(file);
+        match read {
+            Ok(Some(bytes)) => {
+                self.note_path(&path);
+                Some(QuickEntry::File(bytes))
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EISDIR) => {
+                self.note_path(&path);
+                Some(QuickEntry::Dir)
+            }
+            _ => None,
+        }
+    }
+
     /// True when `rel` names an existing directory under the root.
     pub fn is_dir(&self, rel: &str) -> bool {
         if crate::remote::is_remote_file(rel) {
@@ -759,17 +791,55 @@ pub fn utf8_text(shown: &Path, bytes: Vec<u8>) -> Result<String> {
     })
 }
 
+/// Reads the whole file `path` as `fs::read` does, without asking for its
+/// size first (see [`read_open_file`]).
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_open_file(fs::File::open(path)?)
+}
+
+/// Bytes asked for by the first read of a file: most files a build reads
+/// are smaller.
+const FIRST_READ: usize = 16 << 10;
+
 /// Reads the whole of an open file with reads only (`fs::read` also asks
 /// for the file's size first: one more system call per file, and a build
 /// reads thousands of small files). The buffer is not zeroed first: reads go
 /// into its spare capacity.
 fn read_open_file(file: fs::File) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut buf = Vec::with_capacity(16 << 10);
+    let mut buf = Vec::with_capacity(FIRST_READ);
     // `Take` hides the file's size hint (no `statx`), and reads straight
     // into the spare capacity as it grows.
     file.take(u64::MAX).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+/// What [`Loader::read_entry_quick`] found.
+#[derive(Debug, PartialEq)]
+pub enum QuickEntry {
+    /// A regular file, with its contents.
+    File(Vec<u8>),
+    /// A directory.
+    Dir,
+}
+
+/// Reads the whole of `file` as [`read_open_file`] does, when it is a
+/// regular file: `Ok(None)` when it is not. Most files are told by their
+/// reads alone (data shorter than the first read asked for, then the end):
+/// only a file that reads empty or fills the first read is asked for its
+/// type, as a device or FIFO can do either.
+fn read_regular_file(file: fs::File) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut file = file;
+    let mut buf = Vec::with_capacity(FIRST_READ);
+    (&mut file).take(FIRST_READ as u64).read_to_end(&mut buf)?;
+    if (buf.is_empty() || buf.len() == FIRST_READ) && !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    if buf.len() == FIRST_READ {
+        file.read_to_end(&mut buf)?;
+    }
+    Ok(Some(buf))
 }
 
 /// Opens `path` (absolute and clean) with `flags` when no component of it
@@ -914,6 +984,52 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
+    #[test]
+    fn quick_entries_are_plain_files_and_directories_below_the_root() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir(root.join("d")).unwrap();
+        fs::write(root.join("d/f.yaml"), "kind: A\n").unwrap();
+        fs::write(root.join("empty.yaml"), "").unwrap();
+        // At, across and well past the first read's size.
+        let sizes = [
+            FIRST_READ - 1,
+            FIRST_READ,
+            FIRST_READ + 1,
+            5 * FIRST_READ + 3,
+        ];
+        for n in sizes {
+            let text: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            fs::write(root.join(format!("big{n}")), &text).unwrap();
+        }
+        std::os::unix::fs::symlink(root.join("d/f.yaml"), root.join("lf.yaml")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("fifo").to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path alive for the call.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        let ldr = Loader::new(&root, LoadRestrictor::RootOnly).unwrap();
+        let file = |b: &[u8]| Some(QuickEntry::File(b.to_vec()));
+        assert_eq!(ldr.read_entry_quick("d/f.yaml"), file(b"kind: A\n"));
+        assert_eq!(ldr.read_entry_quick("./d/../d/f.yaml"), file(b"kind: A\n"));
+        assert_eq!(ldr.read_entry_quick("empty.yaml"), file(b""));
+        for n in sizes {
+            let rel = format!("big{n}");
+            assert_eq!(
+                ldr.read_entry_quick(&rel),
+                Some(QuickEntry::File(ldr.load(&rel).unwrap()))
+            );
+        }
+        assert_eq!(ldr.read_entry_quick("d"), Some(QuickEntry::Dir));
+        assert_eq!(ldr.read_entry_quick("d/"), Some(QuickEntry::Dir));
+        // The general way decides (and words the errors) for the rest.
+        assert_eq!(ldr.read_entry_quick("lf.yaml"), None);
+        assert_eq!(ldr.read_entry_quick("fifo"), None);
+        assert_eq!(ldr.read_entry_quick("missing.yaml"), None);
+        assert_eq!(ldr.read_entry_quick("../outside.yaml"), None);
+        assert_eq!(ldr.read_entry_quick("https://example.com/a.yaml"), None);
+        let open = Loader::new(&root, LoadRestrictor::None).unwrap();
+        assert_eq!(open.read_entry_quick("d/f.yaml"), None);
+    }
+
     #[test]
     fn open_no_symlinks_opens_only_paths_without_a_symlink() {
         let t = tempfile::tempdir().unwrap();
