@@ -750,8 +750,18 @@ fn accumulate_list(
         .map(|(p, _)| p.as_str())
         .collect();
     let builds = DirBuilds::new(ldr, dirs);
-    std::thread::scope(|scope| {
-        let _stop = StopOnExit(&builds);
+    let work = || {
+        loop {
+            builds.context.install();
+            if !builds.build_next() {
+                break;
+            }
+        }
+    };
+    // Dropped in reverse: workers are told to stop, then waited for.
+    let lent = crate::workers::Lent::new();
+    let _stop = StopOnExit(&builds);
+    {
         let mut dir = 0;
         for ((path, kind), bytes) in paths.iter().zip(&kinds).zip(read) {
             match kind {
@@ -766,7 +776,7 @@ fn accumulate_list(
                     }
                 }
                 EntryKind::Directory => {
-                    builds.add_workers(scope);
+                    builds.add_workers(&lent, &work);
                     let sub = builds.take(dir)?;
                     dir += 1;
                     merge_accumulator(ra, sub).map_err(|e| e.with_file(ldr.display_path(path)))?;
@@ -817,10 +827,10 @@ fn accumulate_list(
             }
         }
         Ok(())
-    })
+    }
 }
 
-use crate::workers::{LentCore, WORKER_STACK, WorkerSlot};
+use crate::workers::{LentCore, WorkerSlot};
 
 /// The base directories of one `resources:` list, built by this thread and
 /// any spare workers in whatever order they claim them, and taken in list
@@ -883,27 +893,15 @@ impl<'a> DirBuilds<'a> {
             .saturating_sub(self.next.load(std::sync::atomic::Ordering::Acquire))
     }
 
-    /// Starts a worker on each spare core while more than one directory is
-    /// left to claim (the last one this thread builds itself).
-    fn add_workers<'scope>(&'scope self, scope: &'scope std::thread::Scope<'scope, '_>) {
+    /// Lends `work` (building directories until none is left) to a worker
+    /// on each spare core while more than one directory is left to claim
+    /// (the last one this thread builds itself).
+    fn add_workers<'j>(&self, lent: &crate::workers::Lent<'j>, work: &'j (dyn Fn() + Sync)) {
         while self.unclaimed() > 1 {
             let Some(slot) = WorkerSlot::take() else {
                 return;
             };
-            let spawned = std::thread::Builder::new()
-                .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, move || {
-                    let _slot = slot;
-                    loop {
-                        self.context.install();
-                        if !self.build_next() {
-                            break;
-                        }
-                    }
-                });
-            if spawned.is_err() {
-                return;
-            }
+            lent.spawn(slot, work);
         }
     }
 

@@ -39,6 +39,7 @@ pub mod validate;
 pub mod version;
 pub mod watch;
 mod workers;
+pub use workers::Warm;
 pub mod yaml;
 
 pub use error::{Error, Result};

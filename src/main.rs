@@ -137,8 +137,19 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
+/// True when the command line asks for a command that builds (it splits
+/// its work over worker threads).
+fn builds(args: &[std::ffi::OsString]) -> bool {
+    let command = args.get(1).and_then(|a| a.to_str());
+    matches!(command, Some("build" | "diff" | "validate" | "explain"))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The worker threads start while the command line is read, and poll
+    // for work until the process ends (a watch sleeps between builds).
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let warm = builds(&args).then(aiw::Warm::start);
+    let cli = Cli::parse_from(args);
     match cli.command {
         Command::Build {
             dirs,
@@ -172,6 +183,7 @@ fn main() -> ExitCode {
                 ));
             }
             if watch {
+                drop(warm);
                 let target = match (&target, &out_dir) {
                     (Target::File(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
                     (Target::Dir(_), _) => Err(aiw::Error::msg(

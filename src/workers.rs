@@ -161,10 +161,14 @@ struct Pool {
     queued: AtomicUsize,
 }
 
+/// A queued job: the job, the batch it counts in, and the worker slot its
+/// thread holds until it is done (none when the batch holds its slots).
+type Queued = (Job, Arc<Latch>, Option<WorkerSlot>);
+
 /// The pool's queue and how many of its threads wait for work.
 #[derive(Default)]
 struct PoolState {
-    jobs: std::collections::VecDeque<(Job, Arc<Latch>)>,
+    jobs: std::collections::VecDeque<Queued>,
     idle: usize,
 }
 
@@ -202,26 +206,12 @@ impl Pool {
         {
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
             for _ in 0..n {
-                st.jobs.push_back((erased, latch.clone()));
+                self.push(&mut st, (erased, latch.clone(), None));
             }
-            self.queued.fetch_add(n, Ordering::AcqRel);
-            let missing = n.saturating_sub(st.idle);
-            for _ in 0..missing {
-                // Claimed as idle from the start, so the next call does not
-                // start another while this one is starting.
-                st.idle += 1;
-                let spawned = std::thread::Builder::new()
-                    .stack_size(WORKER_STACK)
-                    .spawn(move || self.serve());
-                if spawned.is_err() {
-                    st.idle -= 1;
-                }
-            }
-            self.wake.notify_all();
         }
         let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(here));
         // Jobs nobody has taken yet: this thread runs them itself.
-        while let Some((job, latch)) = self.take_queued(&latch) {
+        while let Some((job, latch, _)) = self.take_queued(&latch) {
             Self::finish(job, &latch);
         }
         let mut l = latch.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -239,10 +229,32 @@ impl Pool {
         }
     }
 
+    /// Queues `job` and wakes (or starts) a thread for it.
+    fn push(&'static self, st: &mut PoolState, job: Queued) {
+        st.jobs.push_back(job);
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        if st.idle < st.jobs.len() {
+            self.start_thread(st);
+        }
+        self.wake.notify_all();
+    }
+
+    /// Starts a pool thread, counted idle from the start (so the next job
+    /// does not start another while this one is starting).
+    fn start_thread(&'static self, st: &mut PoolState) {
+        st.idle += 1;
+        let spawned = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn(move || self.serve());
+        if spawned.is_err() {
+            st.idle -= 1;
+        }
+    }
+
     /// A queued job of `latch`'s batch, taken off the queue.
-    fn take_queued(&self, latch: &Arc<Latch>) -> Option<(Job, Arc<Latch>)> {
+    fn take_queued(&self, latch: &Arc<Latch>) -> Option<Queued> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let i = st.jobs.iter().position(|(_, l)| Arc::ptr_eq(l, latch))?;
+        let i = st.jobs.iter().position(|(_, l, _)| Arc::ptr_eq(l, latch))?;
         self.queued.fetch_sub(1, Ordering::AcqRel);
         st.jobs.remove(i)
     }
@@ -259,29 +271,127 @@ impl Pool {
     }
 
     /// A pool thread's loop: take the next job, polling a while before
-    /// sleeping.
+    /// sleeping (all along while a [`Warm`] lives).
     fn serve(&'static self) {
         let fresh = crate::build::ThreadContext::capture();
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some((job, latch)) = st.jobs.pop_front() {
+            if let Some((job, latch, slot)) = st.jobs.pop_front() {
                 self.queued.fetch_sub(1, Ordering::AcqRel);
                 st.idle -= 1;
                 drop(st);
                 Self::finish(job, &latch);
+                drop(slot);
                 drop(latch);
                 fresh.install();
                 st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 st.idle += 1;
                 drop(st);
-                let start = std::time::Instant::now();
-                while self.queued.load(Ordering::Acquire) == 0 && start.elapsed() < POLL {
-                    std::thread::yield_now();
-                }
+                self.poll(POLL);
+                st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            if WARM.load(Ordering::Acquire) > 0 {
+                drop(st);
+                self.poll(std::time::Duration::ZERO);
                 st = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 continue;
             }
             st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits for a job to be queued, yielding the core meanwhile, for up to
+    /// `at_most` or, while a [`Warm`] lives, until none does.
+    fn poll(&self, at_most: std::time::Duration) {
+        let start = std::time::Instant::now();
+        while self.queued.load(Ordering::Acquire) == 0
+            && (WARM.load(Ordering::Acquire) > 0 || start.elapsed() < at_most)
+        {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// How many [`Warm`]s live.
+static WARM: AtomicUsize = AtomicUsize::new(0);
+
+/// While one lives, a worker thread per spare core is started and, between
+/// jobs, polls for the next one instead of sleeping: on a VM, waking a
+/// sleeping thread (or starting one) can take milliseconds while its core
+/// is woken, longer than much of a build's split work. For a command that
+/// builds once and exits; the idle workers use their cores meanwhile.
+pub struct Warm(());
+
+impl Warm {
+    /// Starts the workers and keeps them polling until the value is dropped.
+    pub fn start() -> Warm {
+        WARM.fetch_add(1, Ordering::AcqRel);
+        let pool = Pool::get();
+        let spare = usize::try_from(spare_workers().load(Ordering::Acquire)).unwrap_or(0);
+        let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.idle < spare {
+            let before = st.idle;
+            pool.start_thread(&mut st);
+            if st.idle == before {
+                break;
+            }
+        }
+        Warm(())
+    }
+}
+
+impl Drop for Warm {
+    fn drop(&mut self) {
+        WARM.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Jobs lent to the pool one at a time ([`Lent::spawn`]), each borrowing
+/// for `'a`: dropping the value waits until all are done (running here
+/// those no pool thread has taken yet), so none outlives its borrow.
+pub(crate) struct Lent<'a> {
+    latch: Arc<Latch>,
+    _borrows: std::marker::PhantomData<&'a (dyn Fn() + Sync)>,
+}
+
+impl<'a> Lent<'a> {
+    /// No jobs yet.
+    pub(crate) fn new() -> Self {
+        Lent {
+            latch: Arc::new(Latch::default()),
+            _borrows: std::marker::PhantomData,
+        }
+    }
+
+    /// Runs `job` on a pool thread, which holds `slot` until it is done. A
+    /// panic in `job` is caught and dropped: a job reports its own failures.
+    pub(crate) fn spawn(&self, slot: WorkerSlot, job: &'a (dyn Fn() + Sync)) {
+        // SAFETY: the reference is only used by a pool thread between being
+        // queued here and its count on `latch` dropping back to zero, which
+        // `drop` waits for before the borrow `'a` can end.
+        let erased: Job = Job(unsafe {
+            std::mem::transmute::<&'a (dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(job)
+        });
+        if let Ok(mut l) = self.latch.state.lock() {
+            l.0 += 1;
+        }
+        let pool = Pool::get();
+        let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+        pool.push(&mut st, (erased, self.latch.clone(), Some(slot)));
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let pool = Pool::get();
+        while let Some((job, latch, slot)) = pool.take_queued(&self.latch) {
+            Pool::finish(job, &latch);
+            drop(slot);
+        }
+        let mut l = self.latch.state.lock().unwrap_or_else(|e| e.into_inner());
+        while l.0 > 0 {
+            l = self.latch.done.wait(l).unwrap_or_else(|e| e.into_inner());
         }
     }
 }
@@ -354,5 +464,45 @@ mod tests {
         let mut items: Vec<u32> = (0..100).collect();
         let out = map_each(&mut items, 1, |x| *x + 1);
         assert_eq!(out, (1..101).collect::<Vec<u32>>());
+    }
+
+    #[test]
+    fn lent_jobs_are_all_done_when_the_lent_value_is_dropped() {
+        use std::sync::atomic::AtomicU32;
+        let done = AtomicU32::new(0);
+        let job = || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            done.fetch_add(1, Ordering::AcqRel);
+        };
+        let mut spawned = 0;
+        {
+            let lent = Lent::new();
+            // With or without a spare core: jobs no pool thread took run on
+            // this thread when `lent` is dropped.
+            for _ in 0..3 {
+                if let Some(slot) = WorkerSlot::take() {
+                    lent.spawn(slot, &job);
+                    spawned += 1;
+                }
+            }
+            // One more than the cores: a slot claimed beyond them.
+            spare_workers().fetch_sub(1, Ordering::AcqRel);
+            lent.spawn(WorkerSlot, &job);
+            spawned += 1;
+        }
+        assert_eq!(done.load(Ordering::Acquire), spawned);
+    }
+
+    #[test]
+    fn warm_workers_take_jobs_and_sleep_again_after() {
+        let warm = Warm::start();
+        assert!(WARM.load(Ordering::Acquire) >= 1);
+        let mut items: Vec<u32> = (0..256).collect();
+        let out = map_each(&mut items, 1, |x| *x + 7);
+        assert_eq!(out, (7..263).collect::<Vec<u32>>());
+        drop(warm);
+        let mut items: Vec<u32> = (0..256).collect();
+        let out = map_each(&mut items, 1, |x| *x * 2);
+        assert_eq!(out, (0..256).map(|x| x * 2).collect::<Vec<u32>>());
     }
 }
