@@ -137,11 +137,13 @@ fn fail(e: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
-/// True when the command line asks for a command that builds (it splits
-/// its work over worker threads).
+/// True when the command line asks for a command that builds one
+/// directory (it splits its work over worker threads). Several at once
+/// (`--out-dir`, `diff`) keep every core busy without polling workers, which
+/// would only take cores from threads with work.
 fn builds(args: &[std::ffi::OsString]) -> bool {
     let command = args.get(1).and_then(|a| a.to_str());
-    matches!(command, Some("build" | "diff" | "validate" | "explain"))
+    matches!(command, Some("build" | "validate" | "explain"))
 }
 
 fn main() -> ExitCode {
@@ -182,8 +184,10 @@ fn main() -> ExitCode {
                     "--validate builds one directory once: not with --watch or --out-dir",
                 ));
             }
-            if watch {
+            if watch || out_dir.is_some() {
                 drop(warm);
+            }
+            if watch {
                 let target = match (&target, &out_dir) {
                     (Target::File(file), _) => Ok(aiw::watch::Target::Files(vec![file.clone()])),
                     (Target::Dir(_), _) => Err(aiw::Error::msg(

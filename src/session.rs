@@ -188,32 +188,23 @@ impl Session {
                 *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(built);
             }
         };
-        std::thread::scope(|scope| {
-            let work = &work;
-            let mut helpers = Vec::new();
-            while helpers.len() + 1 < dirs.len() {
-                let Some(slot) = WorkerSlot::take() else {
-                    break;
-                };
-                let spawned = std::thread::Builder::new()
-                    .stack_size(WORKER_STACK)
-                    .spawn_scoped(scope, move || {
-                        let _slot = slot;
-                        work();
-                    });
-                match spawned {
-                    Ok(h) => helpers.push(h),
-                    Err(_) => break,
-                }
-            }
-            work();
+        // Pool threads take directories too; dropping `lent` waits for them.
+        let lent = crate::workers::Lent::new();
+        let mut helpers = 0;
+        while helpers + 1 < dirs.len() {
+            let Some(slot) = WorkerSlot::take() else {
+                break;
+            };
+            lent.spawn(slot, &work);
+            helpers += 1;
+        }
+        work();
+        {
             // Nothing left to take: this thread's core goes to the builds
             // still running.
             let _lent = crate::workers::LentCore::lend();
-            for h in helpers {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            }
-        });
+            drop(lent);
+        }
         done.into_iter()
             .map(|d| {
                 d.into_inner()
