@@ -74,6 +74,16 @@ thread_local! {
     static HELM: RefCell<Arc<crate::helm::HelmConfig>> = RefCell::new(Arc::default());
     /// True while a build explains itself (`aiw explain`).
     static EXPLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where in each list of directories this thread's build starts
+    /// claiming them, as (n, of): n/of of the way in (see [`DirBuilds`]).
+    static CLAIM_FROM: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 1)) };
+}
+
+/// Makes this thread's build start claiming each list's directories `n/of`
+/// of the way in: builds side by side that read the same bases then build
+/// different ones first instead of waiting for each other on each.
+pub(crate) fn set_claim_from(n: usize, of: usize) {
+    CLAIM_FROM.with(|c| c.set((n, of.max(1))));
 }
 
 /// This thread's merge schema choice.
@@ -116,6 +126,7 @@ pub(crate) struct ThreadContext {
     track_origins: bool,
     helm: Arc<crate::helm::HelmConfig>,
     explain: bool,
+    claim_from: (usize, usize),
 }
 
 impl ThreadContext {
@@ -126,6 +137,7 @@ impl ThreadContext {
             track_origins: TRACK_ORIGINS.with(|t| t.get()),
             helm: HELM.with(|h| h.borrow().clone()),
             explain: EXPLAIN.with(|e| e.get()),
+            claim_from: CLAIM_FROM.with(|c| c.get()),
         }
     }
 
@@ -135,6 +147,7 @@ impl ThreadContext {
         TRACK_ORIGINS.with(|t| t.set(self.track_origins));
         HELM.with(|h| *h.borrow_mut() = self.helm.clone());
         EXPLAIN.with(|e| e.set(self.explain));
+        CLAIM_FROM.with(|c| c.set(self.claim_from));
     }
 }
 
@@ -850,6 +863,8 @@ struct DirBuilds<'a> {
     stop: std::sync::atomic::AtomicBool,
     /// The schema choice and buildMetadata flag workers start from.
     context: ThreadContext,
+    /// The list position claimed first (claims go round from there).
+    first: usize,
     done: std::sync::Mutex<Vec<Option<DirBuild>>>,
     ready: std::sync::Condvar,
 }
@@ -875,9 +890,16 @@ impl Drop for StopOnExit<'_, '_> {
 impl<'a> DirBuilds<'a> {
     fn new(ldr: &'a Loader, dirs: Vec<&'a str>) -> Self {
         let n = dirs.len();
+        let (from, of) = CLAIM_FROM.with(|c| c.get());
+        let first = if ldr.dir_cache().is_some() && n > 0 {
+            (n * from / of) % n
+        } else {
+            0
+        };
         DirBuilds {
             ldr,
             dirs,
+            first,
             next: std::sync::atomic::AtomicUsize::new(0),
             stop: std::sync::atomic::AtomicBool::new(false),
             context: ThreadContext::capture(),
@@ -912,10 +934,11 @@ impl<'a> DirBuilds<'a> {
         if self.stop.load(Ordering::Acquire) {
             return false;
         }
-        let i = self.next.fetch_add(1, Ordering::AcqRel);
-        if i >= self.dirs.len() {
+        let claimed = self.next.fetch_add(1, Ordering::AcqRel);
+        if claimed >= self.dirs.len() {
             return false;
         }
+        let i = (claimed + self.first) % self.dirs.len();
         let started_with = SCHEMA.with(|s| s.borrow().clone());
         // A panic must not leave the thread waiting for this result hanging.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -167,6 +167,7 @@ impl Session {
         use std::sync::Mutex;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let next = AtomicUsize::new(0);
+        let threads = AtomicUsize::new(1);
         let done: Vec<Mutex<Option<Built<T>>>> = dirs.iter().map(|_| Mutex::new(None)).collect();
         let work = || {
             loop {
@@ -174,6 +175,12 @@ impl Session {
                 let Some(dir) = dirs.get(i) else {
                     break;
                 };
+                // The builds running side by side read the same bases in the
+                // same order: each starts its lists at its own share of the
+                // way in, so they build different bases first and take the
+                // others from the cache, instead of each waiting on the one
+                // building every base.
+                build::set_claim_from(i, threads.load(Ordering::Acquire));
                 let (top, deps) = self.accumulate(dir);
                 let mut warnings = Vec::new();
                 let resources = top.and_then(build::finish_top).map(|b| {
@@ -188,15 +195,26 @@ impl Session {
                 *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(built);
             }
         };
-        // Pool threads take directories too; dropping `lent` waits for them.
+        // A thread per directory while there are at most two per core (a
+        // directory left over would be built alone at the end, its own work
+        // split over the cores less well than builds side by side); beyond
+        // that, or on one core (`AIW_THREADS=1`), one per core. Pool threads
+        // take directories too; dropping `lent` waits for them.
+        let cores = crate::workers::cores();
+        let mut slots = Vec::new();
+        while slots.len() + 1 < dirs.len() {
+            match WorkerSlot::take() {
+                Some(slot) => slots.push(slot),
+                None if cores > 1 && dirs.len() <= 2 * cores => {
+                    slots.push(WorkerSlot::take_extra())
+                }
+                None => break,
+            }
+        }
+        threads.store(slots.len() + 1, Ordering::Release);
         let lent = crate::workers::Lent::new();
-        let mut helpers = 0;
-        while helpers + 1 < dirs.len() {
-            let Some(slot) = WorkerSlot::take() else {
-                break;
-            };
+        for slot in slots {
             lent.spawn(slot, &work);
-            helpers += 1;
         }
         work();
         {

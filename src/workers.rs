@@ -18,16 +18,23 @@ pub(crate) const WORKER_STACK: usize = 16 << 20;
 /// Worker threads the process may still start: one per spare core, or
 /// `AIW_THREADS` threads in all when that is set (1: no worker threads).
 /// Below zero while a thread that lent its core (see [`LentCore`]) is busy
-/// again before the borrower is done.
+/// again before the borrower is done, or while builds side by side share
+/// the cores ([`WorkerSlot::take_extra`]).
 fn spare_workers() -> &'static AtomicIsize {
     static SPARE: std::sync::OnceLock<AtomicIsize> = std::sync::OnceLock::new();
-    SPARE.get_or_init(|| {
-        let cores = std::env::var("AIW_THREADS")
+    SPARE.get_or_init(|| AtomicIsize::new(isize::try_from(cores()).unwrap_or(isize::MAX) - 1))
+}
+
+/// The cores a build may use: `AIW_THREADS` when set, else the cores this
+/// process may run on.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::env::var("AIW_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|&n| n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        AtomicIsize::new(isize::try_from(cores).unwrap_or(isize::MAX) - 1)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     })
 }
 
@@ -43,6 +50,15 @@ impl WorkerSlot {
             })
             .ok()
             .map(|_| WorkerSlot)
+    }
+}
+
+impl WorkerSlot {
+    /// Claims a worker beyond the spare cores (several builds side by side
+    /// share the cores; none of them then splits its own work further).
+    pub(crate) fn take_extra() -> WorkerSlot {
+        spare_workers().fetch_sub(1, Ordering::AcqRel);
+        WorkerSlot
     }
 }
 
@@ -307,14 +323,14 @@ impl Pool {
         }
     }
 
-    /// Counts this thread among the pollers if there is room for one more
-    /// (one per spare core).
+    /// Counts this thread among the pollers if there is room for one more:
+    /// one per core no thread with work holds (see [`WorkerSlot`]).
     fn start_polling(&self) -> bool {
-        let cores = usize::try_from(spare_workers().load(Ordering::Acquire)).unwrap_or(0);
+        let free = usize::try_from(spare_workers().load(Ordering::Acquire)).unwrap_or(0);
         let room = self
             .polling
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < cores.max(1)).then_some(n + 1)
+                (n < free).then_some(n + 1)
             });
         room.is_ok()
     }
@@ -324,9 +340,10 @@ impl Pool {
     fn poll(&self, at_most: std::time::Duration) {
         let start = std::time::Instant::now();
         let mut yielded = start;
-        while self.queued.load(Ordering::Acquire) == 0
-            && (WARM.load(Ordering::Acquire) > 0 || start.elapsed() < at_most)
-        {
+        // Polling while warm stops once every core has a thread with work.
+        let warm =
+            || WARM.load(Ordering::Acquire) > 0 && spare_workers().load(Ordering::Acquire) > 0;
+        while self.queued.load(Ordering::Acquire) == 0 && (warm() || start.elapsed() < at_most) {
             // Yielding is a system call: only every few microseconds, which
             // is how long another thread on this core waits at most.
             if yielded.elapsed() >= YIELD_EVERY {
