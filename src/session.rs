@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::loader::Deps;
 use crate::remote::Remote;
 use crate::resource::Resource;
-use crate::workers::{WORKER_STACK, WorkerSlot};
+use crate::workers::WorkerSlot;
 
 /// Builds sharing options, remote checkouts and directory results.
 #[derive(Debug)]
@@ -92,9 +92,8 @@ impl Session {
 
     /// Builds each of `dirs` and hands its resources (or error) to `then`
     /// with its index; results in the order of `dirs`. Several directories
-    /// are built side by side, one per spare core (a directory they share
-    /// is built by one and waited for by the others); one directory's
-    /// `then` runs on a spare core when there is one.
+    /// are built side by side (a directory they share is built by one and
+    /// waited for by the others).
     pub fn build_each<T, F>(&self, dirs: &[PathBuf], then: F) -> Vec<Built<T>>
     where
         T: Send,
@@ -103,57 +102,24 @@ impl Session {
         if dirs.len() > 1 {
             return self.build_side_by_side(dirs, &then);
         }
-        let then = &then;
-        std::thread::scope(|scope| {
-            let mut pending = Vec::with_capacity(dirs.len());
-            for (i, dir) in dirs.iter().enumerate() {
+        // One directory (or none): built here to the end; its steps split
+        // their own work over the spare cores.
+        dirs.iter()
+            .enumerate()
+            .map(|(i, dir)| {
                 let (top, deps) = self.accumulate(dir);
-                let finish = move || {
-                    let mut warnings = Vec::new();
-                    let resources = top.and_then(build::finish_top).map(|b| {
-                        warnings = b.warnings;
-                        b.resources
-                    });
-                    (then(i, resources), warnings)
-                };
-                let result = match WorkerSlot::take() {
-                    Some(slot) => std::thread::Builder::new()
-                        .stack_size(WORKER_STACK)
-                        .spawn_scoped(scope, move || {
-                            let _slot = slot;
-                            finish()
-                        })
-                        .map(Finishing::Running)
-                        .unwrap_or_else(|e| {
-                            Finishing::Done((
-                                Err(Error::msg(format!("cannot start a thread: {e}"))),
-                                Vec::new(),
-                            ))
-                        }),
-                    None => Finishing::Done(finish()),
-                };
-                pending.push((result, deps));
-            }
-            // Nothing left to accumulate: this thread's core goes to the
-            // last steps still running (their rendering splits over it).
-            let _lent = crate::workers::LentCore::lend();
-            pending
-                .into_iter()
-                .map(|(result, deps)| {
-                    let (result, warnings) = match result {
-                        Finishing::Done(r) => r,
-                        Finishing::Running(h) => {
-                            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-                        }
-                    };
-                    Built {
-                        result,
-                        warnings,
-                        deps,
-                    }
-                })
-                .collect()
-        })
+                let mut warnings = Vec::new();
+                let resources = top.and_then(build::finish_top).map(|b| {
+                    warnings = b.warnings;
+                    b.resources
+                });
+                Built {
+                    result: then(i, resources),
+                    warnings,
+                    deps,
+                }
+            })
+            .collect()
     }
 
     /// [`Session::build_each`] of several directories: each thread (this
@@ -287,12 +253,6 @@ impl Session {
             t.entry(dir.to_path_buf()).or_default().clone()
         })
     }
-}
-
-/// A build's last steps: done here, or running on a spare core.
-enum Finishing<'scope, T> {
-    Done((Result<T>, Vec<String>)),
-    Running(std::thread::ScopedJoinHandle<'scope, (Result<T>, Vec<String>)>),
 }
 
 /// How many times each kustomization directory (its path cleaned, as a
