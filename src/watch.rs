@@ -636,11 +636,15 @@ pub fn run(
     let mut stdout = std::io::stdout();
     let mut changed: Vec<PathBuf> = Vec::new();
     let mut last_warnings: Vec<String> = Vec::new();
+    // The first build, and each rebuild from the first event it follows,
+    // keeps the worker threads polling (they sleep while the watch waits).
+    let mut warm = Some(crate::workers::Warm::start());
     loop {
         // File times come from a coarse clock: a margin, at worst one
         // needless rebuild.
         let since = std::time::SystemTime::now() - Duration::from_millis(20);
         let rebuild = watch.rebuild(&changed, &mut stdout);
+        drop(warm.take());
         // Listen before saying so: a change made after the status line is
         // then always seen.
         changed = listening.update(&mut watcher, watch.deps(), since);
@@ -653,17 +657,21 @@ pub fn run(
         let _ = writeln!(status, "{}", rebuild.status(watch.dirs()));
         let _ = status.flush();
         if changed.is_empty() {
-            changed = wait_for_changes(&rx, &mut listening)?;
+            (changed, warm) = wait_for_changes(&rx, &mut listening)?;
+        } else {
+            warm = Some(crate::workers::Warm::start());
         }
     }
 }
 
 /// Blocks until an event touches a recorded path, then collects events until
-/// [`DEBOUNCE`] passes without one; returns the recorded paths touched.
+/// [`DEBOUNCE`] passes without one; returns the recorded paths touched, and
+/// the worker threads started polling at the first (they are awake when the
+/// rebuild starts).
 fn wait_for_changes(
     rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
     listening: &mut Listening,
-) -> Result<Vec<PathBuf>> {
+) -> Result<(Vec<PathBuf>, Option<crate::workers::Warm>)> {
     let mut touched = HashSet::default();
     let lost = |e: &dyn std::fmt::Display| Error::msg(format!("watching files: {e}"));
     loop {
@@ -672,11 +680,12 @@ fn wait_for_changes(
         if touched.is_empty() {
             continue;
         }
+        let warm = crate::workers::Warm::start();
         loop {
             match rx.recv_timeout(DEBOUNCE) {
                 Ok(event) => note_event(event, listening, &mut touched),
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    return Ok(touched.into_iter().collect());
+                    return Ok((touched.into_iter().collect(), Some(warm)));
                 }
                 Err(e) => return Err(lost(&e)),
             }
