@@ -337,9 +337,7 @@ pub(crate) fn rebuild(
     let is_source = |r: &Resource| {
         sources.iter().any(|s| {
             (s.kind().is_empty() || kinds(r).any(|kd| kd == s.kind()))
-                && std::iter::once(r.id())
-                    .chain(r.prev_ids.iter().cloned())
-                    .any(|id| s.selects_id(&id))
+                && (s.selects_id(&r.id()) || r.prev_ids.iter().any(|id| s.selects_id(id)))
         })
     };
     let all = ra.resources.resources();
