@@ -120,13 +120,19 @@ impl Drop for Watch {
 
 /// Hands `memo` over as garbage in pieces of [`GARBAGE_PIECE`] resources.
 fn discard_memo(memo: RenderMemo, garbage: &mut Vec<Garbage>) {
-    let RenderMemo { mut docs, by_id } = memo;
+    let RenderMemo { docs, by_id } = memo;
     garbage.push(Box::new(by_id));
-    while docs.len() > GARBAGE_PIECE {
-        let piece = docs.split_off(docs.len() - GARBAGE_PIECE);
+    discard_in_pieces(docs, garbage);
+}
+
+/// Leaves `items` to be freed while the watch waits, in pieces of
+/// [`GARBAGE_PIECE`] (a rebuild waits for one piece at most).
+fn discard_in_pieces<T: Send + 'static>(mut items: Vec<T>, garbage: &mut Vec<Garbage>) {
+    while items.len() > GARBAGE_PIECE {
+        let piece = items.split_off(items.len() - GARBAGE_PIECE);
         garbage.push(Box::new(piece));
     }
-    garbage.push(Box::new(docs));
+    garbage.push(Box::new(items));
 }
 
 /// Resources freed at a time by the idle work.
@@ -260,7 +266,7 @@ impl Watch {
                 top_memo.and_then(|m| m.take_redone());
             let r = resources.and_then(|resources| {
                 let n = resources.len();
-                render_reusing(resources, &old, &unchanged, &mut memo).map(|out| (n, out))
+                render_reusing(resources, &old, &unchanged, &mut memo, &garbage).map(|out| (n, out))
             });
             // The old texts and values are freed while the watch waits.
             discard_memo(old, &mut garbage.lock().unwrap_or_else(|e| e.into_inner()));
@@ -403,12 +409,14 @@ struct RenderMemo {
 /// Renders `resources` as [`crate::build::render`] does, taking the text of
 /// every resource that comes out exactly as last time from `old` (without
 /// comparing, for the ids in `unchanged`: known to be as last time); `memo`
-/// then holds this build's.
+/// then holds this build's, and the rest of `resources` is left in
+/// `garbage`.
 fn render_reusing(
     mut resources: Vec<Resource>,
     old: &RenderMemo,
     unchanged: &crate::incremental::Unchanged,
     memo: &mut RenderMemo,
+    garbage: &std::sync::Mutex<Vec<Garbage>>,
 ) -> Result<Vec<Arc<str>>> {
     // Per resource, on spare cores too: its id, and its text from last time
     // if it is the same, else a new one (checked to be writable: the reused
@@ -430,12 +438,21 @@ fn render_reusing(
         by_id.insert(id, i);
         texts.push(text);
     }
+    // The values are kept; the rest of each resource (ids, origins, names
+    // made of several allocations, many made on other threads) is freed
+    // while the watch waits, not here.
+    let mut rest = Vec::with_capacity(resources.len());
     memo.docs = resources
         .into_iter()
         .zip(texts.iter().cloned())
-        .map(|(r, t)| (r.value, t))
+        .map(|(mut r, t)| {
+            let value = std::mem::replace(&mut r.value, Value::NULL);
+            rest.push(r);
+            (value, t)
+        })
         .collect();
     memo.by_id = by_id;
+    discard_in_pieces(rest, &mut garbage.lock().unwrap_or_else(|e| e.into_inner()));
     Ok(texts)
 }
 
