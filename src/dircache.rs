@@ -169,6 +169,23 @@ pub enum KeepPolicy {
     /// more than once, with the number of times: the last expected use takes
     /// the result away instead of copying it.
     Expected(std::collections::HashMap<PathBuf, usize>),
+    /// [`KeepPolicy::Expected`] once the counts are known (they are worked
+    /// out while the builds start); until then every result is kept, as
+    /// with [`KeepPolicy::All`].
+    Soon(Arc<std::sync::OnceLock<std::collections::HashMap<PathBuf, usize>>>),
+}
+
+impl KeepPolicy {
+    /// How often the directory `root` is expected to be reached: `None`
+    /// when every result is kept (for good).
+    fn expected(&self, root: &Path) -> Option<usize> {
+        let counts = match self {
+            KeepPolicy::All => return None,
+            KeepPolicy::Expected(counts) => counts,
+            KeepPolicy::Soon(counts) => counts.get()?,
+        };
+        Some(counts.get(root).copied().unwrap_or(0))
+    }
 }
 
 /// Counts of results built, reused and kept, for status lines and tests.
@@ -265,10 +282,7 @@ impl DirCache {
     /// Waits while another thread builds `key`; then claims it when its
     /// result will be kept.
     fn enter(&self, key: &DirKey, ldr: &Loader) -> Option<Flight<'_>> {
-        let kept = match &self.policy {
-            KeepPolicy::All => true,
-            KeepPolicy::Expected(counts) => counts.get(ldr.root()).is_some_and(|&n| n > 1),
-        };
+        let kept = self.policy.expected(ldr.root()).is_none_or(|n| n > 1);
         if !kept {
             return None;
         }
@@ -383,13 +397,11 @@ impl DirCache {
     /// Keeps a copy of `result`, the build of `key` by `ldr`, when the
     /// policy wants it.
     pub(crate) fn keep(&self, key: DirKey, ldr: &Loader, result: &DirResult) {
-        let uses_left = match &self.policy {
-            KeepPolicy::All => None,
-            KeepPolicy::Expected(counts) => match counts.get(ldr.root()) {
-                // This build was the first use.
-                Some(&n) if n > 1 => Some(n - 1),
-                _ => return,
-            },
+        let uses_left = match self.policy.expected(ldr.root()) {
+            None => None,
+            // This build was the first use.
+            Some(n) if n > 1 => Some(n - 1),
+            Some(_) => return,
         };
         self.lock().insert(
             key,
@@ -450,5 +462,26 @@ impl DirCache {
         s.kept = entries.len();
         s.copies_ready = entries.values().map(|e| e.spares.len()).sum();
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_whose_counts_come_later_keeps_everything_until_then() {
+        let counts = Arc::new(std::sync::OnceLock::new());
+        let soon = KeepPolicy::Soon(counts.clone());
+        let (a, b) = (Path::new("/t/a"), Path::new("/t/b"));
+        assert_eq!(soon.expected(a), None);
+        assert_eq!(KeepPolicy::All.expected(a), None);
+        let known: std::collections::HashMap<PathBuf, usize> = [(a.to_path_buf(), 3)].into();
+        counts.set(known.clone()).unwrap();
+        assert_eq!(soon.expected(a), Some(3));
+        assert_eq!(soon.expected(b), Some(0));
+        let expected = KeepPolicy::Expected(known);
+        assert_eq!(expected.expected(a), Some(3));
+        assert_eq!(expected.expected(b), Some(0));
     }
 }

@@ -64,9 +64,20 @@ impl Session {
 
     /// A session for building `dirs` once each: it keeps only the results
     /// of directories that more than one of them (or one of them twice)
-    /// reaches.
+    /// reaches. Which those are is worked out on a thread of its own while
+    /// the builds start (reading every kustomization file takes a few
+    /// milliseconds); results built before then are kept.
     pub fn for_dirs(opts: &BuildOptions, dirs: &[PathBuf]) -> Session {
-        Session::new(opts, KeepPolicy::Expected(expected_uses(dirs)))
+        let counts = Arc::new(std::sync::OnceLock::new());
+        let filled = counts.clone();
+        let tops = dirs.to_vec();
+        let started = std::thread::Builder::new()
+            .spawn(move || filled.set(expected_uses(&tops)).unwrap_or(()))
+            .is_ok();
+        if !started {
+            let _ = counts.set(expected_uses(dirs));
+        }
+        Session::new(opts, KeepPolicy::Soon(counts))
     }
 
     /// The directory results shared by this session's builds.
