@@ -51,9 +51,7 @@ impl WorkerSlot {
             .ok()
             .map(|_| WorkerSlot)
     }
-}
 
-impl WorkerSlot {
     /// Claims a worker beyond the spare cores (several builds side by side
     /// share the cores; none of them then splits its own work further).
     pub(crate) fn take_extra() -> WorkerSlot {
@@ -157,6 +155,19 @@ where
 #[derive(Clone, Copy)]
 struct Job(&'static (dyn Fn() + Sync));
 
+impl Job {
+    /// `job` with its lifetime erased.
+    ///
+    /// # Safety
+    /// The caller waits, before the borrow ends, until every thread given
+    /// the job is done with it (its count on the job's [`Latch`] back to
+    /// zero, see [`Pool::drain`]).
+    unsafe fn erase(job: &(dyn Fn() + Sync)) -> Job {
+        // SAFETY: the caller keeps the borrow alive while the job is used.
+        Job(unsafe { std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(job) })
+    }
+}
+
 /// Threads running one batch of jobs, and what the first panic among them
 /// carried.
 #[derive(Default)]
@@ -211,13 +222,9 @@ impl Pool {
     /// re-raising the first panic.
     fn run_with(&'static self, slots: Vec<WorkerSlot>, job: &(dyn Fn() + Sync), here: &dyn Fn()) {
         let latch = Arc::new(Latch::default());
-        // SAFETY: the reference is only used by pool threads between being
-        // queued here and their count on `latch` dropping back to zero, which
-        // this function waits for (also when `here` panics) before `job`'s
-        // borrow ends.
-        let erased: Job = Job(unsafe {
-            std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(job)
-        });
+        // SAFETY: this function drains `latch` (also when `here` panics)
+        // before `job`'s borrow ends.
+        let erased = unsafe { Job::erase(job) };
         let n = slots.len();
         if let Ok(mut l) = latch.state.lock() {
             l.0 = n;
@@ -229,16 +236,7 @@ impl Pool {
             }
         }
         let mine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(here));
-        // Jobs nobody has taken yet: this thread runs them itself.
-        while let Some((job, latch, _)) = self.take_queued(&latch) {
-            Self::finish(job, &latch);
-        }
-        let mut l = latch.state.lock().unwrap_or_else(|e| e.into_inner());
-        while l.0 > 0 {
-            l = latch.done.wait(l).unwrap_or_else(|e| e.into_inner());
-        }
-        let theirs = l.1.take();
-        drop(l);
+        let theirs = self.drain(&latch);
         drop(slots);
         if let Err(p) = mine {
             std::panic::resume_unwind(p);
@@ -246,6 +244,21 @@ impl Pool {
         if let Some(p) = theirs {
             std::panic::resume_unwind(p);
         }
+    }
+
+    /// Waits until every job of `latch`'s batch is done, running here those
+    /// no pool thread has taken yet; returns what the first panic among
+    /// them carried.
+    fn drain(&self, latch: &Arc<Latch>) -> Option<Box<dyn std::any::Any + Send>> {
+        while let Some((job, latch, slot)) = self.take_queued(latch) {
+            Self::finish(job, &latch);
+            drop(slot);
+        }
+        let mut l = latch.state.lock().unwrap_or_else(|e| e.into_inner());
+        while l.0 > 0 {
+            l = latch.done.wait(l).unwrap_or_else(|e| e.into_inner());
+        }
+        l.1.take()
     }
 
     /// Queues `job` and wakes (or starts) a thread for it.
@@ -417,12 +430,8 @@ impl<'a> Lent<'a> {
     /// Runs `job` on a pool thread, which holds `slot` until it is done. A
     /// panic in `job` is caught and dropped: a job reports its own failures.
     pub(crate) fn spawn(&self, slot: WorkerSlot, job: &'a (dyn Fn() + Sync)) {
-        // SAFETY: the reference is only used by a pool thread between being
-        // queued here and its count on `latch` dropping back to zero, which
-        // `drop` waits for before the borrow `'a` can end.
-        let erased: Job = Job(unsafe {
-            std::mem::transmute::<&'a (dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(job)
-        });
+        // SAFETY: `drop` drains `latch` before the borrow `'a` can end.
+        let erased = unsafe { Job::erase(job) };
         if let Ok(mut l) = self.latch.state.lock() {
             l.0 += 1;
         }
@@ -434,15 +443,8 @@ impl<'a> Lent<'a> {
 
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
-        let pool = Pool::get();
-        while let Some((job, latch, slot)) = pool.take_queued(&self.latch) {
-            Pool::finish(job, &latch);
-            drop(slot);
-        }
-        let mut l = self.latch.state.lock().unwrap_or_else(|e| e.into_inner());
-        while l.0 > 0 {
-            l = self.latch.done.wait(l).unwrap_or_else(|e| e.into_inner());
-        }
+        // A job's panic is dropped (see `spawn`).
+        let _ = Pool::get().drain(&self.latch);
     }
 }
 
@@ -536,8 +538,7 @@ mod tests {
                 }
             }
             // One more than the cores: a slot claimed beyond them.
-            spare_workers().fetch_sub(1, Ordering::AcqRel);
-            lent.spawn(WorkerSlot, &job);
+            lent.spawn(WorkerSlot::take_extra(), &job);
             spawned += 1;
         }
         assert_eq!(done.load(Ordering::Acquire), spawned);
