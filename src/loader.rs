@@ -441,18 +441,8 @@ impl Loader {
                 Error::in_file(self.display_path(rel), crate::remote::fetch_message(&e))
             });
         }
-        // The usual case in one look: a path below the root without a
-        // symlink, which the restrictor allows.
-        let fast = || {
-            let path = self.join(rel);
-            if self.restrictor != LoadRestrictor::RootOnly || !clean_path_below(&path, &self.root) {
-                return None;
-            }
-            let fd = open_no_symlinks(&path, libc::O_RDONLY)?;
-            Some((path, Ok(fs::File::from(fd))))
-        };
-        let (path, file) = match fast() {
-            Some(done) => done,
+        let (path, file) = match self.open_plain(rel, libc::O_RDONLY) {
+            Some((path, file)) => (path, Ok(file)),
             None => {
                 let path = self.check_file(rel)?;
                 let file = fs::File::open(&path);
@@ -470,6 +460,22 @@ impl Loader {
         })
     }
 
+    /// The usual case of opening `rel` (a local path) in one look: below the
+    /// root, without a symlink, under the default restrictor, opened with
+    /// `flags`. `None` when that cannot be told so (see
+    /// [`open_no_symlinks`]): the caller takes the general way.
+    fn open_plain(&self, rel: &str, flags: libc::c_int) -> Option<(PathBuf, fs::File)> {
+        if self.restrictor != LoadRestrictor::RootOnly {
+            return None;
+        }
+        let path = self.join(rel);
+        if !clean_path_below(&path, &self.root) {
+            return None;
+        }
+        let fd = open_no_symlinks(&path, flags)?;
+        Some((path, fs::File::from(fd)))
+    }
+
     /// Reads `rel` as UTF-8 text.
     pub fn load_text(&self, rel: &str) -> Result<String> {
         let bytes = self.load(rel)?;
@@ -484,18 +490,12 @@ impl Loader {
     /// that is not a regular file): the caller then takes the general way,
     /// which also gives the errors.
     pub fn read_entry_quick(&self, rel: &str) -> Option<QuickEntry> {
-        if self.restrictor != LoadRestrictor::RootOnly || crate::remote::is_remote_file(rel) {
-            return None;
-        }
-        let path = self.join(rel);
-        if !clean_path_below(&path, &self.root) {
+        if crate::remote::is_remote_file(rel) {
             return None;
         }
         // Without blocking: a FIFO opens at once, then fails the check below.
-        let fd = open_no_symlinks(&path, libc::O_RDONLY | libc::O_NONBLOCK)?;
-        let file = fs::File::from(fd);
-        let read = read_regular_file(file);
-        match read {
+        let (path, file) = self.open_plain(rel, libc::O_RDONLY | libc::O_NONBLOCK)?;
+        match read_regular_file(file) {
             Ok(Some(bytes)) => {
                 self.note_path(&path);
                 Some(QuickEntry::File(bytes))
