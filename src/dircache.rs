@@ -397,16 +397,26 @@ impl DirCache {
     /// Keeps a copy of `result`, the build of `key` by `ldr`, when the
     /// policy wants it.
     pub(crate) fn keep(&self, key: DirKey, ldr: &Loader, result: &DirResult) {
-        let uses_left = match self.policy.expected(ldr.root()) {
-            None => None,
-            // This build was the first use.
-            Some(n) if n > 1 => Some(n - 1),
-            Some(_) => return,
+        // This build was the first use.
+        let uses_left = |policy: &KeepPolicy| match policy.expected(ldr.root()) {
+            None => Some(None),
+            Some(n) if n > 1 => Some(Some(n - 1)),
+            Some(_) => None,
         };
-        self.lock().insert(
+        if uses_left(&self.policy).is_none() {
+            return;
+        }
+        let copy = Arc::new(result.copy());
+        // Asked again under the lock: counts that came meanwhile
+        // ([`DirCache::counts_known`]) apply to this entry too.
+        let mut entries = self.lock();
+        let Some(uses_left) = uses_left(&self.policy) else {
+            return;
+        };
+        entries.insert(
             key,
             Entry {
-                result: Arc::new(result.copy()),
+                result: copy,
                 built_in: ldr.repo().cloned(),
                 uses_left,
                 spares: Vec::new(),
@@ -415,6 +425,27 @@ impl DirCache {
                 want: 1,
             },
         );
+    }
+
+    /// Applies the counts of a [`KeepPolicy::Soon`] that just came to the
+    /// results kept before them: a result reached no more than it has been
+    /// already is dropped, the others are handed out by move at their last
+    /// expected use, as if the counts had been known from the start.
+    pub(crate) fn counts_known(&self) {
+        let mut entries = self.lock();
+        entries.retain(|key, e| {
+            if e.uses_left.is_some() {
+                return true;
+            }
+            match self.policy.expected(&key.root) {
+                None => true,
+                Some(n) if n > e.uses => {
+                    e.uses_left = Some(n - e.uses);
+                    true
+                }
+                Some(_) => false,
+            }
+        });
     }
 
     /// Drops every result that read one of `changed` (a parent's record
@@ -483,5 +514,36 @@ mod tests {
         let expected = KeepPolicy::Expected(known);
         assert_eq!(expected.expected(a), Some(3));
         assert_eq!(expected.expected(b), Some(0));
+    }
+
+    #[test]
+    fn results_kept_before_the_counts_come_follow_them_after() {
+        let t = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        for d in ["a", "b"] {
+            std::fs::create_dir(root.join(d)).unwrap();
+        }
+        let top = Loader::new(&root, crate::loader::LoadRestrictor::RootOnly).unwrap();
+        let (a, b) = (top.child("a").unwrap(), top.child("b").unwrap());
+        let counts = Arc::new(std::sync::OnceLock::new());
+        let cache = DirCache::new(KeepPolicy::Soon(counts.clone()));
+        let key = |l: &Loader| DirKey::new(l, SchemaState::default(), false);
+        let result = DirResult {
+            acc: Accumulator::default(),
+            ended_with: SchemaState::default(),
+            deps: Arc::default(),
+        };
+        cache.keep(key(&a), &a, &result);
+        cache.keep(key(&b), &b, &result);
+        assert!(cache.get(&key(&a), &a).is_some());
+        assert_eq!(cache.stats().kept, 2);
+        // `a` is reached three times in all (two so far), `b` once.
+        counts
+            .set([(a.root().to_path_buf(), 3), (b.root().to_path_buf(), 1)].into())
+            .unwrap();
+        cache.counts_known();
+        assert_eq!(cache.stats().kept, 1);
+        assert!(cache.get(&key(&a), &a).is_some());
+        assert_eq!(cache.stats().kept, 0, "the last expected use takes it");
     }
 }

@@ -69,15 +69,21 @@ impl Session {
     /// milliseconds); results built before then are kept.
     pub fn for_dirs(opts: &BuildOptions, dirs: &[PathBuf]) -> Session {
         let counts = Arc::new(std::sync::OnceLock::new());
-        let filled = counts.clone();
+        let session = Session::new(opts, KeepPolicy::Soon(counts.clone()));
+        let cache = session.cache.clone();
+        let fill = move |tops: &[PathBuf]| {
+            let _ = counts.set(expected_uses(tops));
+            cache.counts_known();
+        };
         let tops = dirs.to_vec();
-        let started = std::thread::Builder::new()
-            .spawn(move || filled.set(expected_uses(&tops)).unwrap_or(()))
-            .is_ok();
-        if !started {
-            let _ = counts.set(expected_uses(dirs));
+        let fill_later = fill.clone();
+        if std::thread::Builder::new()
+            .spawn(move || fill_later(&tops))
+            .is_err()
+        {
+            fill(dirs);
         }
-        Session::new(opts, KeepPolicy::Soon(counts))
+        session
     }
 
     /// The directory results shared by this session's builds.
