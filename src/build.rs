@@ -490,16 +490,15 @@ const PIECE_BYTES: usize = 60 << 10;
 /// [`render`] on one thread: whole documents in pieces of about
 /// [`PIECE_BYTES`].
 fn render_part(resources: &[&Resource]) -> Result<Vec<String>> {
+    // Room for the document that passes the limit, mostly.
+    let piece = || String::with_capacity(PIECE_BYTES + (4 << 10));
     let mut pieces = Vec::new();
-    let mut out = String::with_capacity(PIECE_BYTES + (4 << 10));
+    let mut out = piece();
     for r in resources {
         // A document is never empty (at least `{}`), so an empty piece
         // has no document yet.
         if out.len() >= PIECE_BYTES {
-            pieces.push(std::mem::replace(
-                &mut out,
-                String::with_capacity(PIECE_BYTES + (4 << 10)),
-            ));
+            pieces.push(std::mem::replace(&mut out, piece()));
         }
         if !out.is_empty() {
             out.push_str("---\n");
@@ -737,25 +736,15 @@ fn accumulate_list(
     paths: &[String],
     ra: &mut Accumulator,
 ) -> Result<()> {
-    // Files read while telling files from directories, by position.
-    let mut read: Vec<Option<Vec<u8>>> = Vec::with_capacity(paths.len());
-    let kinds: Vec<EntryKind> = paths
+    // What each entry is, with the file read while telling it apart.
+    let (kinds, read): (Vec<EntryKind>, Vec<Option<Vec<u8>>>) = paths
         .iter()
         .map(|path| match ldr.read_entry_quick(path) {
-            Some(QuickEntry::File(bytes)) => {
-                read.push(Some(bytes));
-                EntryKind::File
-            }
-            Some(QuickEntry::Dir) => {
-                read.push(None);
-                EntryKind::Directory
-            }
-            None => {
-                read.push(None);
-                entry_kind(ldr, path)
-            }
+            Some(QuickEntry::File(bytes)) => (EntryKind::File, Some(bytes)),
+            Some(QuickEntry::Dir) => (EntryKind::Directory, None),
+            None => (entry_kind(ldr, path), None),
         })
-        .collect();
+        .unzip();
     let dirs: Vec<&str> = paths
         .iter()
         .zip(&kinds)
